@@ -1,0 +1,110 @@
+# Yamori — the only build file.  See README.md.
+#   make            build ./yamori
+#   make test       install missing packages, build, run every test suite
+#   make asan       the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make demo       generate demo logs, ingest them, run example searches
+#   make bench      run the benchmarks
+#   make install PREFIX=/usr/local
+#   make V=1        show the commands
+
+CC       ?= cc
+PKGS     := libzstd jansson zlib
+TESTPKGS := cmocka
+BUILD    ?= build
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+
+OPT      ?= -O2 -g
+WARN     := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2
+ifeq ($(CI),true)
+WARN     += -Werror
+endif
+SAN      ?=
+CPPFLAGS += -D_GNU_SOURCE -Isrc -MMD -MP
+CFLAGS   += $(OPT) $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDFLAGS  += $(SAN)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRC  := $(sort $(shell find src -name '*.c' ! -path src/main.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+.PHONY: all deps test unit e2e asan demo bench install clean fuzz
+
+all: yamori
+
+# The top-level ./yamori is the normal build; other BUILD dirs keep their own.
+ifeq ($(BUILD),build)
+yamori: $(BUILD)/yamori
+	$(Q)cp $< $@
+endif
+
+$(BUILD)/yamori: $(BUILD)/src/main.o $(BUILD)/libyamori.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libyamori.a: $(LIB_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(shell pkg-config --cflags $(TESTPKGS)) -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libyamori.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS))
+
+deps:
+	@scripts/deps.sh
+
+# Every suite, one closing line "N passed, N failed".
+test: deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN)
+	$(Q)YAMORI=$(CURDIR)/$(BUILD)/yamori UNIT_DIR=$(CURDIR)/$(BUILD)/tests tests/run
+
+unit: all $(UNIT_BIN)
+	$(Q)YAMORI=$(CURDIR)/$(BUILD)/yamori UNIT_DIR=$(CURDIR)/$(BUILD)/tests tests/run --unit
+
+e2e: all
+	$(Q)YAMORI=$(CURDIR)/$(BUILD)/yamori UNIT_DIR=$(CURDIR)/$(BUILD)/tests tests/run --e2e
+
+ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+asan: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" SAN="$(ASAN_FLAGS)" \
+		build-asan/yamori $(UNIT_BIN:$(BUILD)/%=build-asan/%)
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		YAMORI=$(CURDIR)/build-asan/yamori UNIT_DIR=$(CURDIR)/build-asan/tests tests/run
+
+demo: deps all
+	$(Q)scripts/demo.sh
+
+bench: deps all
+	$(Q)bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/doc/yamori
+	install -m 0755 yamori $(DESTDIR)$(PREFIX)/bin/yamori
+	install -m 0644 man/yamori.1 $(DESTDIR)$(PREFIX)/share/man/man1/yamori.1
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/yamori/
+
+clean:
+	rm -rf build build-asan yamori
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,61 @@
+#!/bin/sh
+# make demo: Yamori's main job on its embedded default — no server, no
+# configuration.  Generates a day of logs of the devices a SOC monitors with
+# one embedded attack, ingests them into the data directory, and runs the
+# searches an analyst would, each answer feeding the next question.
+set -eu
+cd "$(dirname "$0")/.."
+Y=./yamori
+DATA=${YAMORI_DATA:-./yamori-data}
+LOGS=./demo-logs
+EVENTS=${DEMO_EVENTS:-200000}
+export YAMORI_DATA="$DATA"
+
+if [ -d "$DATA" ] && [ ! -e "$DATA/.made-by-demo" ]; then
+    echo "yamori: demo: $DATA holds data the demo did not make; move it away or set YAMORI_DATA to another directory" >&2
+    exit 1
+fi
+rm -rf "$DATA" "$LOGS"
+
+step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
+
+step "Generate one day of SOC logs with an embedded attack" "yamori demo-gen --events $EVENTS --seed 1 --out $LOGS"
+$Y demo-gen --events "$EVENTS" --seed 1 --out "$LOGS"
+
+step "Ingest every file into $DATA" "yamori ingest $LOGS/*.log $LOGS/eve.json"
+mkdir -p "$DATA"
+touch "$DATA/.made-by-demo"
+$Y ingest "$LOGS"/*.log "$LOGS"/eve.json
+
+step "Who fails to log in over SSH the most?" "yamori search 'sshd \"Failed password\" | top 5 source.ip'"
+$Y search 'sshd "Failed password" | top 5 source.ip'
+attacker=$($Y search 'sshd "Failed password" | top 1 source.ip' --format csv | sed -n 2p | cut -d, -f1)
+
+step "Did $attacker also probe our firewall?" "yamori search 'FW-DROP source.ip=$attacker | top 5 host.name'"
+$Y search "FW-DROP source.ip=$attacker | top 5 host.name"
+step "Who else is dropped at the firewall, and on which ports?" "yamori search 'FW-DROP | top 5 source.ip' ; yamori search 'FW-DROP | top 5 destination.port'"
+$Y search 'FW-DROP | top 5 source.ip'
+$Y search 'FW-DROP | top 5 destination.port'
+
+step "Did $attacker ever get in?" "yamori search 'sshd Accepted source.ip=$attacker'"
+$Y search "sshd Accepted source.ip=$attacker"
+user=$($Y search "sshd Accepted source.ip=$attacker | top 1 user.name" --format csv | sed -n 2p | cut -d, -f1)
+host=$($Y search "sshd Accepted source.ip=$attacker | top 1 host.name" --format csv | sed -n 2p | cut -d, -f1)
+
+login=$($Y search "sshd Accepted source.ip=$attacker" --format csv | sed -n 2p | cut -d, -f1)
+until=$(date -u -d "$login 1 hour" +%Y-%m-%dT%H:%M:%SZ)
+step "What did $user do on $host in the hour after?" "yamori search 'host=$host sudo $user' --earliest $login --latest $until"
+$Y search "host=$host sudo $user" --earliest "$login" --latest "$until"
+
+step "Any malware?" "yamori search 'clamd FOUND'"
+$Y search 'clamd FOUND'
+step "What does the IDS say?" "yamori search 'event_type=alert | top 5 alert.signature'"
+$Y search 'event_type=alert | top 5 alert.signature'
+
+step "Where does $host talk to since then?" "yamori search 'FW-ACCEPT source.ip=10.0.1.10 | top 3 destination.ip'"
+$Y search 'FW-ACCEPT source.ip=10.0.1.10 | top 3 destination.ip'
+step "And what names does it look up?" "yamori search 'named 10.0.1.10 | head 3'"
+$Y search 'named 10.0.1.10 | head 3'
+
+printf '\nThe ground truth of the embedded attack is in %s/ground-truth.json.\n' "$LOGS"
+printf 'Try your own: ./yamori search --help   (data in %s)\n' "$DATA"

@@ -1,0 +1,83 @@
+/*
+ * decode.h — turning one raw line into a normalised event.
+ *
+ * Data flow: a reader (cli/lines.c) cuts input into lines; decode_event()
+ * checks the bytes, picks a decoder (the user's --sourcetype, else the
+ * cheapest probe that accepts the line), and lets it fill the event's time,
+ * host and fields.  A line no decoder understands is kept whole (the "raw"
+ * decoder, which still finds a timestamp).  A line that fails — invalid
+ * UTF-8, NUL bytes, a decoder's error — is never dropped: it is kept with
+ * its raw bytes, tagged event.kind=pipeline_error, tags=_parse_failure and
+ * error.message, and reported to the caller.
+ *
+ * Decoders are a compiled-in table (decode.c); adding one means one new
+ * file plus one line in that table.
+ */
+#ifndef YM_DECODE_H
+#define YM_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event/event.h"
+#include "util/err.h"
+
+struct decode_ctx {
+    struct arena *arena; /* the batch arena: every value the decoders create goes here */
+    int64_t ref_ts;      /* reference "now" for yearless timestamps: file mtime, or now (ns) */
+    int64_t prev_ts;     /* time of the previous event of the same input, 0 if none (ns) */
+};
+
+struct decoder {
+    const char *name;    /* sourcetype it answers to, e.g. "syslog" */
+    const char *summary; /* one line for --help and docs */
+    /* Cheap test: could this decoder take the line?  NULL: never auto-picked. */
+    bool (*probe)(const char *p, size_t len);
+    /*
+     * Fills ev->ts, ev->host (when the line has one) and fields from
+     * ev->raw.  Returns 0, or YM_EINVAL with err->msg and err->col set; the
+     * event may then hold partial fields, which the caller discards.
+     */
+    int (*decode)(struct decode_ctx *ctx, struct ym_event *ev, struct ym_err *err);
+};
+
+/* Returns the decoder called name, or NULL. */
+const struct decoder *decode_find(const char *name);
+/* Returns the first decoder whose probe accepts the line (never NULL: "raw"). */
+const struct decoder *decode_detect(const char *p, size_t len);
+/* Lists the decoders: sets *n and returns the table, in probe order. */
+const struct decoder *const *decode_list(size_t *n);
+
+/*
+ * Decodes ev->raw into ev.  forced, when not NULL, is used instead of
+ * detection.  ev->sourcetype is set to the decoder's name unless already
+ * set.  Returns 0, or YM_EINVAL when the line failed (the event is then
+ * tagged as described above and err says why, with err->col); the event is
+ * usable either way.  YM_ENOMEM when the arena is exhausted.
+ */
+int decode_event(struct decode_ctx *ctx, const struct decoder *forced, struct ym_event *ev,
+                 struct ym_err *err);
+
+/* Marks ev as a pipeline error with reason (copied into the arena). */
+void decode_tag_failure(struct decode_ctx *ctx, struct ym_event *ev, const char *reason);
+
+/* ---- time helpers shared by decoders (decode_time.c) ---- */
+
+/* Parses a BSD syslog time "Mmm dd hh:mm:ss[.frac]"; returns bytes used or 0.
+ * The year is inferred from ref_ts (see decode_time.c). */
+size_t decode_time_bsd(const char *p, size_t len, int64_t ref_ts, int64_t *out);
+
+/* Finds a timestamp near the start of a free-form line (ISO 8601, epoch
+ * seconds, BSD syslog, ctime, or [dd/Mon/yyyy:hh:mm:ss ±zzzz]).  Returns
+ * true and sets *out when one is found. */
+bool decode_time_sniff(const char *p, size_t len, int64_t ref_ts, int64_t *out);
+
+/* Month number 1-12 from a three-letter English abbreviation, or 0. */
+int decode_month(const char *p);
+
+/* Chooses the year for a yearless month/day/time so that the result is the
+ * latest such time not more than 7 days after ref_ts. */
+int64_t decode_infer_year(int mon, int day, int64_t sec_of_day_ns, int64_t ref_ts);
+
+#endif

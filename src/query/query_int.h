@@ -1,0 +1,92 @@
+/*
+ * query_int.h — the parsed query, shared by the query module only.
+ */
+#ifndef YM_QUERY_INT_H
+#define YM_QUERY_INT_H
+
+#include "query/query.h"
+#include "util/arena.h"
+#include "util/buf.h"
+
+enum qnode_kind {
+    Q_ALL = 1, /* "*" or an empty expression */
+    Q_TERM = 2,
+    Q_FIELD = 3,
+    Q_AND = 4,
+    Q_OR = 5,
+    Q_NOT = 6,
+};
+
+enum qmeta {
+    QM_NONE = 0, /* an event field */
+    QM_INDEX = 1,
+    QM_HOST = 2,
+    QM_SOURCE = 3,
+    QM_SOURCETYPE = 4,
+    QM_RAW = 5,
+};
+
+struct qnode {
+    enum qnode_kind kind;
+    int col; /* 1-based column in the query text */
+    union {
+        struct {
+            char *text; /* lowercased, without the '*'s; arena */
+            size_t len;
+            bool open_start; /* leading '*': no word boundary before */
+            bool open_end;   /* trailing '*': no word boundary after */
+            bool is_phrase;
+        } term;
+        struct {
+            struct ym_str name; /* arena */
+            char *value;        /* as typed, unquoted; arena */
+            size_t value_len;
+            enum qmeta meta;
+            bool negate;        /* != */
+            bool is_exists;     /* value "*" */
+            bool has_int;
+            int64_t int_value;
+            bool has_num;
+            double num_value;
+            bool has_ip;
+            struct ym_ip ip_value;
+        } field;
+        struct {
+            struct qnode **kids; /* arena */
+            size_t n;
+        } list;
+        struct qnode *kid;
+    } u;
+};
+
+enum qcmd_kind {
+    QC_HEAD = 1,
+    QC_TOP = 2,
+};
+
+struct qcmd {
+    enum qcmd_kind kind;
+    uint64_t n;          /* head N, top limit */
+    struct ym_str field; /* top FIELD */
+    enum qmeta meta;
+};
+
+#define QUERY_MAX_CMDS 16
+
+struct query {
+    struct arena arena; /* owns nodes and strings */
+    struct qnode *root;
+    struct qcmd cmds[QUERY_MAX_CMDS];
+    size_t n_cmds;
+    bool has_terms;     /* some node needs the lowercased raw line */
+    struct ym_buf lower;   /* scratch: the raw line lowercased */
+    struct ym_buf scratch; /* scratch: a field value as text */
+};
+
+/* Maps a field name to the event metadata it denotes (index, host...). */
+enum qmeta query_meta_of(struct ym_str name);
+/* Returns the field's text value into buf (cleared first); false when missing. */
+bool query_field_text(const struct ym_event *ev, struct ym_str name, enum qmeta meta,
+                      struct ym_buf *buf);
+
+#endif

@@ -1,0 +1,265 @@
+/*
+ * store_seg.c — the bytes of a segment: header and records (format 1,
+ * specified in docs/STORAGE.md).
+ *
+ * All integers are little-endian; varints are unsigned LEB128, signed
+ * values zigzag-encoded.  Decoding checks every length against the end of
+ * the buffer: a corrupted payload yields an error, never a read out of
+ * bounds.
+ */
+#include <string.h>
+#include <zlib.h>
+
+#include "store/store_int.h"
+
+uint32_t
+seg_crc32(const void *p, size_t len)
+{
+    uLong c = crc32(0L, Z_NULL, 0);
+    const unsigned char *b = p;
+
+    while (len > 0) {
+        uInt n = len > (1u << 30) ? (1u << 30) : (uInt)len;
+        c = crc32(c, b, n);
+        b += n;
+        len -= n;
+    }
+    return (uint32_t)c;
+}
+
+static void
+put_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void
+put_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t
+get_u32(const unsigned char *p)
+{
+    uint32_t v = 0;
+
+    for (int i = 0; i < 4; i++)
+        v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+
+static uint64_t
+get_u64(const unsigned char *p)
+{
+    uint64_t v = 0;
+
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+void
+seg_header_encode(const struct seg_header *h, unsigned char *out)
+{
+    memset(out, 0, SEG_HEADER_LEN);
+    memcpy(out, SEG_MAGIC, 8);
+    put_u32(out + 8, h->version);
+    put_u32(out + 12, SEG_HEADER_LEN);
+    put_u64(out + 16, h->n_events);
+    put_u64(out + 24, (uint64_t)h->min_ts);
+    put_u64(out + 32, (uint64_t)h->max_ts);
+    put_u64(out + 40, h->payload_len);
+    put_u64(out + 48, h->comp_len);
+    put_u32(out + 56, h->comp_crc);
+    put_u32(out + 60, seg_crc32(out, 60));
+}
+
+int
+seg_header_decode(const unsigned char *in, struct seg_header *h, struct ym_err *err)
+{
+    if (memcmp(in, SEG_MAGIC, 8) != 0)
+        return ym_err_set(err, YM_ECORRUPT, "not a segment (bad magic)");
+    if (get_u32(in + 60) != seg_crc32(in, 60))
+        return ym_err_set(err, YM_ECORRUPT, "segment header checksum mismatch");
+    h->version = get_u32(in + 8);
+    if (h->version != SEG_VERSION)
+        return ym_err_set(err, YM_EVERSION, "segment format version %u is not supported (this yamori reads %d)",
+                          h->version, SEG_VERSION);
+    if (get_u32(in + 12) != SEG_HEADER_LEN)
+        return ym_err_set(err, YM_ECORRUPT, "bad segment header length");
+    h->n_events = get_u64(in + 16);
+    h->min_ts = (int64_t)get_u64(in + 24);
+    h->max_ts = (int64_t)get_u64(in + 32);
+    h->payload_len = get_u64(in + 40);
+    h->comp_len = get_u64(in + 48);
+    h->comp_crc = get_u32(in + 56);
+    return 0;
+}
+
+static void
+put_str(struct ym_buf *out, struct ym_str s)
+{
+    ym_buf_put_varint(out, s.len);
+    ym_buf_append(out, s.p, s.len);
+}
+
+static uint64_t
+zigzag(int64_t v)
+{
+    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static int64_t
+unzigzag(uint64_t v)
+{
+    return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+void
+seg_record_encode(struct ym_buf *out, const struct ym_event *ev)
+{
+    ym_buf_put_varint(out, zigzag(ev->ts));
+    put_str(out, ev->host);
+    put_str(out, ev->source);
+    put_str(out, ev->sourcetype);
+    put_str(out, ev->raw);
+    ym_buf_put_varint(out, ev->n_fields);
+    for (uint32_t i = 0; i < ev->n_fields; i++) {
+        const struct ym_field *f = &ev->fields[i];
+        unsigned char tmp[16];
+        put_str(out, f->name);
+        ym_buf_putc(out, (char)f->type);
+        switch (f->type) {
+        case YM_T_STR:
+            put_str(out, f->v.s);
+            break;
+        case YM_T_INT:
+            ym_buf_put_varint(out, zigzag(f->v.i));
+            break;
+        case YM_T_FLOAT:
+            memcpy(tmp, &f->v.f, 8);
+            ym_buf_append(out, tmp, 8);
+            break;
+        case YM_T_IP:
+            ym_buf_append(out, f->v.ip.b, 16);
+            break;
+        case YM_T_BOOL:
+            ym_buf_putc(out, f->v.b ? 1 : 0);
+            break;
+        }
+    }
+}
+
+struct cursor {
+    const unsigned char *p;
+    const unsigned char *end;
+    bool bad;
+};
+
+static uint64_t
+get_varint(struct cursor *c)
+{
+    uint64_t v = 0;
+
+    for (int shift = 0; shift < 64; shift += 7) {
+        if (c->p >= c->end) {
+            c->bad = true;
+            return 0;
+        }
+        unsigned char b = *c->p++;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            return v;
+    }
+    c->bad = true;
+    return 0;
+}
+
+static struct ym_str
+get_str(struct cursor *c)
+{
+    uint64_t len = get_varint(c);
+    struct ym_str s = YM_STR_NULL;
+
+    if (c->bad || len > (uint64_t)(c->end - c->p)) {
+        c->bad = true;
+        return s;
+    }
+    s.p = (const char *)c->p;
+    s.len = (size_t)len;
+    c->p += len;
+    return s;
+}
+
+size_t
+seg_record_decode(const unsigned char *p, const unsigned char *end, struct ym_event *ev,
+                  struct arena *a)
+{
+    struct cursor c = {p, end, false};
+    uint64_t n;
+
+    memset(ev, 0, sizeof(*ev));
+    ev->ts = unzigzag(get_varint(&c));
+    ev->host = get_str(&c);
+    ev->source = get_str(&c);
+    ev->sourcetype = get_str(&c);
+    ev->raw = get_str(&c);
+    n = get_varint(&c);
+    if (c.bad || n > YM_MAX_FIELDS)
+        return 0;
+    if (n > 0) {
+        ev->fields = arena_alloc(a, n * sizeof(*ev->fields));
+        if (ev->fields == NULL)
+            return 0;
+        ev->cap_fields = (uint32_t)n;
+    }
+    for (uint64_t i = 0; i < n && !c.bad; i++) {
+        struct ym_field *f = &ev->fields[i];
+        f->name = get_str(&c);
+        if (c.p >= c.end) {
+            c.bad = true;
+            break;
+        }
+        f->type = (enum ym_type)*c.p++;
+        switch (f->type) {
+        case YM_T_STR:
+            f->v.s = get_str(&c);
+            break;
+        case YM_T_INT:
+            f->v.i = unzigzag(get_varint(&c));
+            break;
+        case YM_T_FLOAT:
+            if (c.end - c.p < 8) {
+                c.bad = true;
+                break;
+            }
+            memcpy(&f->v.f, c.p, 8);
+            c.p += 8;
+            break;
+        case YM_T_IP:
+            if (c.end - c.p < 16) {
+                c.bad = true;
+                break;
+            }
+            memcpy(f->v.ip.b, c.p, 16);
+            c.p += 16;
+            break;
+        case YM_T_BOOL:
+            if (c.p >= c.end) {
+                c.bad = true;
+                break;
+            }
+            f->v.b = *c.p++ != 0;
+            break;
+        default:
+            c.bad = true;
+        }
+        ev->n_fields = (uint32_t)(i + 1);
+    }
+    if (c.bad)
+        return 0;
+    return (size_t)(c.p - p);
+}
