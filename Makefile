@@ -35,9 +35,8 @@ LIB_SRC  := $(sort $(shell find src -name '*.c' ! -path src/main.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all deps test unit e2e asan demo bench install clean fuzz
+.PHONY: all deps test unit e2e asan demo bench install clean
 
 all: yamori
 

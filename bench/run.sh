@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# make bench: Yamori's speed and size on the demo generator's mix, each
+# figure next to a baseline measured in the same run on the same files
+# (grep, zstd).  Each timing is the median of RUNS runs; the machines are
+# shared and noisy, so read ratios rather than absolute figures.
+#
+#   BENCH_EVENTS  events to generate (default 1000000)
+#   RUNS          runs per timing (default 3)
+set -eu
+cd "$(dirname "$0")/.."
+Y=$PWD/yamori
+EVENTS=${BENCH_EVENTS:-1000000}
+RUNS=${RUNS:-3}
+W=$PWD/bench/out
+rm -rf "$W"
+mkdir -p "$W"
+trap 'rm -rf "$W"' EXIT
+
+# median CMD...: runs CMD $RUNS times, prints the median wall time in seconds
+median() {
+    local i t
+    for i in $(seq "$RUNS"); do
+        t0=$(date +%s.%N)
+        "$@" >/dev/null 2>&1 || true
+        t1=$(date +%s.%N)
+        echo "$t1 - $t0" | bc -l
+    done | sort -n | awk '{a[NR]=$1} END{printf "%.4f", a[int((NR+1)/2)]}'
+}
+ratio() { echo "$1 / $2" | bc -l | awk '{printf "%.2f", $1}'; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "events: $EVENTS, runs per timing: $RUNS (median)"
+echo
+
+t=$(median "$Y" demo-gen --events "$EVENTS" --seed 1 --out "$W/logs")
+"$Y" demo-gen --events "$EVENTS" --seed 1 --out "$W/logs" >/dev/null
+files=$(ls "$W"/logs/*.log "$W"/logs/eve.json | tr "\n" " ")
+raw=$(cat $files | wc -c)
+printf 'demo-gen          %8.3f s   %10.0f lines/s\n' "$t" "$(echo "$EVENTS / $t" | bc -l)"
+printf 'raw input         %8.1f MB\n' "$(echo "$raw / 1000000" | bc -l)"
+echo
+
+# Ingest: decode, normalise, store, fsync — into a fresh data directory each run.
+ingest() { rm -rf "$W/data"; "$Y" ingest -d "$W/data" $files; }
+t=$(median ingest)
+ingest 2>/dev/null
+stored=$(du -sb "$W/data" | cut -f1)
+printf 'ingest            %8.3f s   %10.0f events/s   %7.1f MB/s\n' "$t" "$(echo "$EVENTS / $t" | bc -l)" "$(echo "$raw / $t / 1000000" | bc -l)"
+t_parse=$(median sh -c "'$Y' parse $files >/dev/null")
+printf 'parse to NDJSON   %8.3f s   %10.0f events/s\n' "$t_parse" "$(echo "$EVENTS / $t_parse" | bc -l)"
+echo
+
+# Size: the store (raw text, fields and all) against zstd -3 of the same files.
+cat $files | zstd -3 -q -c >"$W/raw.zst"
+zsize=$(stat -c %s "$W/raw.zst")
+printf 'stored            %8.1f MB   %5.3f of raw\n' "$(echo "$stored / 1000000" | bc -l)" "$(ratio "$stored" "$raw")"
+printf 'zstd -3           %8.1f MB   %5.3f of raw   (store / zstd = %s)\n' "$(echo "$zsize / 1000000" | bc -l)" "$(ratio "$zsize" "$raw")" "$(ratio "$stored" "$zsize")"
+echo
+
+# Search: a rare term, a common phrase and a field query, against grep -c
+# over the raw files and zstd -dc | grep -c over the compressed copy.
+attacker=$(jq -r .attacker_ip "$W/logs/ground-truth.json")
+search_row() {
+    local name=$1 query=$2 pattern=$3 ty tg tz
+    ty=$(median "$Y" search -d "$W/data" "$query" --format json)
+    tg=$(median grep -c -- "$pattern" $files)
+    tz=$(median sh -c "zstd -dc -q '$W/raw.zst' | grep -c -- '$pattern'")
+    printf '%-28s yamori %7.3f s   grep -c %7.3f s (%5sx)   zstd|grep %7.3f s (%5sx)\n' \
+        "$name" "$ty" "$tg" "$(ratio "$tg" "$ty")" "$tz" "$(ratio "$tz" "$ty")"
+}
+search_row "rare term (ClamAV FOUND)" 'FOUND' 'FOUND'
+search_row "attacker address" "$attacker" "$attacker"
+search_row "phrase \"Failed password\"" '"Failed password"' 'Failed password'
+t=$(median "$Y" search -d "$W/data" 'sshd "Failed password" | top 5 source.ip')
+printf '%-28s yamori %7.3f s\n' "top 5 source.ip" "$t"
+t=$(median "$Y" search -d "$W/data" 'FOUND | head 1')
+printf '%-28s yamori %7.3f s\n' "needle | head 1" "$t"
+echo
+echo "(x = how many times faster Yamori is; below 1 means slower.  The foundation's"
+echo " store scans every segment: the storage-engine issue adds the token index.)"
