@@ -514,7 +514,7 @@ struct seg_ref {
 
 struct held {
     int64_t ts;
-    uint64_t order; /* insertion order: ties keep it */
+    uint64_t order; /* among equal times, smaller pops first (see scan_order) */
     size_t off;     /* record in held_buf */
     size_t len;
     size_t seg;     /* index into the segment list (for its names) */
@@ -528,6 +528,8 @@ struct scan {
     uint64_t order;
     struct ym_buf held_buf;
     struct arena arena;
+    unsigned char *comp, *plain; /* segment buffers, reused */
+    size_t comp_cap, plain_cap;
 };
 
 static int
@@ -701,16 +703,34 @@ heap_pop(struct scan *sc)
     return top;
 }
 
-/* Reads and decompresses a whole segment payload into *out (ym_malloc'd). */
+/* Grows *p to at least len bytes; keeps the contents it had. */
 static int
-load_segment(const struct seg_ref *sr, unsigned char **out, struct ym_err *err)
+grow(unsigned char **p, size_t *cap, size_t len)
 {
-    unsigned char *comp = NULL, *plain = NULL;
+    unsigned char *q;
+
+    if (*cap >= len)
+        return 0;
+    q = ym_realloc(*p, len);
+    if (q == NULL)
+        return YM_ENOMEM;
+    *p = q;
+    *cap = len;
+    return 0;
+}
+
+/*
+ * Reads and decompresses a whole segment payload into sc->plain.  The
+ * buffers are kept for the next segment: a scan touches fresh memory once,
+ * not once per segment.
+ */
+static int
+load_segment(struct scan *sc, const struct seg_ref *sr, struct ym_err *err)
+{
     int fd = -1, rc = 0;
     size_t got = 0;
     struct stat st;
 
-    *out = NULL;
     fd = open(sr->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return ym_err_set(err, YM_EIO, "%s: %s", sr->path, strerror(errno));
@@ -719,37 +739,44 @@ load_segment(const struct seg_ref *sr, unsigned char **out, struct ym_err *err)
         rc = ym_err_set(err, YM_ECORRUPT, "%s: segment size does not match its header", sr->path);
         goto out;
     }
-    comp = ym_malloc(sr->h.comp_len);
-    plain = ym_malloc(sr->h.payload_len);
-    if (comp == NULL || plain == NULL) {
+    if (grow(&sc->comp, &sc->comp_cap, sr->h.comp_len) < 0 ||
+        grow(&sc->plain, &sc->plain_cap, sr->h.payload_len) < 0) {
         rc = ym_err_set(err, YM_ENOMEM, "out of memory reading %s", sr->path);
         goto out;
     }
     while (got < sr->h.comp_len) {
-        ssize_t n = pread(fd, comp + got, sr->h.comp_len - got, SEG_HEADER_LEN + (off_t)got);
+        ssize_t n = pread(fd, sc->comp + got, sr->h.comp_len - got, SEG_HEADER_LEN + (off_t)got);
         if (n <= 0) {
             rc = ym_err_set(err, YM_EIO, "%s: read: %s", sr->path, n < 0 ? strerror(errno) : "short file");
             goto out;
         }
         got += (size_t)n;
     }
-    if (seg_crc32(comp, sr->h.comp_len) != sr->h.comp_crc) {
+    if (seg_crc32(sc->comp, sr->h.comp_len) != sr->h.comp_crc) {
         rc = ym_err_set(err, YM_ECORRUPT, "%s: segment checksum mismatch (corrupted)", sr->path);
         goto out;
     }
-    size_t n = ZSTD_decompress(plain, sr->h.payload_len, comp, sr->h.comp_len);
+    size_t n = ZSTD_decompress(sc->plain, sr->h.payload_len, sc->comp, sr->h.comp_len);
     if (ZSTD_isError(n) || n != sr->h.payload_len) {
         rc = ym_err_set(err, YM_ECORRUPT, "%s: cannot decompress segment: %s", sr->path,
                         ZSTD_isError(n) ? ZSTD_getErrorName(n) : "wrong length");
         goto out;
     }
-    *out = plain;
-    plain = NULL;
 out:
     close(fd);
-    ym_free(comp);
-    ym_free(plain);
     return rc;
+}
+
+/*
+ * The tie-break among events of equal time: the newer segment (smaller k)
+ * first, and within a segment the later record (larger i) first — the
+ * newest-first order the store promises, although records are read oldest
+ * first.
+ */
+static uint64_t
+scan_order(size_t k, uint64_t i)
+{
+    return ((uint64_t)k << 32) | (0xffffffffu - (uint32_t)i);
 }
 
 /* Decodes the record held at h into ev (strings point into held_buf). */
@@ -770,8 +797,6 @@ store_scan(struct store *s, const struct store_scan_opts *o, store_match_fn matc
 {
     struct store_scan_stats local;
     struct scan sc;
-    size_t *offs = NULL, cap_offs = 0;
-    unsigned char *plain = NULL;
     int rc = 0, stop = 0;
 
     if (stats == NULL)
@@ -788,60 +813,41 @@ store_scan(struct store *s, const struct store_scan_opts *o, store_match_fn matc
     for (size_t k = 0; k < sc.n_segs && !stop; k++) {
         const struct seg_ref *sr = &sc.segs[k];
         const unsigned char *p, *end;
-        size_t n = 0;
+        uint64_t n = 0;
 
-        rc = load_segment(sr, &plain, err);
+        rc = load_segment(&sc, sr, err);
         if (rc < 0)
             goto out;
         stats->n_segments_read++;
-        /* Index the records, then walk them newest first. */
-        p = plain;
-        end = plain + sr->h.payload_len;
+        p = sc.plain;
+        end = sc.plain + sr->h.payload_len;
         while (p < end) {
             struct ym_event ev;
             size_t used = seg_record_decode(p, end, &ev, &sc.arena);
-            if (used == 0) {
-                rc = ym_err_set(err, YM_ECORRUPT, "%s: malformed record %zu", sr->path, n + 1);
+            if (used == 0 || n >= sr->h.n_events) {
+                rc = ym_err_set(err, YM_ECORRUPT, "%s: malformed record %llu", sr->path,
+                                (unsigned long long)n + 1);
                 goto out;
             }
-            if (n == cap_offs) {
-                size_t cap = cap_offs ? cap_offs * 2 : 4096;
-                size_t *q = ym_realloc(offs, (cap + 1) * sizeof(*q));
-                if (q == NULL) {
-                    rc = ym_err_set(err, YM_ENOMEM, "out of memory");
-                    goto out;
-                }
-                offs = q;
-                cap_offs = cap;
-            }
-            offs[n++] = (size_t)(p - plain);
-            p += used;
-        }
-        if (n != sr->h.n_events) {
-            rc = ym_err_set(err, YM_ECORRUPT, "%s: holds %zu events, header says %" PRIu64,
-                            sr->path, n, sr->h.n_events);
-            goto out;
-        }
-        offs[n] = sr->h.payload_len;
-        arena_reset(&sc.arena);
-        for (size_t i = n; i-- > 0;) {
-            struct ym_event ev;
-            seg_record_decode(plain + offs[i], plain + offs[i + 1], &ev, &sc.arena);
             ev.index = ym_str_c(sr->index);
             stats->n_events_scanned++;
             if (ev.ts >= o->earliest && ev.ts < o->latest && (match == NULL || match(arg, &ev))) {
-                struct held h = {ev.ts, sc.order++, sc.held_buf.len, offs[i + 1] - offs[i], k};
-                ym_buf_append(&sc.held_buf, plain + offs[i], h.len);
+                struct held h = {ev.ts, scan_order(k, n), sc.held_buf.len, used, k};
+                ym_buf_append(&sc.held_buf, p, used);
                 if (sc.held_buf.is_oom || heap_push(&sc, h) < 0) {
                     rc = ym_err_set(err, YM_ENOMEM, "out of memory holding search results");
                     goto out;
                 }
             }
-            if ((i & 1023) == 0)
+            p += used;
+            if ((++n & 1023) == 0)
                 arena_reset(&sc.arena);
         }
-        ym_free(plain);
-        plain = NULL;
+        if (n != sr->h.n_events) {
+            rc = ym_err_set(err, YM_ECORRUPT, "%s: holds %llu events, header says %" PRIu64,
+                            sr->path, (unsigned long long)n, sr->h.n_events);
+            goto out;
+        }
         arena_reset(&sc.arena);
         /* Emit what no later segment can overtake. */
         int64_t bound = k + 1 < sc.n_segs ? sc.segs[k + 1].h.max_ts : INT64_MIN;
@@ -862,8 +868,8 @@ store_scan(struct store *s, const struct store_scan_opts *o, store_match_fn matc
             ym_buf_reset(&sc.held_buf);
     }
 out:
-    ym_free(plain);
-    ym_free(offs);
+    ym_free(sc.comp);
+    ym_free(sc.plain);
     for (size_t k = 0; k < sc.n_segs; k++) {
         ym_free(sc.segs[k].path);
         free(sc.segs[k].index);
