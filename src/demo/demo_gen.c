@@ -867,7 +867,8 @@ tsgen_init(struct tsgen *g, uint64_t seed, unsigned stream, uint64_t n, const ui
     g->head = INT64_MIN;
     for (int m = 0; m < N_MINUTES; m++) {
         int h = m / 60, f = m % 60;
-        uint64_t w = ((uint64_t)prof[h] * (uint64_t)(60 - f) + (uint64_t)prof[(h + 1) % 24] * (uint64_t)f) * 100 / 60;
+        uint64_t w = ((uint64_t)prof[h] * (uint64_t)(60 - f) +
+                      (uint64_t)prof[(h + 1) % 24] * (uint64_t)f) * 100 / 60;
         w = w * (85 + rng_below(&g->r, 31)) / 100 + 1;
         g->cum[m + 1] = g->cum[m] + w;
     }
@@ -886,7 +887,8 @@ tsgen_rand_next(struct tsgen *g)
         g->j = 0;
     }
     const int64_t slot = 60 * US_PER_S;
-    int64_t off = ((int64_t)g->j * slot + (int64_t)rng_below(&g->r, (uint32_t)slot)) / (int64_t)g->k;
+    int64_t off =
+        ((int64_t)g->j * slot + (int64_t)rng_below(&g->r, (uint32_t)slot)) / (int64_t)g->k;
     g->j++;
     g->done++;
     return g->minute * slot + off;
@@ -1114,7 +1116,7 @@ bg_fw(struct gen *g, int64_t t, struct out *o)
             p.proto = 17;
             p.sport = (uint16_t)rng_range(r, 1024, 65535);
             p.dport = probe_udp[PICK(r, probe_udp)].port;
-            p.len = (uint16_t)rng_range(r, 29, 120);
+            p.len = (uint16_t)rng_range(r, 40, 150);
         } else {
             p.proto = 1;
             p.len = rng_pct(r, 50) ? 28 : 84;
@@ -1165,10 +1167,8 @@ bg_fw(struct gen *g, int64_t t, struct out *o)
         p.ttl = is_windows ? 127 : 63;
         if (p.proto == 6) {
             p.sport = eph_port(r);
-            p.len = 60;
-            p.window = is_windows ? 64240 : 64240;
-            if (is_windows)
-                p.len = 52;
+            p.window = 64240;
+            p.len = is_windows ? 52 : 60; /* SYN options: Windows 12 bytes, Linux 20 */
         } else if (p.proto == 17 && p.sport == 0) {
             p.sport = eph_port(r);
         }
@@ -1643,8 +1643,9 @@ atk_squid(struct gen *g, const struct aev *a, struct out *o)
 
 /* --- named.log ----------------------------------------------------------------------- */
 
-/* "client @0x7f3a2c0012a0 10.0.1.23#53211 (name): query: name IN A +E(0)K (10.0.0.53)",
- * where the name is whatever name_fn-style code wrote between name_off and o->len. */
+/* A BIND query-log line is written in three steps: dns_head() writes up to "(", the caller
+ * writes the query name, and dns_tail() repeats that name (the bytes from name_off to
+ * o->len) and finishes "): query: name IN A +E(0)K (10.0.0.53)". */
 static void
 dns_head(struct out *o, const struct ctx *c, int64_t t, uint64_t obj, uint32_t client,
          uint16_t port)
@@ -2110,7 +2111,8 @@ static void
 atk_eve(struct gen *g, const struct aev *a, struct out *o)
 {
     const struct ctx *c = g->c;
-    uint64_t fid = 1000000000000000ULL + mix64(c->seed ^ ((uint64_t)a->seq << 20)) % 1000000000000000ULL;
+    uint64_t fid =
+        1000000000000000ULL + mix64(c->seed ^ ((uint64_t)a->seq << 20)) % 1000000000000000ULL;
     if (a->kind == AK_EVE_SCAN_ALERT) {
         eve_head(o, c, a->t_us, fid, "alert", c->attacker_ip, c->scan_sport, IP_WEB, a->port,
                  "TCP");
@@ -2217,7 +2219,8 @@ bg_nginx(struct gen *g, int64_t t, struct out *o)
     put_ch(o, ' ');
     put_u64(o, size);
     PUT_LIT(o, " \"");
-    put_str(o, p->is_static ? "https://www.corp.example/" : referers[rng_below(r, ARRAY_LEN(referers))]);
+    put_str(o, p->is_static ? "https://www.corp.example/"
+                            : referers[rng_below(r, ARRAY_LEN(referers))]);
     PUT_LIT(o, "\" \"");
     put_str(o, browser_uas[(client >> 3) % ARRAY_LEN(browser_uas)]);
     put_ch(o, '"');
@@ -3020,10 +3023,13 @@ parse_args(struct ctx *c, int argc, char **argv)
                     argv[optind - 1]);
             return 2;
         default:
-            if (optopt != 0)
-                fprintf(stderr, "yamori: demo-gen: unknown option '-%c'\n", optopt);
-            else
+            if (optopt == 0)
                 fprintf(stderr, "yamori: demo-gen: unknown option '%s'\n", argv[optind - 1]);
+            else if (strncmp(argv[optind - 1], "--", 2) == 0) /* e.g. --help=x */
+                fprintf(stderr, "yamori: demo-gen: option '%s' takes no argument\n",
+                        argv[optind - 1]);
+            else
+                fprintf(stderr, "yamori: demo-gen: unknown option '-%c'\n", optopt);
             return 2;
         }
     }

@@ -11,8 +11,8 @@
 
 /*
  * Runs `yamori demo-gen [--events N] [--seed S] [--out DIR] [--date YYYY-MM-DD]`.
- * argv[0] is "demo-gen"; argv is borrowed (getopt_long may permute nothing: parsing stops
- * at the first non-option, which is an error). Writes the eight log files and
+ * argv[0] is "demo-gen"; argv is borrowed and not reordered (option parsing stops at the
+ * first non-option argument, which is a usage error). Writes the eight log files and
  * ground-truth.json into DIR (created mkdir -p style) and a short summary to stdout.
  *
  * Returns the process exit code: 0 on success, 2 on bad usage (one line on stderr, e.g.
