@@ -23,7 +23,7 @@ SAN      ?=
 CPPFLAGS += -D_GNU_SOURCE -Isrc -MMD -MP
 CFLAGS   += $(OPT) $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS  += $(SAN)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
 ifeq ($(V),1)
 Q :=
@@ -37,6 +37,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps test unit e2e asan demo bench install clean
+.SECONDARY:
 
 all: yamori
 
@@ -87,7 +88,7 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-f
 asan: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" SAN="$(ASAN_FLAGS)" \
 		build-asan/yamori $(UNIT_BIN:$(BUILD)/%=build-asan/%)
-	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	$(Q)ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=print_stacktrace=1:exitcode=98 \
 		YAMORI=$(CURDIR)/build-asan/yamori UNIT_DIR=$(CURDIR)/build-asan/tests tests/run
 
 demo: deps all

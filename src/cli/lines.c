@@ -105,7 +105,9 @@ lines_next(struct lines *l, const char **p, size_t *len, bool *is_truncated, uin
         return 0; /* end of input */
     l->line_no++;
     *p = l->buf + l->start;
-    if (nl != NULL && (size_t)(nl - *p) <= l->max_len) {
+    /* A '\r' before the '\n' is dropped below, so it does not count. */
+    if (nl != NULL && ((size_t)(nl - *p) <= l->max_len ||
+                       ((size_t)(nl - *p) == l->max_len + 1 && nl[-1] == '\r'))) {
         n = (size_t)(nl - *p);
         l->start += n + 1;
         *full_len = n;

@@ -30,8 +30,8 @@ struct lines {
     int64_t mtime;    /* file modification time (ns), or 0 for a pipe */
 };
 
-/* Opens path ("-" for stdin).  Returns 0, YM_ENOENT, YM_EINVAL (a
- * directory) or YM_EIO with err naming the file. */
+/* Opens path ("-" for stdin).  Returns 0, YM_EINVAL (missing,
+ * unreadable, a directory: bad input) or YM_ENOMEM, with err naming the file. */
 int lines_open(struct lines *l, const char *path, size_t max_len, struct ym_err *err)
     __attribute__((warn_unused_result));
 void lines_close(struct lines *l);

@@ -23,6 +23,7 @@
  * the reader.
  */
 #include <jansson.h>
+#include <math.h>
 #include <string.h>
 #include <strings.h>
 
@@ -80,12 +81,14 @@ time_of(json_t *v, int64_t *out)
         return true;
     }
     if (json_is_real(v)) {
+        /* Round to the microsecond: a double holds epoch seconds to about
+         * that precision, and truncation would turn .123 into .122. */
         double d = json_real_value(v);
         if (d > 1e12)
             d /= 1000.0; /* milliseconds */
         if (d <= 0 || d > 1e11)
             return false;
-        *out = (int64_t)(d * 1e9);
+        *out = llround(d * 1e6) * 1000;
         return true;
     }
     return false;

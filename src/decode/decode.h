@@ -77,7 +77,8 @@ bool decode_time_sniff(const char *p, size_t len, int64_t ref_ts, int64_t *out);
 int decode_month(const char *p);
 
 /* Chooses the year for a yearless month/day/time so that the result is the
- * latest such time not more than 7 days after ref_ts. */
+ * latest such time not more than 7 days after ref_ts (a Feb 29 goes back to
+ * the last leap year).  Returns INT64_MIN when no year has that day. */
 int64_t decode_infer_year(int mon, int day, int64_t sec_of_day_ns, int64_t ref_ts);
 
 #endif

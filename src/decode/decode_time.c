@@ -9,6 +9,7 @@
  * line read in January lands in the previous year, and a clock a few days
  * ahead does not throw a line a year back.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "decode/decode.h"
@@ -33,19 +34,31 @@ dig2(const char *p)
     return (p[0] - '0') * 10 + (p[1] - '0');
 }
 
+static int
+days_in_month(int y, int m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
 int64_t
 decode_infer_year(int mon, int day, int64_t sod_ns, int64_t ref_ts)
 {
     int y, m, d, h, mi, s;
-    int64_t limit = ref_ts + 7 * 86400 * YM_NS_PER_SEC, t = 0;
+    int64_t limit = ref_ts + 7 * 86400 * YM_NS_PER_SEC;
 
     ymtime_civil(ref_ts, &y, &m, &d, &h, &mi, &s);
-    for (int yy = y + 1; yy >= y - 1; yy--) {
-        t = ymtime_days_from_civil(yy, (unsigned)mon, (unsigned)day) * 86400 * YM_NS_PER_SEC + sod_ns;
+    /* Latest year first; Feb 29 may need to go back to the last leap year. */
+    for (int yy = y + 1; yy >= y - 8; yy--) {
+        if (day > days_in_month(yy, mon))
+            continue;
+        int64_t t = ymtime_days_from_civil(yy, (unsigned)mon, (unsigned)day) * 86400 * YM_NS_PER_SEC + sod_ns;
         if (t <= limit)
             return t;
     }
-    return t;
+    return INT64_MIN;
 }
 
 /* Parses "hh:mm:ss[.frac]" at p; returns bytes used or 0, sets *ns. */
@@ -98,6 +111,8 @@ decode_time_bsd(const char *p, size_t len, int64_t ref_ts, int64_t *out)
     if (n == 0)
         return 0;
     *out = decode_infer_year(mon, day, sod, ref_ts);
+    if (*out == INT64_MIN)
+        return 0; /* no such day, e.g. Feb 30 */
     return 7 + n;
 }
 

@@ -177,7 +177,8 @@ query_exec_finish(struct query_exec *x, struct ym_err *err)
     for (size_t i = 0; i < x->cap; i++)
         if (x->tab[i].count != 0)
             x->tab[k++] = x->tab[i];
-    qsort(x->tab, k, sizeof(*x->tab), cmp_top);
+    if (k > 1)
+        qsort(x->tab, k, sizeof(*x->tab), cmp_top);
     n_rows = k < x->top->n ? k : x->top->n;
     if (n_rows > x->limit)
         n_rows = x->limit;

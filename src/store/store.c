@@ -385,7 +385,8 @@ flush_segment(struct store_writer *w, struct ym_err *err)
     if (w->n_recs == 0)
         return 0;
     ym_buf_init(&sorted);
-    qsort(w->recs, w->n_recs, sizeof(*w->recs), cmp_rec);
+    if (w->n_recs > 1)
+        qsort(w->recs, w->n_recs, sizeof(*w->recs), cmp_rec);
     if (ym_buf_reserve(&sorted, w->payload.len) < 0) {
         rc = ym_err_set(err, YM_ENOMEM, "out of memory");
         goto out;
@@ -507,17 +508,19 @@ store_writer_free(struct store_writer *w)
 /* ---- scan ---- */
 
 struct seg_ref {
-    char *path;  /* owned */
-    char *index; /* owned */
+    char *path;   /* owned */
+    char *index;  /* owned */
+    uint64_t seq; /* write order within its index */
     struct seg_header h;
 };
 
 struct held {
     int64_t ts;
-    uint64_t order; /* among equal times, smaller pops first (see scan_order) */
-    size_t off;     /* record in held_buf */
+    uint64_t seq; /* its segment's write order */
+    uint32_t rec; /* its position in the segment */
+    size_t off;   /* record in held_buf */
     size_t len;
-    size_t seg;     /* index into the segment list (for its names) */
+    size_t seg;   /* index into the segment list (for its names) */
 };
 
 struct scan {
@@ -525,7 +528,6 @@ struct scan {
     size_t n_segs, cap_segs;
     struct held *heap;
     size_t n_heap, cap_heap;
-    uint64_t order;
     struct ym_buf held_buf;
     struct arena arena;
     unsigned char *comp, *plain; /* segment buffers, reused */
@@ -533,7 +535,7 @@ struct scan {
 };
 
 static int
-add_seg(struct scan *sc, const char *dir, const char *index, const char *name,
+add_seg(struct scan *sc, const char *dir, const char *index, const char *name, uint64_t seq,
         const struct store_scan_opts *o, struct store_scan_stats *st, struct ym_err *err)
 {
     unsigned char hdr[SEG_HEADER_LEN];
@@ -583,6 +585,7 @@ add_seg(struct scan *sc, const char *dir, const char *index, const char *name,
     sc->segs[sc->n_segs].path = path;
     sc->segs[sc->n_segs].index = strdup(index);
     sc->segs[sc->n_segs].h = h;
+    sc->segs[sc->n_segs].seq = seq;
     if (sc->segs[sc->n_segs].index == NULL) {
         ym_free(path);
         return ym_err_set(err, YM_ENOMEM, "out of memory");
@@ -625,7 +628,7 @@ list_segments(struct store *s, struct scan *sc, const struct store_scan_opts *o,
         sd = opendir(idir);
         while (sd != NULL && rc == 0 && (se = readdir(sd)) != NULL)
             if (parse_seg_name(se->d_name, &seq))
-                rc = add_seg(sc, idir, de->d_name, se->d_name, o, st, err);
+                rc = add_seg(sc, idir, de->d_name, se->d_name, seq, o, st, err);
         if (sd != NULL)
             closedir(sd);
         ym_free(idir);
@@ -647,13 +650,22 @@ cmp_seg_newest(const void *a, const void *b)
     return strcmp(y->path, x->path); /* later segments first */
 }
 
-/* Heap order: newer first; among equal times, earlier insertion first. */
+/*
+ * Heap order: newer first; among equal times, the one that arrived later
+ * first — the later-written segment, then the later record in it — which is
+ * the newest-first order the store promises although records are read
+ * oldest first.  Equal times in different indexes go by segment list order.
+ */
 static bool
 held_before(const struct held *a, const struct held *b)
 {
     if (a->ts != b->ts)
         return a->ts > b->ts;
-    return a->order < b->order;
+    if (a->seq != b->seq)
+        return a->seq > b->seq;
+    if (a->rec != b->rec)
+        return a->rec > b->rec;
+    return a->seg < b->seg;
 }
 
 static int
@@ -767,18 +779,6 @@ out:
     return rc;
 }
 
-/*
- * The tie-break among events of equal time: the newer segment (smaller k)
- * first, and within a segment the later record (larger i) first — the
- * newest-first order the store promises, although records are read oldest
- * first.
- */
-static uint64_t
-scan_order(size_t k, uint64_t i)
-{
-    return ((uint64_t)k << 32) | (0xffffffffu - (uint32_t)i);
-}
-
 /* Decodes the record held at h into ev (strings point into held_buf). */
 static int
 decode_held(struct scan *sc, const struct held *h, struct ym_event *ev)
@@ -808,7 +808,8 @@ store_scan(struct store *s, const struct store_scan_opts *o, store_match_fn matc
     rc = list_segments(s, &sc, o, stats, err);
     if (rc < 0)
         goto out;
-    qsort(sc.segs, sc.n_segs, sizeof(*sc.segs), cmp_seg_newest);
+    if (sc.n_segs > 1)
+        qsort(sc.segs, sc.n_segs, sizeof(*sc.segs), cmp_seg_newest);
 
     for (size_t k = 0; k < sc.n_segs && !stop; k++) {
         const struct seg_ref *sr = &sc.segs[k];
@@ -832,7 +833,7 @@ store_scan(struct store *s, const struct store_scan_opts *o, store_match_fn matc
             ev.index = ym_str_c(sr->index);
             stats->n_events_scanned++;
             if (ev.ts >= o->earliest && ev.ts < o->latest && (match == NULL || match(arg, &ev))) {
-                struct held h = {ev.ts, scan_order(k, n), sc.held_buf.len, used, k};
+                struct held h = {ev.ts, sr->seq, (uint32_t)n, sc.held_buf.len, used, k};
                 ym_buf_append(&sc.held_buf, p, used);
                 if (sc.held_buf.is_oom || heap_push(&sc, h) < 0) {
                     rc = ym_err_set(err, YM_ENOMEM, "out of memory holding search results");

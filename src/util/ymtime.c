@@ -213,11 +213,20 @@ ymtime_parse_user(const char *s, int64_t now, int64_t *out, struct ym_err *err)
     if (n > 0 && n == len)
         return 0;
     if (len > 0 && isdigit((unsigned char)s[0])) {
-        double v;
-        errno = 0;
-        v = strtod(s, &end);
-        if (errno == 0 && *end == '\0' && v >= 0 && v < 1e11) {
-            *out = (int64_t)(v * 1e9);
+        /* Epoch seconds, with up to nine fraction digits, exactly. */
+        int64_t secs = 0, frac = 0, scale = 100000000;
+        size_t i = 0;
+        while (i < len && isdigit((unsigned char)s[i]) && secs < 100000000000LL)
+            secs = secs * 10 + (s[i++] - '0');
+        if (i < len && s[i] == '.') {
+            i++;
+            while (i < len && isdigit((unsigned char)s[i])) {
+                frac += (s[i++] - '0') * scale;
+                scale /= 10;
+            }
+        }
+        if (i == len && secs < 100000000000LL) {
+            *out = secs * YM_NS_PER_SEC + frac;
             return 0;
         }
     }

@@ -37,12 +37,17 @@ expect_match() {
     fi
 }
 
-# run CMD...: runs it, leaving its exit code in $RC, stdout in $OUT, stderr in $ERR
+# run CMD...: runs it, leaving its exit code in $RC, stdout in $OUT, stderr in
+# $ERR.  A sanitizer report (make asan) is a failure of its own.
 run() {
     "$@" >"$T/.out" 2>"$T/.err"
     RC=$?
     OUT=$(cat "$T/.out")
     ERR=$(cat "$T/.err")
+    if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/.err"; then
+        not_ok "sanitizer report from: $*"
+        grep -E 'Sanitizer|runtime error|#[0-9] ' "$T/.err" | head -20 | sed 's/^/#   /'
+    fi
 }
 
 # wait_until SECONDS CMD...: polls CMD every 0.1 s; returns 1 on timeout
