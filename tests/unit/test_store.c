@@ -30,9 +30,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test_tmpdir.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,8 +57,7 @@ setup(void **state)
 {
     struct fx *f = test_calloc(1, sizeof(*f));
 
-    snprintf(f->tmp, sizeof(f->tmp), "/tmp/yamori-test-store-XXXXXX");
-    if (mkdtemp(f->tmp) == NULL) {
+    if (test_tmpdir_make(f->tmp, sizeof(f->tmp), "store") < 0) {
         test_free(f);
         return -1;
     }
@@ -68,19 +68,10 @@ setup(void **state)
 }
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int
 teardown(void **state)
 {
     struct fx *f = *state;
-    int rc = nftw(f->tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    int rc = test_tmpdir_remove(f->tmp);
 
     ym_batch_fini(&f->b);
     test_free(f);
