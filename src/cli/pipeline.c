@@ -56,6 +56,7 @@ run_one(struct run *r, const char *path, pipeline_sink_fn sink, void *arg, struc
 {
     struct lines l;
     struct decode_ctx ctx;
+    struct decode_input input;
     struct ym_err e;
     int rc, got;
     uint64_t n_lines = 0;
@@ -73,6 +74,12 @@ run_one(struct run *r, const char *path, pipeline_sink_fn sink, void *arg, struc
         return 0;
     }
     struct ym_str source = ym_str_c(l.is_stdin ? "stdin" : path);
+    memset(&ctx, 0, sizeof(ctx));
+    memset(&input, 0, sizeof(input));
+    ctx.arena = &r->batch.arena;
+    ctx.input = &input;
+    ctx.conf = r->o->conf;
+    ctx.ref_ts = l.mtime ? l.mtime : ymtime_now();
     for (;;) {
         const char *p;
         size_t len;
@@ -101,8 +108,6 @@ run_one(struct run *r, const char *path, pipeline_sink_fn sink, void *arg, struc
         ev->source = source;
         ev->sourcetype = r->sourcetype;
         ev->index = r->o->index ? ym_str_c(r->o->index) : YM_STR_NULL;
-        ctx.arena = &r->batch.arena;
-        ctx.ref_ts = l.mtime ? l.mtime : ymtime_now();
         ctx.prev_ts = prev_ts;
         /* A truncated line is kept raw: decoding half a record would
          * invent fields. */

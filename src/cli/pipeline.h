@@ -18,7 +18,10 @@
 /* Receives a full batch; returns 0 or a negative YM_E* code (then the run stops). */
 typedef int (*pipeline_sink_fn)(void *arg, struct ym_batch *b, struct ym_err *err);
 
+struct decode_conf;
+
 struct pipeline_opts {
+    const struct decode_conf *conf; /* time zone, user decoders; NULL: defaults */
     const char *sourcetype; /* --sourcetype, or NULL for detection */
     const char *host;       /* --host: host.name for lines that carry none, or NULL */
     const char *index;      /* index name recorded in the events, or NULL */

@@ -226,18 +226,24 @@ add_value(struct flat *f, size_t nlen, json_t *v, int depth)
     }
 }
 
+/*
+ * Parses text as one JSON object and adds its flattened fields to ev.  The
+ * time and host found replace ev's only when overwrite is set (a JSON line)
+ * or ev has none yet (a JSON payload after a syslog header).
+ */
 static int
-json_decode(struct decode_ctx *ctx, struct ym_event *ev, struct ym_err *err)
+decode_object(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str text, bool overwrite,
+              struct ym_err *err)
 {
     json_error_t jerr;
     json_t *root;
     struct flat f;
-    size_t len = ev->raw.len;
+    size_t len = text.len;
 
     /* Tolerate trailing white space after the object. */
-    while (len > 0 && (ev->raw.p[len - 1] == ' ' || ev->raw.p[len - 1] == '\t'))
+    while (len > 0 && (text.p[len - 1] == ' ' || text.p[len - 1] == '\t'))
         len--;
-    root = json_loadb(ev->raw.p, len, 0, &jerr); /* a duplicate key: the last wins */
+    root = json_loadb(text.p, len, 0, &jerr); /* a duplicate key: the last wins */
     if (root == NULL)
         return ym_err_at(err, YM_EINVAL, NULL, 0, jerr.position > 0 ? jerr.position : 1,
                          "invalid JSON: %s", jerr.text);
@@ -253,11 +259,24 @@ json_decode(struct decode_ctx *ctx, struct ym_event *ev, struct ym_err *err)
     json_decref(root);
     if (f.rc < 0)
         return ym_err_set(err, f.rc, "out of memory");
-    if (f.ts != 0)
+    if (f.ts != 0 && (overwrite || ev->ts == 0))
         ev->ts = f.ts;
-    if (f.host.len > 0)
+    if (f.host.len > 0 && (overwrite || ev->host.len == 0))
         ev->host = f.host;
     return 0;
+}
+
+static int
+json_decode(struct decode_ctx *ctx, struct ym_event *ev, struct ym_err *err)
+{
+    return decode_object(ctx, ev, ev->raw, true, err);
+}
+
+int
+decode_json_text(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str text,
+                 struct ym_err *err)
+{
+    return decode_object(ctx, ev, text, false, err);
 }
 
 const struct decoder decode_json = {

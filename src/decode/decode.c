@@ -4,21 +4,70 @@
  */
 #include "decode/decode.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "decode/decode_int.h"
 #include "decode/norm.h"
+#include "decode/udec.h"
 #include "util/utf8.h"
+#include "util/ymtime.h"
 
-/* Probed in this order; "raw" last, as it takes anything. */
+/*
+ * Probed in this order: the cheap, unambiguous prefixes first ('{', "CEF:",
+ * "LEEF:", "<Event"), then syslog, then the file formats with a fixed shape;
+ * "csv" is never detected (it needs its header); "raw" last, as it takes
+ * anything.
+ */
 static const struct decoder *const table[] = {
     &decode_json,
+    &decode_cef,
+    &decode_leef,
+    &decode_winxml,
     &decode_syslog,
+    &decode_squid,
+    &decode_access,
+    &decode_weberror,
+    &decode_snort,
+    &decode_w3c,
+    &decode_kv,
+    &decode_csv,
     &decode_raw,
 };
 
 #define N_DECODERS (sizeof(table) / sizeof(table[0]))
+
+/*
+ * Device sourcetypes: one per normaliser, built on first use — its format's
+ * decoder with the normaliser forced.
+ */
+static struct decoder devices[64];
+static size_t n_devices;
+static pthread_once_t devices_once = PTHREAD_ONCE_INIT;
+
+static void
+build_devices(void)
+{
+    size_t n;
+    const struct normaliser *const *norms = norm_list(&n);
+
+    for (size_t i = 0; i < n && n_devices < sizeof(devices) / sizeof(devices[0]); i++) {
+        const struct decoder *fmt = &decode_raw;
+        for (size_t j = 0; j < N_DECODERS && norms[i]->format != NULL; j++)
+            if (strcmp(table[j]->name, norms[i]->format) == 0)
+                fmt = table[j];
+        devices[n_devices] = *fmt;
+        devices[n_devices].name = norms[i]->name;
+        devices[n_devices].summary = norms[i]->summary;
+        devices[n_devices].probe = NULL;
+        devices[n_devices].norm = norms[i];
+        n_devices++;
+    }
+}
 
 const struct decoder *const *
 decode_list(size_t *n)
@@ -33,6 +82,10 @@ decode_find(const char *name)
     for (size_t i = 0; i < N_DECODERS; i++)
         if (strcmp(table[i]->name, name) == 0)
             return table[i];
+    pthread_once(&devices_once, build_devices);
+    for (size_t i = 0; i < n_devices; i++)
+        if (strcmp(devices[i].name, name) == 0)
+            return &devices[i];
     return NULL;
 }
 
@@ -96,7 +149,27 @@ decode_event(struct decode_ctx *ctx, const struct decoder *dec, struct ym_event 
     }
     ev->ts = 0;
     ym_err_clear(err);
+    /* User-defined decoders first: they exist to override. */
+    if (ctx->conf != NULL && (ctx->conf->udecs != NULL || ctx->conf->forced != NULL)) {
+        rc = udec_decode(ctx->conf->udecs, ctx->conf->forced, ctx, ev, err);
+        if (rc == YM_ENOMEM)
+            return rc;
+        if (rc < 0) {
+            snprintf(reason, sizeof(reason), "%s", err ? err->msg : "user decoder failed");
+            fail_event(ctx, ev, reason);
+            return ym_err_at(err, YM_EINVAL, NULL, 0, err ? err->col : 0, "%s, kept raw", reason);
+        }
+        if (rc == 1) {
+            if (ev->ts == 0)
+                ev->ts = ctx->prev_ts ? ctx->prev_ts : ctx->ref_ts;
+            return 0;
+        }
+    }
     rc = dec->decode(ctx, ev, err);
+    if (rc == 0)
+        rc = norm_apply(ctx, dec, dec->norm, ev, err);
+    if (rc == YM_ENOMEM)
+        return ym_err_set(err, rc, "out of memory");
     if (rc < 0) {
         long col = err ? err->col : 0;
         snprintf(reason, sizeof(reason), "%s: %s", dec->name, err ? err->msg : "parse error");
@@ -105,7 +178,65 @@ decode_event(struct decode_ctx *ctx, const struct decoder *dec, struct ym_event 
     }
     if (ev->ts == 0)
         ev->ts = ctx->prev_ts ? ctx->prev_ts : ctx->ref_ts;
-    if (dec == &decode_syslog && (rc = norm_apply(ctx, ev)) < 0)
-        return ym_err_set(err, rc, "out of memory");
     return 0;
+}
+
+/* ---- time zones ---- */
+
+/*
+ * Zone-less local times are converted with the C library's zone database
+ * (TZ set once for the process, mktime()).  mktime is slow and takes a
+ * lock, so the offset is cached per local hour: zone offsets change at most
+ * on the hour in every zone of the database but a few historical ones.
+ */
+static bool tz_is_utc = true;
+static __thread int64_t tz_cache_hour = INT64_MIN;
+static __thread int64_t tz_cache_off;
+
+int
+decode_set_tz(const char *tz, struct ym_err *err)
+{
+    char path[512];
+
+    if (tz == NULL || tz[0] == '\0' || strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0) {
+        tz_is_utc = true;
+        return 0;
+    }
+    snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+    if (strstr(tz, "..") != NULL || access(path, R_OK) != 0)
+        return ym_err_set(err, YM_EINVAL, "unknown time zone '%.64s' (want a name such as Asia/Tokyo)", tz);
+    setenv("TZ", tz, 1);
+    tzset();
+    tz_is_utc = false;
+    tz_cache_hour = INT64_MIN;
+    return 0;
+}
+
+int64_t
+decode_local_to_utc(const struct decode_ctx *ctx, int64_t local_ns)
+{
+    int64_t secs = local_ns / YM_NS_PER_SEC, hour;
+    struct tm tm;
+    time_t t;
+    int y, mo, d, h, mi, s;
+
+    (void)ctx;
+    if (tz_is_utc)
+        return local_ns;
+    if (local_ns % YM_NS_PER_SEC < 0)
+        secs--;
+    hour = secs / 3600 - (secs % 3600 < 0);
+    if (hour != tz_cache_hour) {
+        ymtime_civil(hour * 3600 * YM_NS_PER_SEC, &y, &mo, &d, &h, &mi, &s);
+        memset(&tm, 0, sizeof(tm));
+        tm.tm_year = y - 1900;
+        tm.tm_mon = mo - 1;
+        tm.tm_mday = d;
+        tm.tm_hour = h;
+        tm.tm_isdst = -1;
+        t = mktime(&tm);
+        tz_cache_off = (int64_t)t - hour * 3600; /* UTC - local, in seconds */
+        tz_cache_hour = hour;
+    }
+    return local_ns + tz_cache_off * YM_NS_PER_SEC;
 }

@@ -10,8 +10,17 @@
  * its raw bytes, tagged event.kind=pipeline_error, tags=_parse_failure and
  * error.message, and reported to the caller.
  *
- * Decoders are a compiled-in table (decode.c); adding one means one new
- * file plus one line in that table.
+ * Two levels, each a compiled-in table (adding one means one new file plus
+ * one table line):
+ *   - format decoders (struct decoder, decode.c): syslog, JSON, CEF, LEEF,
+ *     key=value, access logs... split a line into time, host and fields;
+ *   - device normalisers (struct normaliser, norm.h): sshd, netfilter,
+ *     Suricata... turn a known device's message into ECS fields, chosen by
+ *     the syslog program name or by the decoded event's shape.
+ * A syslog message that is itself CEF, LEEF, JSON or a Windows XML event is
+ * decoded as that payload (norm.c).  event.module and event.dataset record
+ * what took the line.  User-defined decoders (udec.h) come first when
+ * configured.
  */
 #ifndef YM_DECODE_H
 #define YM_DECODE_H
@@ -23,15 +32,40 @@
 #include "event/event.h"
 #include "util/err.h"
 
+struct normaliser;
+struct udec;
+struct udec_set;
+
+/* Settings that hold for a whole run; shared, read-only while decoding. */
+struct decode_conf {
+    const char *tz;               /* zone for zone-less times ("Asia/Tokyo"); NULL: UTC */
+    const struct udec_set *udecs; /* user-defined decoders, or NULL */
+    const struct udec *forced;    /* --sourcetype naming a user-defined decoder, or NULL */
+};
+
+/*
+ * State that spans the lines of one input (a file, a connection): the W3C
+ * format's "#Fields:" directive names the columns of the lines after it.
+ * Zeroed when the input opens.
+ */
+struct decode_input {
+    char w3c_fields[2048]; /* the last #Fields: directive, after the colon */
+    size_t w3c_fields_len;
+};
+
 struct decode_ctx {
     struct arena *arena; /* the batch arena: every value the decoders create goes here */
+    struct decode_input *input; /* this input's state, or NULL (then none is kept) */
     int64_t ref_ts;      /* reference "now" for yearless timestamps: file mtime, or now (ns) */
     int64_t prev_ts;     /* time of the previous event of the same input, 0 if none (ns) */
+    const struct decode_conf *conf; /* NULL: defaults (UTC, no user decoders) */
 };
 
 struct decoder {
     const char *name;    /* sourcetype it answers to, e.g. "syslog" */
     const char *summary; /* one line for --help and docs */
+    /* For a device sourcetype ("sshd"): the normaliser it forces; else NULL. */
+    const struct normaliser *norm;
     /* Cheap test: could this decoder take the line?  NULL: never auto-picked. */
     bool (*probe)(const char *p, size_t len);
     /*
@@ -42,7 +76,11 @@ struct decoder {
     int (*decode)(struct decode_ctx *ctx, struct ym_event *ev, struct ym_err *err);
 };
 
-/* Returns the decoder called name, or NULL. */
+/*
+ * Returns the decoder called name — a format ("syslog") or a device
+ * sourcetype ("sshd": its format's decoder with its normaliser forced) — or
+ * NULL.
+ */
 const struct decoder *decode_find(const char *name);
 /* Returns the first decoder whose probe accepts the line (never NULL: "raw"). */
 const struct decoder *decode_detect(const char *p, size_t len);
@@ -61,6 +99,19 @@ int decode_event(struct decode_ctx *ctx, const struct decoder *forced, struct ym
 
 /* Marks ev as a pipeline error with reason (copied into the arena). */
 void decode_tag_failure(struct decode_ctx *ctx, struct ym_event *ev, const char *reason);
+
+/*
+ * Converts a zone-less local time (ns, as if UTC) to UTC using the
+ * configured zone (ctx->conf->tz); UTC when none is configured.
+ */
+int64_t decode_local_to_utc(const struct decode_ctx *ctx, int64_t local_ns);
+
+/*
+ * Sets the process-wide time zone for decode_local_to_utc ("UTC",
+ * "Asia/Tokyo", ...).  Returns 0, or YM_EINVAL when the zone is unknown to
+ * the system's zone database.  Call once, before decoding.
+ */
+int decode_set_tz(const char *tz, struct ym_err *err);
 
 /* ---- time helpers shared by decoders (decode_time.c) ---- */
 

@@ -104,6 +104,8 @@ netfilter_normalise(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m
 
 const struct normaliser norm_netfilter = {
     .name = "netfilter",
-    .program = "kernel",
+    .summary = "Linux netfilter (iptables, nftables, ufw) LOG lines from the kernel",
+    .format = "syslog",
+    .programs = (const char *const[]){"kernel", NULL},
     .normalise = netfilter_normalise,
 };

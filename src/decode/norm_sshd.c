@@ -65,6 +65,8 @@ sshd_normalise(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
 
 const struct normaliser norm_sshd = {
     .name = "sshd",
-    .program = "sshd",
+    .summary = "OpenSSH server: logins accepted and failed, invalid users",
+    .format = "syslog",
+    .programs = (const char *const[]){"sshd", NULL},
     .normalise = sshd_normalise,
 };

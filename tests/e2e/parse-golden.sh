@@ -32,7 +32,7 @@ expect_eq "'-' reads stdin" "$out1" "$out2"
 # --sourcetype forces a decoder; --host fills a missing host
 out=$(printf '{"a":1}\n' | "$YAMORI" parse --sourcetype raw --host h9)
 expect_eq "--sourcetype raw keeps JSON whole" '{"@timestamp":' "$(printf '%s' "$out" | head -c 14)"
-expect_match "--sourcetype raw: no fields" '"host.name":"h9","sourcetype":"raw","log.file.path":"stdin","event.original":"\{\\"a\\":1\}"\}$' "$out"
+expect_match "--sourcetype raw: no fields" '"host.name":"h9","sourcetype":"raw","log.file.path":"stdin","event.module":"raw","event.dataset":"raw","event.original":"\{\\"a\\":1\}"\}$' "$out"
 out=$(printf 'Nov  2 09:00:00 web01 app: x\n' | "$YAMORI" parse --host other)
 expect_match "--host does not override the line's own host" '"host.name":"web01"' "$out"
 

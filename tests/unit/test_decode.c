@@ -195,7 +195,7 @@ test_syslog_3164_pri_host_tag(void **state)
     want_str(ev, "process.name", "su");
     want_none(ev, "process.pid");
     want_str(ev, "message", "'su root' failed for lonvick on /dev/pts/8");
-    assert_int_equal(ev->n_fields, 7);
+    assert_int_equal(ev->n_fields, 9);
     assert_int_equal(f->err.code, 0);
 }
 
@@ -234,7 +234,7 @@ test_syslog_3164_no_pri(void **state)
     want_str(ev, "process.name", "CRON");
     want_int(ev, "process.pid", 4242);
     want_str(ev, "message", "(root) CMD (run-parts /etc/cron.hourly)");
-    assert_int_equal(ev->n_fields, 3);
+    assert_int_equal(ev->n_fields, 5);
 }
 
 static void
@@ -436,7 +436,7 @@ test_syslog_5424_nil(void **state)
     want_none(ev, "log.syslog.procid");
     want_none(ev, "log.syslog.msgid");
     want_none(ev, "process.name");
-    assert_int_equal(ev->n_fields, 6); /* the five priority fields and the version */
+    assert_int_equal(ev->n_fields, 8); /* the five priority fields, the version, event.module and event.dataset */
     f->ctx.prev_ts = utc(2026, 11, 4, 0, 0, 0);
     ev = decode_ok(f, "<34>1 - - - - - -");
     assert_int_equal(ev->ts, f->ctx.prev_ts);
@@ -493,7 +493,7 @@ test_json_flatten_types(void **state)
     want_str(ev, "arr", "[1,\"two\",{\"k\":3}]");
     want_int(ev, "neg", -7);
     want_str(ev, "u", "caf\xc3\xa9");
-    assert_int_equal(ev->n_fields, 8);
+    assert_int_equal(ev->n_fields, 10);
     assert_int_equal(ev->ts, f->ctx.ref_ts); /* no time key */
     assert_int_equal(ev->host.len, 0);
     /* Trailing blanks after the object are tolerated. */
@@ -610,7 +610,7 @@ test_json_reserved_keys(void **state)
     want_host(ev, "h");
     assert_int_equal(ev->index.len, 0); /* the line cannot pick its index */
     assert_true(ym_str_eqc(ev->sourcetype, "json"));
-    assert_int_equal(ev->n_fields, 3);
+    assert_int_equal(ev->n_fields, 5);
 }
 
 static void
@@ -643,7 +643,7 @@ test_json_invalid(void **state)
     ev = decode_n(f, NULL, dup, strlen(dup), &rc);
     assert_int_equal(rc, 0);
     want_int(ev, "a", 2);
-    assert_int_equal(ev->n_fields, 1);
+    assert_int_equal(ev->n_fields, 3);
 
     ev = decode_n(f, json, arr, strlen(arr), &rc);
     assert_int_equal(rc, YM_EINVAL);
@@ -682,7 +682,7 @@ test_detect(void **state)
     const struct decoder *const *list = decode_list(&n);
 
     (void)state;
-    assert_int_equal(n, 3);
+    assert_int_equal(n, 13);
     assert_string_equal(list[n - 1]->name, "raw");
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const struct decoder *d = decode_detect(cases[i].line, strlen(cases[i].line));
@@ -776,7 +776,7 @@ test_raw_timestamps(void **state)
     ev = decode_ok(f, "2026-11-02 09:14:03,250 INFO starting worker");
     assert_true(ym_str_eqc(ev->sourcetype, "raw"));
     want_ts(ev, utc(2026, 11, 2, 9, 14, 3) + 250 * MS);
-    assert_int_equal(ev->n_fields, 0);
+    assert_int_equal(ev->n_fields, 2);
     assert_int_equal(ev->host.len, 0);
 
     ev = decode_ok(f, "1793610843.123    45 10.0.0.1 TCP_MISS/200 612 GET http://x/ - DIRECT/1.2.3.4 text/html");
@@ -806,7 +806,7 @@ test_raw_no_time(void **state)
     ev = decode_ok(f, "hello world");
     assert_true(ym_str_eqc(ev->sourcetype, "raw"));
     assert_int_equal(ev->ts, f->ctx.ref_ts);
-    assert_int_equal(ev->n_fields, 0);
+    assert_int_equal(ev->n_fields, 2);
     ev = decode_ok(f, "12345 things happened");
     assert_int_equal(ev->ts, f->ctx.ref_ts);
     f->ctx.prev_ts = utc(2026, 11, 3, 7, 0, 0);
@@ -820,7 +820,7 @@ test_raw_no_time(void **state)
     e2->sourcetype = YM_STR("myapp");
     assert_int_equal(decode_event(&f->ctx, decode_find("raw"), e2, &f->err), 0);
     assert_true(ym_str_eqc(e2->sourcetype, "myapp"));
-    assert_int_equal(e2->n_fields, 0); /* raw: not parsed as JSON */
+    assert_int_equal(e2->n_fields, 2); /* raw: not parsed as JSON */
 }
 
 int
