@@ -8,7 +8,7 @@
 #   make V=1        show the commands
 
 CC       ?= cc
-PKGS     := libzstd jansson zlib
+PKGS     := libzstd jansson zlib libxml-2.0 yaml-0.1 libpcre2-8
 TESTPKGS := cmocka
 BUILD    ?= build
 PREFIX   ?= /usr/local

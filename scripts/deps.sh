@@ -5,8 +5,8 @@
 set -eu
 
 PKGS="gcc make pkg-config libc6-dev
-libzstd-dev libjansson-dev zlib1g-dev
-libcmocka-dev
+libzstd-dev libjansson-dev zlib1g-dev libxml2-dev libyaml-dev libpcre2-dev
+libcmocka-dev clang libclang-rt-14-dev
 zstd jq util-linux"
 
 missing=""

@@ -41,6 +41,7 @@ struct decode_conf {
     const char *tz;               /* zone for zone-less times ("Asia/Tokyo"); NULL: UTC */
     const struct udec_set *udecs; /* user-defined decoders, or NULL */
     const struct udec *forced;    /* --sourcetype naming a user-defined decoder, or NULL */
+    const char *csv_header;       /* --csv-header: the column names of CSV input, or NULL */
 };
 
 /*
