@@ -7,6 +7,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "decode/udec.h"
 
 const char *
 cli_data_dir(const char *opt)
@@ -44,4 +47,37 @@ cli_bad_option(const char *cmd, int opt, char **argv)
     if (optopt != 0 && optopt != '?')
         return cli_usage_error(cmd, "unknown option '-%c'", optopt);
     return cli_usage_error(cmd, "unknown option '%s'", arg);
+}
+
+int
+cli_decode_setup(struct cli_decode *d, const char *cmd, const char *sourcetype)
+{
+    struct ym_err err;
+    int rc;
+
+    ym_err_clear(&err);
+    memset(&d->conf, 0, sizeof(d->conf));
+    d->udecs = NULL;
+    if (decode_set_tz(d->tz, &err) < 0)
+        return cli_usage_error(cmd, "--tz: %s", err.msg);
+    d->conf.tz = d->tz;
+    d->conf.csv_header = d->csv_header;
+    if (d->dir != NULL) {
+        rc = udec_set_load(d->dir, &d->udecs, &err);
+        if (rc < 0) {
+            ym_err_print(&err);
+            return ym_err_exit_code(rc);
+        }
+        d->conf.udecs = d->udecs;
+    }
+    if (sourcetype != NULL && d->udecs != NULL)
+        d->conf.forced = udec_find(d->udecs, sourcetype);
+    return 0;
+}
+
+void
+cli_decode_fini(struct cli_decode *d)
+{
+    udec_set_free(d->udecs);
+    d->udecs = NULL;
 }

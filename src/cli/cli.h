@@ -17,6 +17,34 @@ int cmd_parse(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 
+#include "decode/decode.h"
+
+/* The decoding options parse, ingest and decoders test share. */
+struct cli_decode {
+    const char *dir;        /* --decoders DIR, or NULL */
+    const char *tz;         /* --tz ZONE, or NULL (UTC) */
+    const char *csv_header; /* --csv-header LIST, or NULL */
+    struct udec_set *udecs; /* owned: loaded from dir */
+    struct decode_conf conf;/* what the pipeline gets */
+};
+
+/* Their help text, for the commands' usage. */
+#define CLI_DECODE_HELP                                                                            \
+    "  --decoders DIR      also use the user-defined decoders (YAML) in DIR\n"                     \
+    "  --tz ZONE           time zone of timestamps that carry none (default UTC),\n"               \
+    "                      e.g. Asia/Tokyo\n"                                                      \
+    "  --csv-header LIST   column names of CSV input (with --sourcetype csv),\n"                   \
+    "                      e.g. @timestamp,source.ip,user.name\n"
+
+/*
+ * Applies the decoding options after getopt: loads the user decoders, sets
+ * the time zone, and, when sourcetype names a user decoder, forces it.
+ * Returns 0, or the exit code (2 for bad input, 1 for a runtime failure)
+ * after printing one line naming the problem.
+ */
+int cli_decode_setup(struct cli_decode *d, const char *cmd, const char *sourcetype);
+void cli_decode_fini(struct cli_decode *d);
+
 /* The data directory: the -d value if given, else $YAMORI_DATA, else ./yamori-data. */
 const char *cli_data_dir(const char *opt);
 

@@ -14,7 +14,8 @@
 #include "util/ymtime.h"
 
 static const char usage[] =
-    "usage: yamori ingest [-d DIR] [--index NAME] [--sourcetype ST] [--host H] [FILE...|-]\n"
+    "usage: yamori ingest [-d DIR] [--index NAME] [--sourcetype ST] [--host H]\n"
+    "                     [--decoders DIR] [--tz ZONE] [--csv-header LIST] [FILE...|-]\n"
     "\n"
     "Decode and normalise log lines and store them in the data directory.\n"
     "Reads stdin when no FILE is given.  Prints a summary on stderr: events,\n"
@@ -22,10 +23,13 @@ static const char usage[] =
     "\n"
     "  -d, --data-dir DIR  data directory (default: $YAMORI_DATA, else ./yamori-data)\n"
     "  --index NAME        index to store into (default: main)\n"
-    "  --sourcetype ST     use decoder ST (syslog, json, raw) for every line\n"
-    "                      instead of detecting it per line; another name only\n"
-    "                      labels the events\n"
+    "  --sourcetype ST     use decoder ST for every line instead of detecting it\n"
+    "                      per line: a format (syslog, json, cef, leef, kv, csv,\n"
+    "                      access, squid, w3c...), a device (sshd, suricata...) or\n"
+    "                      a user decoder; see 'yamori decoders list'.  Another\n"
+    "                      name only labels the events\n"
     "  --host H            host.name for lines that do not carry one\n"
+    CLI_DECODE_HELP
     "  -h, --help          show this help\n"
     "\n"
     "Lines that fail to decode are stored anyway, raw and tagged\n"
@@ -67,10 +71,14 @@ cmd_ingest(int argc, char **argv)
         {"index", required_argument, NULL, 'i'},
         {"sourcetype", required_argument, NULL, 's'},
         {"host", required_argument, NULL, 'H'},
+        {"decoders", required_argument, NULL, 'D'},
+        {"tz", required_argument, NULL, 'Z'},
+        {"csv-header", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct pipeline_opts po;
+    struct cli_decode dec = {0};
     struct pipeline_stats st;
     struct store *s = NULL;
     struct store_writer *w = NULL;
@@ -99,6 +107,15 @@ cmd_ingest(int argc, char **argv)
         case 'H':
             po.host = optarg;
             break;
+        case 'D':
+            dec.dir = optarg;
+            break;
+        case 'Z':
+            dec.tz = optarg;
+            break;
+        case 'C':
+            dec.csv_header = optarg;
+            break;
         case 'h':
             fputs(usage, stdout);
             return 0;
@@ -111,6 +128,10 @@ cmd_ingest(int argc, char **argv)
                                "--index: bad index name '%.80s' (use 1-64 of a-z 0-9 _ -, "
                                "starting with a letter or digit)",
                                po.index);
+    rc = cli_decode_setup(&dec, "ingest", po.sourcetype);
+    if (rc != 0)
+        return rc;
+    po.conf = &dec.conf;
     ym_err_clear(&err);
     t0 = ymtime_now();
     rc = store_open(cli_data_dir(dir_opt), STORE_WRITE, &s, &err);
@@ -140,5 +161,6 @@ cmd_ingest(int argc, char **argv)
 out:
     store_writer_free(w);
     store_close(s);
+    cli_decode_fini(&dec);
     return exit_code;
 }

@@ -106,6 +106,7 @@ void decode_tag_failure(struct decode_ctx *ctx, struct ym_event *ev, const char 
  * configured zone (ctx->conf->tz); UTC when none is configured.
  */
 int64_t decode_local_to_utc(const struct decode_ctx *ctx, int64_t local_ns);
+/* (ctx may be NULL: the zone is process-wide, set by decode_set_tz.) */
 
 /*
  * Sets the process-wide time zone for decode_local_to_utc ("UTC",
@@ -117,12 +118,14 @@ int decode_set_tz(const char *tz, struct ym_err *err);
 /* ---- time helpers shared by decoders (decode_time.c) ---- */
 
 /* Parses a BSD syslog time "Mmm dd hh:mm:ss[.frac]"; returns bytes used or 0.
- * The year is inferred from ref_ts (see decode_time.c). */
+ * The year is inferred from ref_ts (see decode_time.c).  The time is local
+ * time as if UTC: the caller converts it with decode_local_to_utc(). */
 size_t decode_time_bsd(const char *p, size_t len, int64_t ref_ts, int64_t *out);
 
 /* Finds a timestamp near the start of a free-form line (ISO 8601, epoch
  * seconds, BSD syslog, ctime, or [dd/Mon/yyyy:hh:mm:ss ±zzzz]).  Returns
- * true and sets *out when one is found. */
+ * true and sets *out (UTC: zone-less forms are converted with
+ * decode_local_to_utc) when one is found. */
 bool decode_time_sniff(const char *p, size_t len, int64_t ref_ts, int64_t *out);
 
 /* Month number 1-12 from a three-letter English abbreviation, or 0. */

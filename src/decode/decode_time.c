@@ -212,15 +212,19 @@ decode_time_sniff(const char *p, size_t len, int64_t ref_ts, int64_t *out)
             return false;
     }
     if (p[0] >= '0' && p[0] <= '9') {
-        if (ymtime_parse_iso(p, len, out) > 0)
+        bool has_zone;
+        if (ymtime_parse_iso_z(p, len, out, &has_zone) > 0) {
+            if (!has_zone)
+                *out = decode_local_to_utc(NULL, *out);
             return true;
+        }
         if (parse_epoch(p, len, out))
             return true;
     }
-    if (decode_time_bsd(p, len, ref_ts, out) > 0)
+    if (decode_time_bsd(p, len, ref_ts, out) > 0 || parse_ctime(p, len, out)) {
+        *out = decode_local_to_utc(NULL, *out);
         return true;
-    if (parse_ctime(p, len, out))
-        return true;
+    }
     /* An access-log time may follow the client address and identities. */
     scan = len < 160 ? len : 160;
     q = memchr(p, '[', scan);

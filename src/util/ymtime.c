@@ -120,10 +120,19 @@ digits(const char *s, size_t n)
 size_t
 ymtime_parse_iso(const char *s, size_t len, int64_t *out)
 {
+    bool has_zone;
+
+    return ymtime_parse_iso_z(s, len, out, &has_zone);
+}
+
+size_t
+ymtime_parse_iso_z(const char *s, size_t len, int64_t *out, bool *has_zone)
+{
     int y, mo, d, h = 0, mi = 0, sec = 0;
     int64_t frac_ns = 0, off = 0, t;
     size_t i;
 
+    *has_zone = false;
     if (len < 10 || s[4] != '-' || s[7] != '-')
         return 0;
     y = digits(s, 4);
@@ -152,6 +161,7 @@ ymtime_parse_iso(const char *s, size_t len, int64_t *out)
         }
         if (i < len && s[i] == 'Z') {
             i++;
+            *has_zone = true;
         } else if (i + 3 <= len && (s[i] == '+' || s[i] == '-')) {
             int oh = digits(s + i + 1, 2), om = 0;
             size_t j = i + 3;
@@ -165,6 +175,7 @@ ymtime_parse_iso(const char *s, size_t len, int64_t *out)
                 om = 0;
             off = (int64_t)(oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
             i = j;
+            *has_zone = true;
         }
     } else if (i < len && s[i] != ' ' && s[i] != '\t' && s[i] != '"') {
         return 0;

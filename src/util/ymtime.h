@@ -8,6 +8,7 @@
 #ifndef YM_YMTIME_H
 #define YM_YMTIME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,10 @@ int ymtime_parse_user(const char *s, int64_t now, int64_t *out, struct ym_err *e
  * sets *out.
  */
 size_t ymtime_parse_iso(const char *s, size_t len, int64_t *out);
+
+/* Like ymtime_parse_iso; *has_zone tells whether the text named its zone
+ * (Z or an offset).  Zone-less times are returned as if UTC. */
+size_t ymtime_parse_iso_z(const char *s, size_t len, int64_t *out, bool *has_zone);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12). */
 int64_t ymtime_days_from_civil(int64_t y, unsigned m, unsigned d);
