@@ -4,6 +4,7 @@
 #   make asan       the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make demo       generate demo logs, ingest them, run example searches
 #   make bench      run the benchmarks
+#   make fuzz       run each decoder's fuzz target for FUZZ_SECONDS (default 10)
 #   make install PREFIX=/usr/local
 #   make V=1        show the commands
 
@@ -36,7 +37,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test unit e2e asan demo bench install clean
+.PHONY: all deps test unit e2e asan fuzz demo bench install clean
 .SECONDARY:
 
 all: yamori
@@ -91,6 +92,10 @@ asan: deps
 	$(Q)ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=print_stacktrace=1:exitcode=98 \
 		YAMORI=$(CURDIR)/build-asan/yamori UNIT_DIR=$(CURDIR)/build-asan/tests tests/run
 
+# One libFuzzer target per decoder, FUZZ_SECONDS each (tests/fuzz/run.sh).
+fuzz: deps
+	$(Q)tests/fuzz/run.sh
+
 demo: deps all
 	$(Q)scripts/demo.sh
 
@@ -105,6 +110,6 @@ install: all
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/yamori/
 
 clean:
-	rm -rf build build-asan yamori
+	rm -rf build build-asan build-fuzz yamori
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

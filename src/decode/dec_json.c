@@ -72,9 +72,9 @@ time_of(json_t *v, int64_t *out)
     }
     if (json_is_integer(v)) {
         json_int_t i = json_integer_value(v);
-        if (i > 1000000000000LL && i < 100000000000000LL)
+        if (i > 1000000000000LL && i <= YMTIME_MAX_EPOCH * 1000)
             *out = (int64_t)i * 1000000; /* milliseconds */
-        else if (i > 0 && i < 100000000000LL)
+        else if (i > 0 && i <= YMTIME_MAX_EPOCH)
             *out = (int64_t)i * YM_NS_PER_SEC;
         else
             return false;
@@ -86,7 +86,7 @@ time_of(json_t *v, int64_t *out)
         double d = json_real_value(v);
         if (d > 1e12)
             d /= 1000.0; /* milliseconds */
-        if (d <= 0 || d > 1e11)
+        if (d <= 0 || d > (double)YMTIME_MAX_EPOCH)
             return false;
         *out = llround(d * 1e6) * 1000;
         return true;

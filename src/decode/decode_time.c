@@ -135,7 +135,8 @@ parse_clf(const char *p, size_t len, int64_t *out)
     s = dig2(p + 19);
     oh = dig2(p + 23);
     om = dig2(p + 25);
-    if (d < 1 || d > 31 || mon == 0 || y1 < 0 || y2 < 0 || h < 0 || h > 23 || mi < 0 ||
+    if (d < 1 || d > 31 || mon == 0 || y1 < 0 || y2 < 0 || y1 * 100 + y2 < YMTIME_MIN_YEAR ||
+        y1 * 100 + y2 > YMTIME_MAX_YEAR || h < 0 || h > 23 || mi < 0 ||
         mi > 59 || s < 0 || s > 60 || oh < 0 || om < 0 || (p[22] != '+' && p[22] != '-'))
         return false;
     off = (oh * 3600 + om * 60) * (p[22] == '-' ? -1 : 1);
@@ -158,7 +159,8 @@ parse_ctime(const char *p, size_t len, int64_t *out)
     day = p[8] == ' ' ? dig2((const char[]){'0', p[9]}) : dig2(p + 8);
     y1 = dig2(p + 20);
     y2 = dig2(p + 22);
-    if (mon == 0 || day < 1 || day > 31 || y1 < 0 || y2 < 0 || parse_hms(p + 11, 8, &sod) != 8)
+    if (mon == 0 || day < 1 || day > 31 || y1 < 0 || y2 < 0 || y1 * 100 + y2 < YMTIME_MIN_YEAR ||
+        y1 * 100 + y2 > YMTIME_MAX_YEAR || parse_hms(p + 11, 8, &sod) != 8)
         return false;
     *out = ymtime_days_from_civil(y1 * 100 + y2, (unsigned)mon, (unsigned)day) * 86400 *
                YM_NS_PER_SEC +
@@ -185,7 +187,7 @@ parse_epoch(const char *p, size_t len, int64_t *out)
             i++;
         }
     }
-    if (i < len && p[i] != ' ' && p[i] != '\t' && p[i] != ',')
+    if ((i < len && p[i] != ' ' && p[i] != '\t' && p[i] != ',') || secs > YMTIME_MAX_EPOCH)
         return false;
     *out = secs * YM_NS_PER_SEC + frac;
     return true;

@@ -138,7 +138,7 @@ ymtime_parse_iso_z(const char *s, size_t len, int64_t *out, bool *has_zone)
     y = digits(s, 4);
     mo = digits(s + 5, 2);
     d = digits(s + 8, 2);
-    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31)
+    if (y < YMTIME_MIN_YEAR || y > YMTIME_MAX_YEAR || mo < 1 || mo > 12 || d < 1 || d > 31)
         return 0;
     i = 10;
     if (i + 9 <= len && (s[i] == 'T' || s[i] == ' ') && s[i + 3] == ':' && s[i + 6] == ':') {
@@ -236,7 +236,7 @@ ymtime_parse_user(const char *s, int64_t now, int64_t *out, struct ym_err *err)
                 scale /= 10;
             }
         }
-        if (i == len && secs < 100000000000LL) {
+        if (i == len && secs <= YMTIME_MAX_EPOCH) {
             *out = secs * YM_NS_PER_SEC + frac;
             return 0;
         }

@@ -16,6 +16,12 @@
 
 #define YM_NS_PER_SEC 1000000000LL
 
+/* The years a time in int64 nanoseconds can hold (1677-09-21 to
+ * 2262-04-11), with a margin for zone offsets: parsers refuse others. */
+#define YMTIME_MIN_YEAR 1678
+#define YMTIME_MAX_YEAR 2261
+#define YMTIME_MAX_EPOCH 9200000000LL /* seconds: early 2261 */
+
 /* Current wall-clock time in nanoseconds. */
 int64_t ymtime_now(void);
 
