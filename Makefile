@@ -9,8 +9,8 @@
 #   make V=1        show the commands
 
 CC       ?= cc
-PKGS     := libzstd jansson zlib libxml-2.0 yaml-0.1 libpcre2-8
-TESTPKGS := cmocka
+PKGS     := libzstd zlib libxml-2.0 yaml-0.1 libpcre2-8
+TESTPKGS := cmocka jansson
 BUILD    ?= build
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -70,6 +70,10 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libyamori.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS))
 
+$(BUILD)/bench_decode: bench/bench_decode.c $(BUILD)/libyamori.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 deps:
 	@scripts/deps.sh
 
@@ -99,8 +103,8 @@ fuzz: deps
 demo: deps all
 	$(Q)scripts/demo.sh
 
-bench: deps all
-	$(Q)bench/run.sh
+bench: deps all $(BUILD)/bench_decode
+	$(Q)BENCH_DECODE=$(CURDIR)/$(BUILD)/bench_decode bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
