@@ -40,6 +40,13 @@ printf 'demo-gen          %8.3f s   %10.0f lines/s\n' "$t" "$(echo "$EVENTS / $t
 printf 'raw input         %8.1f MB\n' "$(echo "$raw / 1000000" | bc -l)"
 echo
 
+# Decode and normalise alone, one core, per decoder (target: 500,000 events/s).
+if [ -n "${BENCH_DECODE:-}" ] && [ -x "$BENCH_DECODE" ]; then
+    echo "decode + normalise, one core, best of $RUNS passes over the files:"
+    "$BENCH_DECODE" --repeat "$RUNS" $files | sed 's/^/  /'
+    echo
+fi
+
 # Ingest: decode, normalise, store, fsync — into a fresh data directory each run.
 ingest() { rm -rf "$W/data"; "$Y" ingest -d "$W/data" $files; }
 t=$(median ingest)
