@@ -42,7 +42,7 @@ echo
 
 # Decode and normalise alone, one core, per decoder (target: 500,000 events/s).
 if [ -n "${BENCH_DECODE:-}" ] && [ -x "$BENCH_DECODE" ]; then
-    echo "decode + normalise, one core, best of $RUNS passes over the files:"
+    echo "decode + normalise, one core, averaged over $RUNS passes over the files:"
     "$BENCH_DECODE" --repeat "$RUNS" $files | sed 's/^/  /'
     echo
 fi
