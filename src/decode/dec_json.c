@@ -319,14 +319,20 @@ parse_number(struct parser *ps, struct jval *v)
     return 0;
 }
 
-static const char *const time_keys[] = {"@timestamp", "timestamp", "time", "ts"};
-static const char *const host_keys[] = {"host.name", "hostname", "host"};
+struct key {
+    const char *s;
+    size_t len;
+};
+
+#define KEY(lit) {lit, sizeof(lit) - 1}
+static const struct key time_keys[] = {KEY("@timestamp"), KEY("timestamp"), KEY("time"), KEY("ts")};
+static const struct key host_keys[] = {KEY("host.name"), KEY("hostname"), KEY("host")};
 
 static int
-key_rank(const char *const *keys, size_t n, const char *name, size_t nlen)
+key_rank(const struct key *keys, size_t n, const char *name, size_t nlen)
 {
     for (size_t i = 0; i < n; i++)
-        if (strlen(keys[i]) == nlen && memcmp(keys[i], name, nlen) == 0)
+        if (keys[i].len == nlen && memcmp(keys[i].s, name, nlen) == 0)
             return (int)i;
     return -1;
 }
@@ -372,11 +378,7 @@ ends_with_ip(const char *name, size_t len)
     return len >= 2 && strncasecmp(name + len - 2, "ip", 2) == 0;
 }
 
-static bool
-name_is(const char *name, size_t len, const char *s)
-{
-    return strlen(s) == len && memcmp(name, s, len) == 0;
-}
+#define name_is(name, len, lit) ((len) == sizeof(lit) - 1 && memcmp((name), (lit), (len)) == 0)
 
 /* The field called name, if the event already has one (a repeated key). */
 static struct ym_field *
@@ -396,6 +398,7 @@ emit(struct parser *ps, size_t nlen, const struct jval *v)
 {
     struct arena *a = ps->ctx->arena;
     const char *prefix = "";
+    size_t plen = 0;
     struct ym_field *f;
     int rank;
 
@@ -416,9 +419,10 @@ emit(struct parser *ps, size_t nlen, const struct jval *v)
         name_is(ps->name, nlen, "event.original"))
         return 0;
     if (name_is(ps->name, nlen, "index") || name_is(ps->name, nlen, "sourcetype") ||
-        name_is(ps->name, nlen, "log.file.path"))
+        name_is(ps->name, nlen, "log.file.path")) {
         prefix = "json.";
-    size_t plen = strlen(prefix);
+        plen = 5;
+    }
     f = plen == 0 ? existing(ps->ev, ps->name, nlen) : NULL;
     if (f == NULL) {
         char *name = arena_alloc(a, plen + nlen + 1);
