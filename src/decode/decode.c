@@ -133,8 +133,14 @@ decode_event(struct decode_ctx *ctx, const struct decoder *dec, struct ym_event 
     char reason[300];
     int rc;
 
-    if (dec == NULL)
-        dec = decode_detect(ev->raw.p, ev->raw.len);
+    if (dec == NULL) {
+        /* After a W3C "#Fields:" directive, the input's lines are W3C rows
+         * whatever their columns look like. */
+        if (ctx->input != NULL && ctx->input->w3c_fields_len > 0)
+            dec = &decode_w3c;
+        else
+            dec = decode_detect(ev->raw.p, ev->raw.len);
+    }
     if (ev->sourcetype.len == 0)
         ev->sourcetype = ym_str_c(dec->name);
     if (nul != NULL) {

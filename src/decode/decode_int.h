@@ -38,4 +38,15 @@ int decode_leef_text(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str 
 int decode_winxml_text(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str text,
                        struct ym_err *err);
 
+/*
+ * Shared by the web decoders (dec_access.c): add the fields of an HTTP
+ * request line ("GET /x?y HTTP/1.1": http.request.method, url.*,
+ * http.version; a request that is not one is kept under bad_name) and of a
+ * URL (url.original, url.scheme/domain/port/path/query; authority: the URL
+ * is "host:port", as in CONNECT).  Return 0 or YM_ENOMEM.
+ */
+int decode_http_request(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str req,
+                        const char *bad_name);
+int decode_url(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str url, bool authority);
+
 #endif

@@ -79,11 +79,13 @@ program_in(const char *const *programs, struct ym_str prog)
     return false;
 }
 
-/* Sets event.module (always) and event.dataset (unless set) to name. */
+/* Sets event.module and event.dataset to name unless the decoder set them
+ * (the web error decoder says apache or nginx). */
 static void
 set_module(struct decode_ctx *ctx, struct ym_event *ev, const char *name)
 {
-    ym_event_add_str(ev, ctx->arena, YM_STR("event.module"), ym_str_c(name));
+    if (ym_event_get(ev, YM_STR("event.module")) == NULL)
+        ym_event_add_str(ev, ctx->arena, YM_STR("event.module"), ym_str_c(name));
     if (ym_event_get(ev, YM_STR("event.dataset")) == NULL)
         ym_event_add_str(ev, ctx->arena, YM_STR("event.dataset"), ym_str_c(name));
 }
