@@ -171,9 +171,18 @@ decode_event(struct decode_ctx *ctx, const struct decoder *dec, struct ym_event 
             return 0;
         }
     }
-    rc = dec->decode(ctx, ev, err);
-    if (rc == 0)
-        rc = norm_apply(ctx, dec, dec->norm, ev, err);
+    if (dec->norm != NULL && dec->norm->format == NULL) {
+        /* A device that writes in several formats (BIND: syslog or its own
+         * file): detect the format, then force the device's normaliser. */
+        const struct decoder *fmt = decode_detect(ev->raw.p, ev->raw.len);
+        rc = fmt->decode(ctx, ev, err);
+        if (rc == 0)
+            rc = norm_apply(ctx, fmt, dec->norm, ev, err);
+    } else {
+        rc = dec->decode(ctx, ev, err);
+        if (rc == 0)
+            rc = norm_apply(ctx, dec, dec->norm, ev, err);
+    }
     if (rc == YM_ENOMEM)
         return ym_err_set(err, rc, "out of memory");
     if (rc < 0) {

@@ -68,13 +68,14 @@ program_in(const char *const *programs, struct ym_str prog)
 {
     for (size_t i = 0; programs != NULL && programs[i] != NULL; i++) {
         const char *p = programs[i];
-        size_t len = strlen(p);
-        if (len > 0 && p[len - 1] == '*') {
-            if (prog.len >= len - 1 && memcmp(prog.p, p, len - 1) == 0)
-                return true;
-        } else if (ym_str_eqc(prog, p)) {
+        size_t k = 0;
+        /* walk both at once: no strlen of the entry per line */
+        while (p[k] != '\0' && p[k] != '*' && k < prog.len && p[k] == prog.p[k])
+            k++;
+        if (p[k] == '*' && p[k + 1] == '\0')
+            return true; /* prefix entry, prefix matched */
+        if (p[k] == '\0' && k == prog.len)
             return true;
-        }
     }
     return false;
 }

@@ -134,6 +134,31 @@ put_meta(struct ym_buf *out, const char *key, struct ym_str v, bool *first)
     event_json_put_str(out, v.p, v.len);
 }
 
+static bool
+same_name(const struct ym_field *a, const struct ym_field *b)
+{
+    return a->name.len == b->name.len && a->name.p[0] == b->name.p[0] &&
+           memcmp(a->name.p, b->name.p, a->name.len) == 0;
+}
+
+static bool
+repeats_earlier(const struct ym_event *ev, uint32_t i)
+{
+    for (uint32_t j = 0; j < i; j++)
+        if (same_name(&ev->fields[j], &ev->fields[i]))
+            return true;
+    return false;
+}
+
+static bool
+repeats_later(const struct ym_event *ev, uint32_t i)
+{
+    for (uint32_t j = i + 1; j < ev->n_fields; j++)
+        if (same_name(&ev->fields[j], &ev->fields[i]))
+            return true;
+    return false;
+}
+
 void
 event_json_write(struct ym_buf *out, const struct ym_event *ev)
 {
@@ -151,8 +176,23 @@ event_json_write(struct ym_buf *out, const struct ym_event *ev)
     put_meta(out, "log.file.path", ev->source, &first);
     for (uint32_t i = 0; i < ev->n_fields; i++) {
         const struct ym_field *f = &ev->fields[i];
+        if (repeats_earlier(ev, i))
+            continue; /* written with the first of its name */
         put_key(out, f->name.p, f->name.len, &first);
-        event_json_put_value(out, f);
+        if (!repeats_later(ev, i)) {
+            event_json_put_value(out, f);
+            continue;
+        }
+        /* A multi-valued field (ECS arrays: event.category, dns.header_flags...) */
+        ym_buf_putc(out, '[');
+        for (uint32_t j = i; j < ev->n_fields; j++) {
+            if (j > i && !ym_str_eq(ev->fields[j].name, f->name))
+                continue;
+            if (j > i)
+                ym_buf_putc(out, ',');
+            event_json_put_value(out, &ev->fields[j]);
+        }
+        ym_buf_putc(out, ']');
     }
     put_key(out, "event.original", 14, &first);
     event_json_put_str(out, ev->raw.p, ev->raw.len);

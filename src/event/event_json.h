@@ -4,7 +4,9 @@
  *
  * Keys, in order: "@timestamp" (RFC 3339 UTC, milliseconds), "index" (when
  * set), "host.name", "sourcetype", "log.file.path" (the source), every
- * field by its dotted name, then "event.original".  Strings are escaped;
+ * field by its dotted name (a name that repeats — a multi-valued field such
+ * as event.category — as one JSON array, where its first value stands), then
+ * "event.original".  Strings are escaped;
  * bytes that are not valid UTF-8 are written as U+FFFD so that the output
  * is always valid JSON whatever the input held.
  */

@@ -345,6 +345,29 @@ test_json_full_event(void **state)
 }
 
 static void
+test_json_multi_valued(void **state)
+{
+    struct ym_batch *b = *state;
+    struct ym_event *ev = ym_batch_add(b);
+    struct ym_buf out;
+
+    /* A repeated name is one JSON array where its first value stands. */
+    ev->ts = 0;
+    ev->raw = YM_STR("x");
+    ym_event_add_str(ev, &b->arena, YM_STR("event.category"), YM_STR("email"));
+    ym_event_add_int(ev, &b->arena, YM_STR("n"), 1);
+    ym_event_add_str(ev, &b->arena, YM_STR("event.category"), YM_STR("authentication"));
+    ym_event_add_str(ev, &b->arena, YM_STR("event.type"), YM_STR("info"));
+    ym_event_add_str(ev, &b->arena, YM_STR("event.category"), YM_STR("network"));
+    ym_buf_init(&out);
+    event_json_write(&out, ev);
+    assert_string_equal(out.p, "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\","
+                               "\"event.category\":[\"email\",\"authentication\",\"network\"],"
+                               "\"n\":1,\"event.type\":\"info\",\"event.original\":\"x\"}\n");
+    ym_buf_fini(&out);
+}
+
+static void
 test_json_minimal_event(void **state)
 {
     struct ym_batch *b = *state;
@@ -452,6 +475,7 @@ main(void)
         cmocka_unit_test(test_ip_garbage),
         cmocka_unit_test_setup_teardown(test_json_full_event, setup_batch, teardown_batch),
         cmocka_unit_test_setup_teardown(test_json_minimal_event, setup_batch, teardown_batch),
+        cmocka_unit_test_setup_teardown(test_json_multi_valued, setup_batch, teardown_batch),
         cmocka_unit_test_setup_teardown(test_json_value_text, setup_batch, teardown_batch),
         cmocka_unit_test_setup_teardown(test_json_always_valid, setup_batch, teardown_batch),
     };
