@@ -108,10 +108,11 @@ bench: deps all $(BUILD)/bench_decode
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/doc/yamori
+		$(DESTDIR)$(PREFIX)/share/doc/yamori $(DESTDIR)$(PREFIX)/share/yamori/decoders
 	install -m 0755 yamori $(DESTDIR)$(PREFIX)/bin/yamori
 	install -m 0644 man/yamori.1 $(DESTDIR)$(PREFIX)/share/man/man1/yamori.1
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/yamori/
+	install -m 0644 examples/decoders/*.yaml $(DESTDIR)$(PREFIX)/share/yamori/decoders/
 
 clean:
 	rm -rf build build-asan build-fuzz yamori

@@ -18,6 +18,7 @@ static const struct command commands[] = {
     {"parse", cmd_parse, "decode log lines and print them as NDJSON; store nothing"},
     {"ingest", cmd_ingest, "decode log lines and store them in the data directory"},
     {"search", cmd_search, "search the stored events"},
+    {"decoders", cmd_decoders, "test and list decoders: which one takes each line, the fields it sets"},
     {"demo-gen", demo_gen_main, "write realistic demo logs with an embedded attack story"},
 };
 
