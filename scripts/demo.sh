@@ -49,8 +49,8 @@ $Y search "host=$host sudo $user" --earliest "$login" --latest "$until"
 
 step "Any malware?" "yamori search 'clamd FOUND'"
 $Y search 'clamd FOUND'
-step "What does the IDS say?" "yamori search 'event_type=alert | top 5 alert.signature'"
-$Y search 'event_type=alert | top 5 alert.signature'
+step "What does the IDS say?" "yamori search 'event.dataset=suricata.alert | top 5 rule.name'"
+$Y search 'event.dataset=suricata.alert | top 5 rule.name'
 
 step "Where does $host talk to since then?" "yamori search 'FW-ACCEPT source.ip=10.0.1.10 | top 3 destination.ip'"
 $Y search 'FW-ACCEPT source.ip=10.0.1.10 | top 3 destination.ip'

@@ -49,7 +49,7 @@
 #define MAX_PREFIX_SCAN 512 /* bytes searched for the '[' of the time */
 #define MAX_METHOD_LEN 32
 
-/* Shared with dec_weberror.c and dec_squid.c (declared there until decode_int.h does). */
+/* Shared with dec_weberror.c and dec_squid.c (declared in decode_int.h). */
 int decode_http_request(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str req,
                         const char *bad_name);
 int decode_url(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str url, bool authority);

@@ -182,8 +182,9 @@ date_of(struct ym_str w, int64_t *days)
     y2 = dig2(w.p + 2);
     mo = dig2(w.p + 5);
     d = dig2(w.p + 8);
-    if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31)
-        return false;
+    if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+        y1 * 100 + y2 < 1970 || y1 * 100 + y2 > YMTIME_MAX_YEAR)
+        return false; /* 1970: days < 0 means "no date" below */
     *days = ymtime_days_from_civil(y1 * 100 + y2, (unsigned)mo, (unsigned)d);
     return true;
 }

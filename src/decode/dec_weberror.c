@@ -122,7 +122,8 @@ apache_time(const char *p, size_t len, int64_t *local)
         return 0;
     y1 = dig2(p + i + 1);
     y2 = dig2(p + i + 3);
-    if (y1 < 0 || y2 < 0 || p[i + 5] != ']')
+    if (y1 < 0 || y2 < 0 || p[i + 5] != ']' || y1 * 100 + y2 < YMTIME_MIN_YEAR ||
+        y1 * 100 + y2 > YMTIME_MAX_YEAR)
         return 0;
     *local = ymtime_days_from_civil(y1 * 100 + y2, (unsigned)mon, (unsigned)day) * 86400 *
                  YM_NS_PER_SEC +

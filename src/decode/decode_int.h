@@ -24,10 +24,12 @@ extern const struct decoder decode_raw;
 /*
  * Payload parsers: decode text (a view into ev->raw, e.g. the message of a
  * syslog line) as that format and add its fields to ev, which may already
- * hold the syslog header's.  They set event.module (and event.dataset) as
- * their format decoder would, and the time and host only when ev has none
- * yet.  Return 0, YM_EINVAL with err (and err->col relative to text) when
- * the payload is malformed, or YM_ENOMEM.
+ * hold the syslog header's.  The host is set only when ev has none yet; the
+ * time likewise, except that CEF's rt/start and LEEF's devTime replace the
+ * syslog header's (the header says when it was sent, often without a year),
+ * and CEF's message replaces the syslog message (which was the CEF text).
+ * Return 0, YM_EINVAL with err (err->col relative to text) when the payload
+ * is malformed, or YM_ENOMEM.
  */
 int decode_json_text(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str text,
                      struct ym_err *err);
@@ -37,6 +39,24 @@ int decode_leef_text(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str 
                      struct ym_err *err);
 int decode_winxml_text(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str text,
                        struct ym_err *err);
+/* key=value pairs after a syslog header (dec_kv.c); the probe: text starts
+ * with key= and holds at least three pairs. */
+int decode_kv_text(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str text,
+                   struct ym_err *err);
+bool decode_kv_probe_text(const char *p, size_t len);
+
+/*
+ * Device timestamps (dec_syslog.c), shared by the CEF, LEEF, key=value and
+ * CSV decoders.  decode_time_device parses one at the start of p — BSD
+ * syslog forms with or without a year, year first, or ISO 8601; with
+ * zone_word, a zone name or offset after it — and returns the bytes used
+ * (0: none), *out in UTC ns.  decode_time_epoch parses the whole of p as
+ * epoch seconds (with a fraction), milliseconds, microseconds or
+ * nanoseconds; false when it is not one or does not fit.
+ */
+size_t decode_time_device(const struct decode_ctx *ctx, const char *p, size_t len, bool zone_word,
+                          int64_t *out);
+bool decode_time_epoch(const char *p, size_t len, int64_t *out);
 
 /*
  * Shared by the web decoders (dec_access.c): add the fields of an HTTP

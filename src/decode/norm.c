@@ -25,21 +25,23 @@ extern const struct normaliser norm_suricata;
 extern const struct normaliser norm_windows;
 extern const struct normaliser norm_sysmon_linux;
 
-/* Program-keyed ones first; among match()-keyed ones, the most specific first. */
+/* Program-keyed ones first; among match()-keyed ones, the most specific
+ * first, and those of one format (JSON) before those of any format, whose
+ * match() then runs only for lines nothing else took. */
 static const struct normaliser *const table[] = {
     &norm_sshd,
     &norm_sudo,
     &norm_su,
     &norm_pam,
     &norm_netfilter,
-    &norm_named,
-    &norm_dnsmasq,
-    &norm_postfix,
-    &norm_clamav,
     &norm_snort,
     &norm_sysmon_linux,
     &norm_suricata,
     &norm_windows,
+    &norm_named,
+    &norm_dnsmasq,
+    &norm_postfix,
+    &norm_clamav,
     &norm_cisco_asa,
     &norm_fortigate,
 };
@@ -91,14 +93,21 @@ set_module(struct decode_ctx *ctx, struct ym_event *ev, const char *name)
         ym_event_add_str(ev, ctx->arena, YM_STR("event.dataset"), ym_str_c(name));
 }
 
+/*
+ * Runs n.  When n shares its program with others (netfilter and the
+ * kernel) and added nothing, it did not recognise the message (a kernel
+ * line that is no firewall log): the event keeps its format's module.
+ */
 static int
-run(struct decode_ctx *ctx, const struct normaliser *n, struct ym_event *ev, struct ym_str msg)
+run(struct decode_ctx *ctx, const struct normaliser *n, struct ym_event *ev, struct ym_str msg,
+    const char *fmt)
 {
+    uint32_t before = ev->n_fields;
     int rc = n->normalise(ctx, ev, msg);
 
     if (rc < 0)
         return rc;
-    set_module(ctx, ev, n->name);
+    set_module(ctx, ev, ev->n_fields > before || fmt == NULL || !n->is_shared_program ? n->name : fmt);
     return 0;
 }
 
@@ -129,6 +138,8 @@ payload(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str msg, struct y
         if (msg.len < plen || memcmp(msg.p, payloads[i].prefix, plen) != 0)
             continue;
         *rc = payloads[i].parse(ctx, ev, msg, err);
+        if (*rc < 0 && err != NULL && err->col > 0)
+            err->col += (long)(msg.p - ev->raw.p); /* a column of the line, not of the payload */
         return payloads[i].name;
     }
     return NULL;
@@ -151,11 +162,11 @@ norm_apply(struct decode_ctx *ctx, const struct decoder *dec, const struct norma
             prog = p->v.s;
     }
     if (forced != NULL)
-        return run(ctx, forced, ev, msg);
+        return run(ctx, forced, ev, msg, NULL);
     if (is_syslog && prog.len > 0) {
         for (size_t i = 0; i < N_NORMS; i++)
             if (program_in(table[i]->programs, prog))
-                return run(ctx, table[i], ev, msg);
+                return run(ctx, table[i], ev, msg, fmt);
     }
     if (is_syslog) {
         /* A payload in the message: decode it, then let the normalisers of
@@ -173,7 +184,7 @@ norm_apply(struct decode_ctx *ctx, const struct decoder *dec, const struct norma
         if (n->format != NULL && (fmt == NULL || strcmp(n->format, fmt) != 0))
             continue;
         if (n->match(ev, msg))
-            return run(ctx, n, ev, msg);
+            return run(ctx, n, ev, msg, fmt);
     }
     set_module(ctx, ev, fmt != NULL ? fmt : dec->name);
     return 0;

@@ -30,6 +30,12 @@ struct normaliser {
     /* syslog: the process.name values it takes, NULL-terminated; or NULL */
     const char *const *programs;
     /*
+     * The program names more than this device ("kernel" for netfilter): a
+     * message the normaliser does not recognise keeps its format's
+     * event.module instead of this one's.
+     */
+    bool is_shared_program;
+    /*
      * Does it take this event (decoded by format; msg is the syslog message
      * or, for other formats, the raw line)?  NULL: by programs only.  Must be
      * cheap: it runs for every line of its format that nothing else took.

@@ -1,7 +1,8 @@
 # Proves: `yamori parse` prints, byte for byte, the reviewed NDJSON of each
 # golden case in tests/golden/ (syslog RFC 3164 quirks, RFC 5424 with
 # structured data, JSON flattening and types, raw lines with timestamps),
-# and exits 2 for the cases that hold lines that must fail.
+# and exits 2 for the cases that hold lines that must fail.  A case may have
+# NAME.args: the options it is parsed with.
 . "$(dirname "$0")/lib.sh"
 G=$(cd "$(dirname "$0")/../golden" && pwd)
 cd "$T"
@@ -9,7 +10,9 @@ for f in "$G"/*.log; do
     name=$(basename "$f" .log)
     cp "$f" "$name.log"
     touch -d '2026-11-03 00:00:00Z' "$name.log"
-    "$YAMORI" parse "$name.log" >"$name.out" 2>"$name.err"
+    args=""
+    [ -f "$G/$name.args" ] && args=$(cat "$G/$name.args")
+    "$YAMORI" parse $args "$name.log" >"$name.out" 2>"$name.err"
     rc=$?
     if cmp -s "$name.out" "$G/$name.ndjson"; then
         ok "golden $name"

@@ -40,10 +40,11 @@ expect_eq "parentheses: (FOUND OR SelfCheck) clamd" \
     "$(all | grep -iw clamd | grep -ciwE 'FOUND|SelfCheck')" "$(count '(FOUND OR SelfCheck) clamd')"
 expect_eq "host=: host=web01 sshd" "$(grep -c '^... .. ..:..:.. web01 sshd\[' logs/auth.log)" "$(count 'host=web01 sshd')"
 expect_eq "host= with a wildcard: host=web* sshd" "$(grep -cE '^... .. ..:..:.. web[^ ]* sshd\[' logs/auth.log)" "$(count 'host=web* sshd')"
-expect_eq "a JSON field: event_type=alert" "$(grep -c '"event_type":"alert"' logs/eve.json)" "$(count 'event_type=alert')"
-expect_eq "a nested JSON field: alert.severity=3" "$(grep -c '"severity":3' logs/eve.json)" "$(count 'alert.severity=3')"
-expect_eq "!=: event_type!=flow (only events that have the field)" \
-    "$(grep -vc '"event_type":"flow"' logs/eve.json)" "$(count 'event_type!=flow')"
+expect_eq "a JSON field: suricata.eve.event_type=alert" "$(grep -c '"event_type":"alert"' logs/eve.json)" "$(count 'suricata.eve.event_type=alert')"
+expect_eq "a nested JSON field: suricata.eve.alert.severity=3" "$(grep -c '"severity":3' logs/eve.json)" "$(count 'suricata.eve.alert.severity=3')"
+expect_eq "an ECS field from the Suricata normaliser: event.dataset=suricata.alert" "$(grep -c '"event_type":"alert"' logs/eve.json)" "$(count 'event.dataset=suricata.alert')"
+expect_eq "!=: suricata.eve.event_type!=flow (only events that have the field)" \
+    "$(grep -vc '"event_type":"flow"' logs/eve.json)" "$(count 'suricata.eve.event_type!=flow')"
 expect_eq "an integer field: destination.port=3389" "$(grep -c ' DPT=3389 ' logs/firewall.log)" "$(count 'destination.port=3389')"
 expect_eq "sourcetype=json" "$(grep -c . logs/eve.json)" "$(count 'sourcetype=json')"
 expect_eq "source=: source=*squid-access.log" "$(grep -c . logs/squid-access.log)" "$(count 'source=*squid-access.log')"
@@ -60,7 +61,7 @@ expect_eq "top finds the port scanner of the ground truth" "$attacker" "$scan"
 # A time-bounded search, against the eve.json timestamps.
 expect_eq "--earliest/--latest: one hour of alerts" \
     "$(grep '"timestamp":"2026-11-02T10:' logs/eve.json | grep -c '"event_type":"flow"')" \
-    "$("$YAMORI" search 'event_type=flow' --earliest 2026-11-02T10:00:00Z --latest 2026-11-02T11:00:00Z --format json | wc -l)"
+    "$("$YAMORI" search 'event.dataset=suricata.flow' --earliest 2026-11-02T10:00:00Z --latest 2026-11-02T11:00:00Z --format json | wc -l)"
 
 # Newest first, across files and segments.
 "$YAMORI" search '*' --format json | jq -r '.["@timestamp"]' >order.txt

@@ -409,7 +409,7 @@ test_syslog_5424(void **state)
     want_int(ev, "log.syslog.priority", 165);
     want_str(ev, "log.syslog.facility.name", "local4");
     want_str(ev, "log.syslog.severity.name", "notice");
-    want_int(ev, "log.syslog.version", 1);
+    want_str(ev, "log.syslog.version", "1");
     want_str(ev, "log.syslog.appname", "evntslog");
     want_str(ev, "process.name", "evntslog");
     want_none(ev, "log.syslog.procid");
@@ -432,7 +432,7 @@ test_syslog_5424_nil(void **state)
     ev = decode_ok(f, "<34>1 - - - - - -");
     assert_int_equal(ev->host.len, 0);
     assert_int_equal(ev->ts, f->ctx.ref_ts);
-    want_int(ev, "log.syslog.version", 1);
+    want_str(ev, "log.syslog.version", "1");
     want_none(ev, "message");
     want_none(ev, "log.syslog.appname");
     want_none(ev, "log.syslog.procid");
