@@ -7,7 +7,7 @@ set -eu
 PKGS="gcc make pkg-config libc6-dev
 libzstd-dev libjansson-dev zlib1g-dev libxml2-dev libyaml-dev libpcre2-dev
 libcmocka-dev clang libclang-rt-14-dev
-zstd jq util-linux tzdata"
+zstd jq util-linux tzdata python3 python3-yaml"
 
 missing=""
 for p in $PKGS; do

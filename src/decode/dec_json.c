@@ -23,9 +23,10 @@
  * RFC 3339 string or epoch seconds (milliseconds when above 1e12) sets the
  * event time.  Host: "host.name", then "hostname", then "host" as a string.
  * The keys the event carries as metadata ("@timestamp", "host.name",
- * "event.original") are not repeated as fields; "index", "sourcetype" and
- * "log.file.path" are kept under a "json." prefix so that they cannot be
- * confused with Yamori's own.
+ * "event.original") are not repeated as fields; "index", "sourcetype",
+ * "log.file.path" and a value named like an ECS object ("host":"x",
+ * "user":"x") are kept under a "json." prefix so that they cannot be
+ * confused with Yamori's own or ECS's.
  *
  * Bounds: values nested deeper than EMIT_DEPTH are checked but not kept
  * (counted in the event's n_dropped); nesting deeper than MAX_DEPTH is an
@@ -425,7 +426,8 @@ emit(struct parser *ps, size_t nlen, const struct jval *v)
                           name_is(ps->name, nlen, "event.original")))
         return 0;
     if (ps->bare == 0 && (name_is(ps->name, nlen, "index") || name_is(ps->name, nlen, "sourcetype") ||
-                          name_is(ps->name, nlen, "log.file.path"))) {
+                          name_is(ps->name, nlen, "log.file.path") ||
+                          decode_is_ecs_object(ps->name, nlen))) {
         prefix = "json.";
         plen = 5;
     }

@@ -16,8 +16,9 @@
  * norm_get() whatever the transport; empty values are skipped; a repeated
  * key gives two fields (the first wins for norm_get).  Keys that name the
  * event's own metadata or pipeline fields (host, source, index,
- * sourcetype, message, tags, @timestamp...) get a "kv." prefix instead, so
- * that they can never be confused with Yamori's.  Values stay strings: the
+ * sourcetype, message, tags, @timestamp...) or an ECS field set (user, url,
+ * service...) get a "kv." prefix instead, so that they can never be
+ * confused with Yamori's or ECS's.  Values stay strings: the
  * normalisers type what they map.
  *
  * Time: eventtime= (epoch s, ms, µs or ns, as FortiOS writes it) first;
@@ -143,7 +144,8 @@ kv_probe(const char *p, size_t len)
     return decode_kv_probe_text(p, len);
 }
 
-/* Keys that would pose as the event's metadata or pipeline fields. */
+/* Keys that would pose as the event's metadata or pipeline fields, or as
+ * an ECS object (user, url, service...). */
 static bool
 reserved(struct ym_str k)
 {
@@ -156,7 +158,7 @@ reserved(struct ym_str k)
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (ym_str_eqc(k, names[i]))
             return true;
-    return false;
+    return decode_is_ecs_object(k.p, k.len);
 }
 
 /* The value of a pair, unescaped into the arena when it must be; .p NULL

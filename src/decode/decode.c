@@ -196,6 +196,28 @@ decode_event(struct decode_ctx *ctx, const struct decoder *dec, struct ym_event 
     return 0;
 }
 
+/* The ECS field sets: a device's own key that is one of these names is an
+ * object in ECS, never a value (a JSON "host":"x", a key=value user=x). */
+bool
+decode_is_ecs_object(const char *p, size_t len)
+{
+    static const char *const sets[] = {
+        "agent", "client", "cloud", "container", "data_stream", "destination", "device",
+        "dll", "dns", "ecs", "email", "entity", "error", "event", "faas", "file", "gen_ai",
+        "group", "host", "http", "log", "network", "observer", "orchestrator",
+        "organization", "package", "process", "registry", "related", "rule", "server",
+        "service", "source", "span", "threat", "tls", "trace", "transaction", "url", "user",
+        "user_agent", "volume", "vulnerability",
+    };
+
+    if (len < 3 || len > 13)
+        return false;
+    for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
+        if (sets[i][0] == p[0] && strlen(sets[i]) == len && memcmp(sets[i], p, len) == 0)
+            return true;
+    return false;
+}
+
 /* ---- time zones ---- */
 
 /*

@@ -69,4 +69,11 @@ int decode_http_request(struct decode_ctx *ctx, struct ym_event *ev, struct ym_s
                         const char *bad_name);
 int decode_url(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str url, bool authority);
 
+/*
+ * True when p names an ECS field set ("host", "user", "url"...): an object
+ * in ECS, so a device's own key of that name is kept under its format's
+ * prefix (json.host, kv.user) instead of posing as one.
+ */
+bool decode_is_ecs_object(const char *p, size_t len);
+
 #endif
