@@ -33,6 +33,7 @@
  * error (the parser recurses); names beyond YM_MAX_NAME_LEN are dropped and
  * counted; the line length is bounded by the reader.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,12 +315,18 @@ parse_number(struct parser *ps, struct jval *v)
     }
     memcpy(tmp, ps->s + start, k - start);
     tmp[k - start] = '\0';
+    if (is_int) {
+        long long x;
+        errno = 0;
+        x = strtoll(tmp, NULL, 10);
+        if (errno == 0) {
+            v->kind = J_INT; /* 19 digits that still fit in 64 bits */
+            v->i = x;
+            return 0;
+        }
+    }
     v->kind = J_FLOAT;
     v->f = strtod(tmp, NULL);
-    if (is_int && v->f >= -9.2e18 && v->f <= 9.2e18) {
-        v->kind = J_INT; /* 19 digits that still fit */
-        v->i = strtoll(tmp, NULL, 10);
-    }
     return 0;
 }
 

@@ -24,6 +24,7 @@ extern const struct normaliser norm_snort;
 extern const struct normaliser norm_suricata;
 extern const struct normaliser norm_windows;
 extern const struct normaliser norm_sysmon_linux;
+extern const struct normaliser norm_winevtlog;
 
 /* Program-keyed ones first; among match()-keyed ones, the most specific
  * first, and those of one format (JSON) before those of any format, whose
@@ -36,6 +37,7 @@ static const struct normaliser *const table[] = {
     &norm_netfilter,
     &norm_snort,
     &norm_sysmon_linux,
+    &norm_winevtlog,
     &norm_suricata,
     &norm_windows,
     &norm_named,
