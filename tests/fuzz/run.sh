@@ -7,7 +7,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 SECONDS_EACH=${FUZZ_SECONDS:-10}
-TARGETS=${FUZZ_TARGETS:-"auto syslog json cef leef winxml squid access weberror snort w3c kv csv raw"}
+TARGETS=${FUZZ_TARGETS:-"auto syslog json cef leef winxml squid access weberror snort w3c kv csv raw sshd netfilter fortigate cisco_asa suricata windows postfix named"}
 B=build-fuzz
 SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 FLAGS="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
