@@ -76,22 +76,6 @@ add_str(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str name, struct 
 }
 
 /* Parses an unsigned decimal of at most 18 digits (the whole of w). */
-static bool
-uint_of(struct ym_str w, int64_t *out)
-{
-    int64_t v = 0;
-
-    if (w.len == 0 || w.len > 18)
-        return false;
-    for (size_t i = 0; i < w.len; i++) {
-        if (!is_digit(w.p[i]))
-            return false;
-        v = v * 10 + (w.p[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
 /*
  * The access-log time after its '[': d/Mon/yyyy:hh:mm:ss[.frac][ ±zzzz]].
  * Returns the bytes used, ']' included, or 0.  *ts is UTC when *zoned,
@@ -302,7 +286,7 @@ add_host_port(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str w, stru
         ym_event_add_ip(ev, ctx->arena, ip_name, &ip);
     else
         ym_event_add_str(ev, ctx->arena, domain_name, host);
-    if (uint_of(port, &n) && n <= 65535)
+    if (decode_uint(port, &n) && n <= 65535)
         ym_event_add_int(ev, ctx->arena, port_name, n);
 }
 
@@ -619,7 +603,7 @@ decode_tail(struct decode_ctx *ctx, struct ym_event *ev, const char *p, size_t l
     while (i < len && p[i] != ' ')
         i++;
     w = (struct ym_str){p + w0, i - w0};
-    if (w.len == 3 && uint_of(w, &n) && n >= 100) {
+    if (w.len == 3 && decode_uint(w, &n) && n >= 100) {
         ym_event_add_int(ev, ctx->arena, YM_STR("http.response.status_code"), n);
         ym_event_add_str(ev, ctx->arena, YM_STR("event.outcome"),
                          n < 400 ? YM_STR("success") : YM_STR("failure"));
@@ -632,7 +616,7 @@ decode_tail(struct decode_ctx *ctx, struct ym_event *ev, const char *p, size_t l
     while (i < len && p[i] != ' ')
         i++;
     w = (struct ym_str){p + w0, i - w0};
-    if (uint_of(w, &n))
+    if (decode_uint(w, &n))
         ym_event_add_int(ev, ctx->arena, bytes_name, n);
     else if (!(w.len == 1 && w.p[0] == '-'))
         return decode_extras(ctx, ev, p, len, w0);
@@ -747,7 +731,7 @@ decode_ssl(struct decode_ctx *ctx, struct ym_event *ev, struct ym_err *err)
     w0 = i;
     while (i < len && p[i] != ' ')
         i++;
-    if (uint_of((struct ym_str){p + w0, i - w0}, &n))
+    if (decode_uint((struct ym_str){p + w0, i - w0}, &n))
         ym_event_add_int(ev, ctx->arena, YM_STR("http.response.body.bytes"), n);
     return 0;
 }

@@ -72,22 +72,6 @@ column(const char *p, size_t len, size_t *i)
 }
 
 static bool
-uint_of(struct ym_str w, int64_t *out)
-{
-    int64_t v = 0;
-
-    if (w.len == 0 || w.len > 18)
-        return false;
-    for (size_t i = 0; i < w.len; i++) {
-        if (!is_digit(w.p[i]))
-            return false;
-        v = v * 10 + (w.p[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-static bool
 is_nil(struct ym_str w)
 {
     return w.len == 0 || (w.len == 1 && w.p[0] == '-');
@@ -147,7 +131,7 @@ squid_decode(struct decode_ctx *ctx, struct ym_event *ev, struct ym_err *err)
         struct ym_str t = c[0];
         const char *dot = memchr(t.p, '.', t.len);
         struct ym_str whole = {t.p, dot != NULL ? (size_t)(dot - t.p) : t.len};
-        if (whole.len < 9 || whole.len > 11 || !uint_of(whole, &secs))
+        if (whole.len < 9 || whole.len > 11 || !decode_uint(whole, &secs))
             return ym_err_at(err, YM_EINVAL, NULL, 0, 1, "bad time (want epoch seconds)");
         if (dot != NULL) {
             int64_t scale = 100000000;
@@ -166,7 +150,7 @@ squid_decode(struct decode_ctx *ctx, struct ym_event *ev, struct ym_err *err)
     ym_event_add_str(ev, a, YM_STR("observer.vendor"), YM_STR("Squid"));
     ym_event_add_str(ev, a, YM_STR("observer.product"), YM_STR("squid"));
     ym_event_add_str(ev, a, YM_STR("observer.type"), YM_STR("proxy"));
-    if (uint_of(c[1], &n))
+    if (decode_uint(c[1], &n))
         ym_event_add_int(ev, a, YM_STR("event.duration"), n * 1000000);
     if (!is_nil(c[2])) {
         ym_event_add_str(ev, a, YM_STR("source.address"), c[2]);
@@ -178,7 +162,7 @@ squid_decode(struct decode_ctx *ctx, struct ym_event *ev, struct ym_err *err)
     if (slash != NULL) {
         result.len = (size_t)(slash - c[3].p);
         struct ym_str st = {slash + 1, c[3].len - result.len - 1};
-        if (uint_of(st, &n) && n < 1000)
+        if (decode_uint(st, &n) && n < 1000)
             status = n;
     }
     if (result.len > 0) {
@@ -191,7 +175,7 @@ squid_decode(struct decode_ctx *ctx, struct ym_event *ev, struct ym_err *err)
         ym_event_add_str(ev, a, YM_STR("event.outcome"), YM_STR("failure"));
     else if (status >= 100)
         ym_event_add_str(ev, a, YM_STR("event.outcome"), YM_STR("success"));
-    if (uint_of(c[4], &n))
+    if (decode_uint(c[4], &n))
         ym_event_add_int(ev, a, YM_STR("http.response.bytes"), n);
     if (!is_nil(c[5]))
         ym_event_add_str(ev, a, YM_STR("http.request.method"), c[5]);

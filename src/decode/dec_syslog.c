@@ -137,33 +137,6 @@ dig4(const char *p)
     return a < 0 || b < 0 ? -1 : a * 100 + b;
 }
 
-/* "hh:mm:ss[.frac]" at p; returns bytes used or 0 and sets *ns (time of day). */
-static size_t
-parse_hms(const char *p, size_t len, int64_t *ns)
-{
-    int h, mi, s;
-    size_t i = 8;
-    int64_t frac = 0, scale = 100000000;
-
-    if (len < 8 || p[2] != ':' || p[5] != ':')
-        return 0;
-    h = dig2(p);
-    mi = dig2(p + 3);
-    s = dig2(p + 6);
-    if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60)
-        return 0;
-    if (i + 1 < len && (p[i] == '.' || p[i] == ',') && is_digit(p[i + 1])) {
-        i++;
-        while (i < len && is_digit(p[i])) {
-            frac += (p[i] - '0') * scale; /* digits past nanoseconds add 0 */
-            scale /= 10;
-            i++;
-        }
-    }
-    *ns = ((int64_t)h * 3600 + mi * 60 + s) * YM_NS_PER_SEC + frac;
-    return i;
-}
-
 static bool
 leap(int y)
 {
@@ -210,7 +183,7 @@ parse_bsd(const char *p, size_t len, bool no_year, int *year, int *mon, int *day
         i += 5;
     else
         *year = 0;
-    n = parse_hms(p + i, len - i, sod);
+    n = decode_time_hms(p + i, len - i, sod);
     return n == 0 ? 0 : i + n;
 }
 

@@ -383,22 +383,6 @@ undouble(struct decode_ctx *ctx, struct ym_str v)
     return (struct ym_str){s, n};
 }
 
-static bool
-uint_of(struct ym_str w, int64_t *out)
-{
-    int64_t v = 0;
-
-    if (w.len == 0 || w.len > 18)
-        return false;
-    for (size_t i = 0; i < w.len; i++) {
-        if (!is_digit(w.p[i]))
-            return false;
-        v = v * 10 + (w.p[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
 static void
 add_ip_or(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str v, struct ym_str ip_name,
           struct ym_str other)
@@ -416,7 +400,7 @@ add_uint(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str name, struct
 {
     int64_t n;
 
-    if (uint_of(v, &n))
+    if (decode_uint(v, &n))
         ym_event_add_int(ev, ctx->arena, name, n);
 }
 
@@ -600,7 +584,7 @@ row_decode(struct decode_ctx *ctx, struct ym_event *ev, struct ym_err *err)
                                  (struct ym_str){v.p + 5, v.len - 5});
             break;
         case R_STATUS:
-            if (uint_of(v, &n) && n >= 100 && n < 1000) {
+            if (decode_uint(v, &n) && n >= 100 && n < 1000) {
                 status = (int)n;
                 ym_event_add_int(ev, a, YM_STR("http.response.status_code"), n);
             }
@@ -612,7 +596,7 @@ row_decode(struct decode_ctx *ctx, struct ym_event *ev, struct ym_err *err)
             add_uint(ctx, ev, YM_STR("http.request.bytes"), v);
             break;
         case R_TAKEN:
-            if (uint_of(v, &n))
+            if (decode_uint(v, &n))
                 ym_event_add_int(ev, a, YM_STR("event.duration"), n * 1000000);
             break;
         case R_XFF: {

@@ -72,31 +72,6 @@ level_of(struct ym_str s)
     return -1;
 }
 
-/* Parses "hh:mm:ss[.frac]"; returns bytes used or 0. */
-static size_t
-hms(const char *p, size_t len, int64_t *ns)
-{
-    int h, mi, s;
-    size_t i = 8;
-    int64_t frac = 0, scale = 100000000;
-
-    if (len < 8 || p[2] != ':' || p[5] != ':')
-        return 0;
-    h = dig2(p);
-    mi = dig2(p + 3);
-    s = dig2(p + 6);
-    if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60)
-        return 0;
-    if (i + 1 < len && p[i] == '.' && is_digit(p[i + 1])) {
-        for (i++; i < len && is_digit(p[i]); i++) {
-            frac += (p[i] - '0') * scale;
-            scale /= 10;
-        }
-    }
-    *ns = ((int64_t)h * 3600 + mi * 60 + s) * YM_NS_PER_SEC + frac;
-    return i;
-}
-
 /*
  * Apache's "[Www Mmm dd hh:mm:ss[.usec] yyyy]" at p[0] == '['.  Returns the
  * bytes used, ']' included, or 0; *local is the time as if UTC.
@@ -114,7 +89,7 @@ apache_time(const char *p, size_t len, int64_t *local)
     day = p[9] == ' ' ? (is_digit(p[10]) ? p[10] - '0' : -1) : dig2(p + 9);
     if (mon == 0 || day < 1 || day > 31 || p[11] != ' ')
         return 0;
-    n = hms(p + 12, len - 12, &sod);
+    n = decode_time_hms(p + 12, len - 12, &sod);
     if (n == 0)
         return 0;
     i = 12 + n;
@@ -146,7 +121,7 @@ nginx_time(const char *p, size_t len, int64_t *local)
     d = dig2(p + 8);
     if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31)
         return 0;
-    if (hms(p + 11, 8, &sod) != 8)
+    if (decode_time_hms(p + 11, 8, &sod) != 8)
         return 0;
     *local =
         ymtime_days_from_civil(y1 * 100 + y2, (unsigned)mo, (unsigned)d) * 86400 * YM_NS_PER_SEC +
@@ -220,22 +195,6 @@ add_kind(struct decode_ctx *ctx, struct ym_event *ev, int level, bool nginx)
                      nginx ? YM_STR("nginx.error") : YM_STR("apache.error"));
 }
 
-static bool
-uint_of(struct ym_str w, int64_t *out)
-{
-    int64_t v = 0;
-
-    if (w.len == 0 || w.len > 18)
-        return false;
-    for (size_t i = 0; i < w.len; i++) {
-        if (!is_digit(w.p[i]))
-            return false;
-        v = v * 10 + (w.p[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
 /*
  * The client "1.2.3.4", "1.2.3.4:5678", "2001:db8::1" or (when has_port,
  * Apache 2.4 always logs one) "2001:db8::1:5678".
@@ -254,7 +213,7 @@ add_client(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str w, bool ha
         }
     if (colons == 1 || (colons > 1 && has_port)) {
         int64_t n;
-        if (uint_of((struct ym_str){w.p + last + 1, w.len - last - 1}, &n) && n <= 65535 &&
+        if (decode_uint((struct ym_str){w.p + last + 1, w.len - last - 1}, &n) && n <= 65535 &&
             ym_ip_parse(w.p, last, &ip)) {
             w.len = last;
             port = n;
@@ -398,14 +357,14 @@ apache_decode(struct decode_ctx *ctx, struct ym_event *ev, struct ym_err *err)
         int64_t v;
         while (k < len && is_digit(p[k]))
             k++;
-        if (uint_of((struct ym_str){p + j, k - j}, &v))
+        if (decode_uint((struct ym_str){p + j, k - j}, &v))
             ym_event_add_int(ev, ctx->arena, YM_STR("process.pid"), v);
         if (k + 5 < len && memcmp(p + k, ":tid ", 5) == 0) {
             j = k + 5;
             k = j;
             while (k < len && is_digit(p[k]))
                 k++;
-            if (uint_of((struct ym_str){p + j, k - j}, &v))
+            if (decode_uint((struct ym_str){p + j, k - j}, &v))
                 ym_event_add_int(ev, ctx->arena, YM_STR("process.thread.id"), v);
         }
         while (k < len && p[k] != ']')
@@ -536,9 +495,9 @@ nginx_decode(struct decode_ctx *ctx, struct ym_event *ev, struct ym_err *err)
         while (t1 < len && is_digit(p[t1]))
             t1++;
         if (t1 + 1 < len && p[t1] == ':' && p[t1 + 1] == ' ') {
-            if (uint_of((struct ym_str){p + i, k - i}, &v))
+            if (decode_uint((struct ym_str){p + i, k - i}, &v))
                 ym_event_add_int(ev, ctx->arena, YM_STR("process.pid"), v);
-            if (uint_of((struct ym_str){p + t0, t1 - t0}, &v))
+            if (decode_uint((struct ym_str){p + t0, t1 - t0}, &v))
                 ym_event_add_int(ev, ctx->arena, YM_STR("process.thread.id"), v);
             i = t1 + 2;
             /* *connection */
@@ -546,7 +505,7 @@ nginx_decode(struct decode_ctx *ctx, struct ym_event *ev, struct ym_err *err)
                 k = i + 1;
                 while (k < len && is_digit(p[k]))
                     k++;
-                if (k < len && p[k] == ' ' && uint_of((struct ym_str){p + i + 1, k - i - 1}, &v)) {
+                if (k < len && p[k] == ' ' && decode_uint((struct ym_str){p + i + 1, k - i - 1}, &v)) {
                     ym_event_add_int(ev, ctx->arena, YM_STR("nginx.error.connection_id"), v);
                     i = k + 1;
                 }

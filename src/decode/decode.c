@@ -196,6 +196,22 @@ decode_event(struct decode_ctx *ctx, const struct decoder *dec, struct ym_event 
     return 0;
 }
 
+bool
+decode_uint(struct ym_str w, int64_t *out)
+{
+    int64_t v = 0;
+
+    if (w.len == 0 || w.len > 18)
+        return false;
+    for (size_t i = 0; i < w.len; i++) {
+        if (w.p[i] < '0' || w.p[i] > '9')
+            return false;
+        v = v * 10 + (w.p[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
 /* The ECS field sets: a device's own key that is one of these names is an
  * object in ECS, never a value (a JSON "host":"x", a key=value user=x). */
 bool

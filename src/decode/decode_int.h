@@ -69,6 +69,13 @@ int decode_http_request(struct decode_ctx *ctx, struct ym_event *ev, struct ym_s
                         const char *bad_name);
 int decode_url(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str url, bool authority);
 
+/* Parses "hh:mm:ss[.frac]" (or ",frac") at p; returns the bytes used or 0
+ * and sets *ns, the time of day (decode_time.c). */
+size_t decode_time_hms(const char *p, size_t len, int64_t *ns);
+
+/* Parses the whole of w as an unsigned decimal of at most 18 digits. */
+bool decode_uint(struct ym_str w, int64_t *out);
+
 /*
  * True when p names an ECS field set ("host", "user", "url"...): an object
  * in ECS, so a device's own key of that name is kept under its format's

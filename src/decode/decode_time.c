@@ -61,9 +61,8 @@ decode_infer_year(int mon, int day, int64_t sod_ns, int64_t ref_ts)
     return INT64_MIN;
 }
 
-/* Parses "hh:mm:ss[.frac]" at p; returns bytes used or 0, sets *ns. */
-static size_t
-parse_hms(const char *p, size_t len, int64_t *ns)
+size_t
+decode_time_hms(const char *p, size_t len, int64_t *ns)
 {
     int h, mi, s;
     size_t i = 8;
@@ -76,10 +75,10 @@ parse_hms(const char *p, size_t len, int64_t *ns)
     s = dig2(p + 6);
     if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60)
         return 0;
-    if (i + 1 < len && p[i] == '.' && p[i + 1] >= '0' && p[i + 1] <= '9') {
+    if (i + 1 < len && (p[i] == '.' || p[i] == ',') && p[i + 1] >= '0' && p[i + 1] <= '9') {
         i++;
         while (i < len && p[i] >= '0' && p[i] <= '9') {
-            frac += (p[i] - '0') * scale;
+            frac += (p[i] - '0') * scale; /* digits past nanoseconds add 0 */
             scale /= 10;
             i++;
         }
@@ -107,7 +106,7 @@ decode_time_bsd(const char *p, size_t len, int64_t ref_ts, int64_t *out)
         day = dig2(p + 4);
     if (day < 1 || day > 31 || p[6] != ' ')
         return 0;
-    n = parse_hms(p + 7, len - 7, &sod);
+    n = decode_time_hms(p + 7, len - 7, &sod);
     if (n == 0)
         return 0;
     *out = decode_infer_year(mon, day, sod, ref_ts);
@@ -160,7 +159,7 @@ parse_ctime(const char *p, size_t len, int64_t *out)
     y1 = dig2(p + 20);
     y2 = dig2(p + 22);
     if (mon == 0 || day < 1 || day > 31 || y1 < 0 || y2 < 0 || y1 * 100 + y2 < YMTIME_MIN_YEAR ||
-        y1 * 100 + y2 > YMTIME_MAX_YEAR || parse_hms(p + 11, 8, &sod) != 8)
+        y1 * 100 + y2 > YMTIME_MAX_YEAR || decode_time_hms(p + 11, 8, &sod) != 8)
         return false;
     *out = ymtime_days_from_civil(y1 * 100 + y2, (unsigned)mon, (unsigned)day) * 86400 *
                YM_NS_PER_SEC +

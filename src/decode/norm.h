@@ -21,6 +21,8 @@
 #ifndef YM_NORM_H
 #define YM_NORM_H
 
+#include <string.h>
+
 #include "decode/decode.h"
 
 struct normaliser {
@@ -67,6 +69,19 @@ int norm_apply(struct decode_ctx *ctx, const struct decoder *dec, const struct n
 
 /* If s starts with prefix, advances s past it and returns true. */
 bool norm_eat(struct ym_str *s, const char *prefix);
+
+/* norm_eat for a string literal, its length known at compile time (the hot
+ * path of normalisers that try many prefixes per line). */
+#define NORM_EAT(s, lit) norm_eat_n((s), (lit), sizeof(lit) - 1)
+static inline bool
+norm_eat_n(struct ym_str *s, const char *lit, size_t n)
+{
+    if (s->len < n || memcmp(s->p, lit, n) != 0)
+        return false;
+    s->p += n;
+    s->len -= n;
+    return true;
+}
 /* Returns the next space-delimited word of s and advances past it and the space. */
 struct ym_str norm_word(struct ym_str *s);
 /* Returns the text of s up to delim (not included) and advances past delim;

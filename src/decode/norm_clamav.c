@@ -51,18 +51,6 @@
 #include "util/ymtime.h"
 
 /* norm_eat for a string literal: its length is known at compile time (hot path). */
-#define EAT(s, lit) eat_lit((s), (lit), sizeof(lit) - 1)
-
-static inline bool
-eat_lit(struct ym_str *s, const char *lit, size_t n)
-{
-    if (s->len < n || memcmp(s->p, lit, n) != 0)
-        return false;
-    s->p += n;
-    s->len -= n;
-    return true;
-}
-
 #define MAX_SIG_LEN 256 /* longest signature name looked for before " FOUND" */
 
 static bool
@@ -155,7 +143,7 @@ add_target(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str t)
 
     if (t.len == 0)
         return;
-    if (EAT(&t, "instream(") || EAT(&t, "stream(")) { /* older clamd: "stream(IP@PORT)" */
+    if (NORM_EAT(&t, "instream(") || NORM_EAT(&t, "stream(")) { /* older clamd: "stream(IP@PORT)" */
         if (t.len > 0 && t.p[t.len - 1] == ')')
             t.len--;
         const char *at = memrchr(t.p, '@', t.len);
@@ -265,7 +253,7 @@ db_details(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
         {"builder: ", "clamav.database.builder", false},
     };
 
-    if (!EAT(&m, "(") || m.len == 0)
+    if (!NORM_EAT(&m, "(") || m.len == 0)
         return;
     if (m.p[m.len - 1] == ')')
         m.len--;
@@ -340,7 +328,7 @@ summary_line(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m, int k
             norm_add_int(ctx, ev, summary[k].field, v);
         else
             norm_add_str(ctx, ev, summary[k].field, v);
-    } else if (EAT(&m, "Time: ")) { /* "Time: 10.279 sec (0 m 10 s)" */
+    } else if (NORM_EAT(&m, "Time: ")) { /* "Time: 10.279 sec (0 m 10 s)" */
         struct ym_str w = norm_word(&m);
         int64_t secs = 0, frac = 0, scale = 100000000;
         size_t i = 0;
@@ -358,7 +346,7 @@ summary_line(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m, int k
 static bool
 milter_line(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
 {
-    if (!EAT(&m, "Message "))
+    if (!NORM_EAT(&m, "Message "))
         return false;
     const char *inf = memmem(m.p, m.len, " infected by ", 13);
     if (inf == NULL)
@@ -368,9 +356,9 @@ milter_line(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
     detection(ctx, ev);
     add_signature(ctx, ev, sig);
     norm_add_str(ctx, ev, "email.local_id", norm_word(&m));
-    if (EAT(&m, "from <"))
+    if (NORM_EAT(&m, "from <"))
         norm_add_str(ctx, ev, "email.from.address", norm_until(&m, ">"));
-    if (EAT(&m, " to <"))
+    if (NORM_EAT(&m, " to <"))
         norm_add_str(ctx, ev, "email.to.address", norm_until(&m, ">"));
     return true;
 }
@@ -427,7 +415,7 @@ clamav_normalise(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
             break;
         }
     }
-    EAT(&m, "ScanOnAccess: ");
+    NORM_EAT(&m, "ScanOnAccess: ");
     if ((n = found_sig_start(m)) > 0) {
         detection(ctx, ev);
         add_signature(ctx, ev, (struct ym_str){m.p + n, m.len - n - 6});
@@ -445,29 +433,29 @@ clamav_normalise(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
         add_target(ctx, ev, (struct ym_str){t.p, (size_t)(sep - t.p)});
         norm_add_str(ctx, ev, "event.reason",
                      (struct ym_str){sep + 2, t.len - (size_t)(sep + 2 - t.p)});
-    } else if (EAT(&m, "SelfCheck: ")) {
+    } else if (NORM_EAT(&m, "SelfCheck: ")) {
         if (norm_has(m, "modification detected"))
             set_event(ctx, ev, "configuration", "change", "database-reload", NULL);
         else
             set_event(ctx, ev, "configuration", "info", "database-selfcheck",
                       ym_str_eqc(m, "Database status OK.") ? "success" : NULL);
-    } else if (EAT(&m, "Database correctly reloaded (") ||
-               EAT(&m, "Loaded ")) {
+    } else if (NORM_EAT(&m, "Database correctly reloaded (") ||
+               NORM_EAT(&m, "Loaded ")) {
         set_event(ctx, ev, "configuration", "change", "database-loaded", "success");
         norm_add_int(ctx, ev, "clamav.database.signatures", norm_word(&m));
-    } else if (EAT(&m, "Database updated (")) {
+    } else if (NORM_EAT(&m, "Database updated (")) {
         set_event(ctx, ev, "configuration", "change", "database-updated", "success");
         norm_add_int(ctx, ev, "clamav.database.signatures", norm_word(&m));
         norm_until(&m, "from ");
         norm_add_str(ctx, ev, "destination.domain", norm_word(&m));
-        if (EAT(&m, "(IP: "))
+        if (NORM_EAT(&m, "(IP: "))
             add_ip(ctx, ev, "destination.ip", norm_until(&m, ")"));
     } else if (norm_has((struct ym_str){m.p, m.len < 48 ? m.len : 48}, " updated (") ||
                norm_has((struct ym_str){m.p, m.len < 48 ? m.len : 48}, " is up-to-date (")) {
         /* freshclam: "daily.cld updated (version: ...)" */
         struct ym_str file = norm_word(&m);
         const char *dot = memchr(file.p, '.', file.len);
-        bool updated = EAT(&m, "updated ");
+        bool updated = NORM_EAT(&m, "updated ");
         if (!updated)
             norm_until(&m, "up-to-date ");
         set_event(ctx, ev, "configuration", updated ? "change" : "info",
@@ -475,11 +463,11 @@ clamav_normalise(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
         norm_add_str(ctx, ev, "clamav.database.name",
                      dot != NULL ? (struct ym_str){file.p, (size_t)(dot - file.p)} : file);
         db_details(ctx, ev, m);
-    } else if (EAT(&m, "ClamAV update process started")) {
+    } else if (NORM_EAT(&m, "ClamAV update process started")) {
         set_event(ctx, ev, "configuration", "start", "update-started", NULL);
-    } else if (EAT(&m, "+++ Started at")) {
+    } else if (NORM_EAT(&m, "+++ Started at")) {
         set_event(ctx, ev, "process", "start", "started", NULL);
-    } else if (EAT(&m, "--- Stopped at")) {
+    } else if (NORM_EAT(&m, "--- Stopped at")) {
         set_event(ctx, ev, "process", "end", "stopped", NULL);
     } else if (!milter_line(ctx, ev, m) && is_summary(m, &k)) {
         summary_line(ctx, ev, m, k);

@@ -40,18 +40,6 @@
 #include "decode/norm.h"
 
 /* norm_eat for a string literal: its length is known at compile time (hot path). */
-#define EAT(s, lit) eat_lit((s), (lit), sizeof(lit) - 1)
-
-static inline bool
-eat_lit(struct ym_str *s, const char *lit, size_t n)
-{
-    if (s->len < n || memcmp(s->p, lit, n) != 0)
-        return false;
-    s->p += n;
-    s->len -= n;
-    return true;
-}
-
 static bool
 is_digit(char c)
 {
@@ -137,9 +125,9 @@ query_line(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m, bool is
     if ((rc = type_name(ctx, qtype, &qtype)) < 0)
         return rc;
     norm_add_str(ctx, ev, "dns.question.type", qtype);
-    if (EAT(&m, "from ") && ym_event_get(ev, YM_STR("source.ip")) == NULL)
+    if (NORM_EAT(&m, "from ") && ym_event_get(ev, YM_STR("source.ip")) == NULL)
         add_addr(ctx, ev, norm_word(&m), '#', "source.ip", "source.port");
-    else if (EAT(&m, "to "))
+    else if (NORM_EAT(&m, "to "))
         add_addr(ctx, ev, norm_word(&m), '#', "destination.ip", "destination.port");
     return 0;
 }
@@ -205,7 +193,7 @@ answer_line(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str kind, str
         if (open != NULL) {
             struct ym_str extra = {open + 2, data.len - (size_t)(open + 2 - data.p) - 1};
             data.len = (size_t)(open - data.p);
-            if (EAT(&extra, "EDE: "))
+            if (NORM_EAT(&extra, "EDE: "))
                 norm_add_str(ctx, ev, "event.reason", extra);
         }
     }
@@ -365,14 +353,14 @@ dnsmasq_normalise(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
             add_addr(ctx, ev, w, '/', "source.ip", "source.port"))
             m = rest;
     }
-    if (EAT(&m, "query["))
+    if (NORM_EAT(&m, "query["))
         return query_line(ctx, ev, m, false);
-    if (EAT(&m, "dnssec-query["))
+    if (NORM_EAT(&m, "dnssec-query["))
         return query_line(ctx, ev, m, true);
-    if (EAT(&m, "forwarded ")) {
+    if (NORM_EAT(&m, "forwarded ")) {
         dns_event(ctx, ev, "dns-forwarded", "query");
         norm_add_str(ctx, ev, "dns.question.name", norm_word(&m));
-        if (EAT(&m, "to "))
+        if (NORM_EAT(&m, "to "))
             add_addr(ctx, ev, norm_word(&m), '#', "destination.ip", "destination.port");
         return 0;
     }

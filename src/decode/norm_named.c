@@ -55,18 +55,6 @@
 #include "util/ymtime.h"
 
 /* norm_eat for a string literal: its length is known at compile time (hot path). */
-#define EAT(s, lit) eat_lit((s), (lit), sizeof(lit) - 1)
-
-static inline bool
-eat_lit(struct ym_str *s, const char *lit, size_t n)
-{
-    if (s->len < n || memcmp(s->p, lit, n) != 0)
-        return false;
-    s->p += n;
-    s->len -= n;
-    return true;
-}
-
 /* BIND's logging categories (named.conf "category"), as print-category writes them. */
 static const char *const categories[] = {
     "client",   "cname",    "config",          "database",     "default",
@@ -361,7 +349,7 @@ denied(struct decode_ctx *ctx, struct ym_event *ev, const char *action, struct y
     ym_event_add_str(ev, a, YM_STR("event.action"), ym_str_c(action));
     ym_event_add_str(ev, a, YM_STR("event.outcome"), YM_STR("failure"));
     skip_spaces(&rest);
-    if (EAT(&rest, "denied (") && rest.len > 0 && rest.p[rest.len - 1] == ')')
+    if (NORM_EAT(&rest, "denied (") && rest.len > 0 && rest.p[rest.len - 1] == ')')
         norm_add_str(ctx, ev, "event.reason", (struct ym_str){rest.p, rest.len - 1});
 }
 
@@ -371,20 +359,20 @@ client_message(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
 {
     struct arena *a = ctx->arena;
 
-    if (EAT(&m, "view ")) {
+    if (NORM_EAT(&m, "view ")) {
         struct ym_str view = until(&m, ": ", 2);
         norm_add_str(ctx, ev, "bind.view", view);
     }
-    if (EAT(&m, "query: ")) {
+    if (NORM_EAT(&m, "query: ")) {
         query_line(ctx, ev, m);
-    } else if (EAT(&m, "query failed (")) { /* "... (SERVFAIL) for N/C/T at f.c:1" */
+    } else if (NORM_EAT(&m, "query failed (")) { /* "... (SERVFAIL) for N/C/T at f.c:1" */
         struct ym_str rcode = until(&m, ")", 1);
         ym_event_add_str(ev, a, YM_STR("event.category"), YM_STR("network"));
         ym_event_add_str(ev, a, YM_STR("event.type"), YM_STR("error"));
         ym_event_add_str(ev, a, YM_STR("event.action"), YM_STR("dns-query-failed"));
         ym_event_add_str(ev, a, YM_STR("event.outcome"), YM_STR("failure"));
         norm_add_str(ctx, ev, "dns.response_code", rcode);
-        if (EAT(&m, " for ")) {
+        if (NORM_EAT(&m, " for ")) {
             struct ym_str q = norm_word(&m);
             const char *s2 = memrchr(q.p, '/', q.len);
             const char *s1 = s2 != NULL ? memrchr(q.p, '/', (size_t)(s2 - q.p)) : NULL;
@@ -396,50 +384,50 @@ client_message(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
                              (struct ym_str){s2 + 1, q.len - (size_t)(s2 + 1 - q.p)});
             }
         }
-    } else if (EAT(&m, "query (cache) ") || EAT(&m, "query ")) {
+    } else if (NORM_EAT(&m, "query (cache) ") || NORM_EAT(&m, "query ")) {
         /* "'N/T/C' denied", or BIND 9.9's bare "denied" */
         add_tuple(ctx, ev, &m);
         if (norm_has(m, "denied"))
             denied(ctx, ev, "dns-query-denied", m);
         else
             ym_event_add_str(ev, a, YM_STR("event.category"), YM_STR("network"));
-    } else if (EAT(&m, "zone transfer ")) {
+    } else if (NORM_EAT(&m, "zone transfer ")) {
         add_tuple(ctx, ev, &m);
         if (norm_has(m, "denied"))
             denied(ctx, ev, "dns-zone-transfer-denied", m);
-    } else if (EAT(&m, "update ")) {
+    } else if (NORM_EAT(&m, "update ")) {
         add_tuple(ctx, ev, &m);
         if (norm_has(m, "denied"))
             denied(ctx, ev, "dns-update-denied", m);
-    } else if (EAT(&m, "updating zone ")) {
+    } else if (NORM_EAT(&m, "updating zone ")) {
         add_tuple(ctx, ev, &m);
         ym_event_add_str(ev, a, YM_STR("event.category"), YM_STR("network"));
         ym_event_add_str(ev, a, YM_STR("event.type"), YM_STR("change"));
         ym_event_add_str(ev, a, YM_STR("event.action"), YM_STR("dns-update"));
         ym_event_add_str(ev, a, YM_STR("event.outcome"), YM_STR("success"));
-    } else if (EAT(&m, "transfer of ")) {
+    } else if (NORM_EAT(&m, "transfer of ")) {
         add_tuple(ctx, ev, &m);
         ym_event_add_str(ev, a, YM_STR("event.category"), YM_STR("network"));
         ym_event_add_str(ev, a, YM_STR("event.type"), YM_STR("protocol"));
         ym_event_add_str(ev, a, YM_STR("event.action"), YM_STR("dns-zone-transfer"));
-        if (EAT(&m, ": ")) { /* "AXFR started", "IXFR ended", "AXFR-style IXFR started" */
-            EAT(&m, "AXFR-style ");
+        if (NORM_EAT(&m, ": ")) { /* "AXFR started", "IXFR ended", "AXFR-style IXFR started" */
+            NORM_EAT(&m, "AXFR-style ");
             struct ym_str kind = norm_word(&m);
             if (ym_str_eqc(kind, "AXFR") || ym_str_eqc(kind, "IXFR"))
                 ym_event_add_str(ev, a, YM_STR("dns.question.type"), kind);
         }
-    } else if (EAT(&m, "received notify for zone ")) {
+    } else if (NORM_EAT(&m, "received notify for zone ")) {
         add_tuple(ctx, ev, &m);
         ym_event_add_str(ev, a, YM_STR("event.category"), YM_STR("network"));
         ym_event_add_str(ev, a, YM_STR("event.type"), YM_STR("protocol"));
         ym_event_add_str(ev, a, YM_STR("event.action"), YM_STR("dns-notify"));
-    } else if (EAT(&m, "bad zone transfer request: ")) { /* "'Z/IN': non-authoritative zone (NOTAUTH)" */
+    } else if (NORM_EAT(&m, "bad zone transfer request: ")) { /* "'Z/IN': non-authoritative zone (NOTAUTH)" */
         add_tuple(ctx, ev, &m);
         ym_event_add_str(ev, a, YM_STR("event.category"), YM_STR("network"));
         ym_event_add_str(ev, a, YM_STR("event.type"), YM_STR("denied"));
         ym_event_add_str(ev, a, YM_STR("event.action"), YM_STR("dns-zone-transfer-denied"));
         ym_event_add_str(ev, a, YM_STR("event.outcome"), YM_STR("failure"));
-        if (EAT(&m, ": "))
+        if (NORM_EAT(&m, ": "))
             norm_add_str(ctx, ev, "event.reason", m);
     } else {
         ym_event_add_str(ev, a, YM_STR("event.category"), YM_STR("network"));
@@ -476,9 +464,9 @@ client_line(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
     add_addr_port(ctx, ev, (struct ym_str){m.p, i}, "source.ip", "source.port");
     m.p += i;
     m.len -= i;
-    if (EAT(&m, "/key ")) /* the TSIG key of a signed request */
+    if (NORM_EAT(&m, "/key ")) /* the TSIG key of a signed request */
         ym_event_add_str(ev, ctx->arena, YM_STR("bind.key"), key_word(&m));
-    if (EAT(&m, " (")) {
+    if (NORM_EAT(&m, " (")) {
         /* "(name)": the query name BIND 9.10+ repeats here; the message has it too. */
         struct ym_str qname = until(&m, "): ", 3);
         client_message(ctx, ev, m);
@@ -486,7 +474,7 @@ client_line(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
             norm_add_str(ctx, ev, "dns.question.name", qname);
         return;
     }
-    if (EAT(&m, ": "))
+    if (NORM_EAT(&m, ": "))
         client_message(ctx, ev, m);
 }
 
@@ -507,7 +495,7 @@ resolver_error(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str rcode,
     add_tuple(ctx, ev, &m);
     if (m.len > 0 && m.p[0] == ' ') /* lame: " (in 'zone'?)" */
         until(&m, ")", 1);
-    if (EAT(&m, ": "))
+    if (NORM_EAT(&m, ": "))
         add_addr_port(ctx, ev, norm_word(&m), "destination.ip", "destination.port");
 }
 
@@ -539,21 +527,21 @@ named_normalise(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
         m.len -= n;
     }
     eat_prefixes(ctx, ev, &m);
-    if (EAT(&m, "client ")) {
+    if (NORM_EAT(&m, "client ")) {
         client_line(ctx, ev, m);
-    } else if (EAT(&m, "lame server ")) {
+    } else if (NORM_EAT(&m, "lame server ")) {
         resolver_error(ctx, ev, YM_STR_NULL, m, "dns-lame-server");
-    } else if (EAT(&m, "transfer of ")) {
+    } else if (NORM_EAT(&m, "transfer of ")) {
         /* xfer-in: "transfer of 'Z/IN' from IP#PORT: Transfer completed: ..." */
         add_tuple(ctx, ev, &m);
         ym_event_add_str(ev, a, YM_STR("event.category"), YM_STR("network"));
         ym_event_add_str(ev, a, YM_STR("event.type"), YM_STR("protocol"));
         ym_event_add_str(ev, a, YM_STR("event.action"), YM_STR("dns-zone-transfer"));
-        if (EAT(&m, " from ")) {
+        if (NORM_EAT(&m, " from ")) {
             add_addr_port(ctx, ev, until(&m, ": ", 2), "destination.ip", "destination.port");
             norm_add_str(ctx, ev, "event.reason", m);
         }
-    } else if (EAT(&m, "error (")) {
+    } else if (NORM_EAT(&m, "error (")) {
         struct ym_str why = until(&m, ") ", 2);
         struct ym_str rcode = YM_STR_NULL;
         /* "unexpected RCODE REFUSED": the RCODE is the last word */
@@ -562,9 +550,9 @@ named_normalise(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
             rcode = (struct ym_str){sp + 1, why.len - (size_t)(sp + 1 - why.p)};
         norm_add_str(ctx, ev, "event.reason", why);
         resolver_error(ctx, ev, rcode, m, "dns-resolve-error");
-    } else if (EAT(&m, "unexpected RCODE (")) {
+    } else if (NORM_EAT(&m, "unexpected RCODE (")) {
         resolver_error(ctx, ev, until(&m, ")", 1), m, "dns-resolve-error");
-    } else if (!EAT(&m, "success ") && norm_has(m, " resolving '")) {
+    } else if (!NORM_EAT(&m, "success ") && norm_has(m, " resolving '")) {
         /* "REFUSED unexpected RCODE resolving 'N/T/C': IP#PORT", "FORMERR resolving ...",
          * "timed out resolving ...": the words before "resolving" are the reason */
         struct ym_str w = m, why = m;

@@ -57,18 +57,6 @@
 #include "util/ymtime.h"
 
 /* norm_eat for a string literal: its length is known at compile time (hot path). */
-#define EAT(s, lit) eat_lit((s), (lit), sizeof(lit) - 1)
-
-static inline bool
-eat_lit(struct ym_str *s, const char *lit, size_t n)
-{
-    if (s->len < n || memcmp(s->p, lit, n) != 0)
-        return false;
-    s->p += n;
-    s->len -= n;
-    return true;
-}
-
 #define MAX_KEY_LEN 32 /* longest attribute name taken as one ("sasl_username") */
 
 static bool
@@ -471,7 +459,7 @@ policy_line(struct decode_ctx *ctx, struct ym_event *ev, const char *action, str
             break;
         }
     }
-    if (EAT(&before, "from ")) { /* "RCPT from PEER: REPLY" */
+    if (NORM_EAT(&before, "from ")) { /* "RCPT from PEER: REPLY" */
         eat_peer(ctx, ev, &before, false);
         add_reply(ctx, ev, before);
     } else { /* "header Subject: x from PEER" */
@@ -549,20 +537,20 @@ static void
 tls_line(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
 {
     struct arena *a = ctx->arena;
-    bool is_dest = EAT(&m, "to ");
+    bool is_dest = NORM_EAT(&m, "to ");
 
     if (!is_dest)
-        EAT(&m, "from ");
+        NORM_EAT(&m, "from ");
     set_event(ctx, ev, "network", "protocol", "tls-established");
     ym_event_add_bool(ev, a, YM_STR("tls.established"), true);
     eat_peer(ctx, ev, &m, is_dest);
-    EAT(&m, ": ");
+    NORM_EAT(&m, ": ");
     struct ym_str ver = norm_word(&m);
     if (ver.len > 4 && memcmp(ver.p, "TLSv", 4) == 0) {
         ym_event_add_str(ev, a, YM_STR("tls.version_protocol"), YM_STR("tls"));
         ym_event_add_str(ev, a, YM_STR("tls.version"), (struct ym_str){ver.p + 4, ver.len - 4});
     }
-    if (EAT(&m, "with cipher "))
+    if (NORM_EAT(&m, "with cipher "))
         add(ctx, ev, YM_STR("tls.cipher"), norm_word(&m));
 }
 
@@ -578,16 +566,16 @@ sasl_failure(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
         return false;
     w.p += n;
     w.len -= n;
-    if (!EAT(&w, ": SASL "))
+    if (!NORM_EAT(&w, ": SASL "))
         return false;
     struct ym_str method = norm_word(&w);
-    if (!EAT(&w, "authentication failed"))
+    if (!NORM_EAT(&w, "authentication failed"))
         return false;
     set_event(ctx, ev, "authentication", "start", "sasl-login");
     set_outcome(ctx, ev, "failure");
     add_peer(ctx, ev, &pr, false);
     add(ctx, ev, YM_STR("postfix.sasl_method"), method);
-    EAT(&w, ": ");
+    NORM_EAT(&w, ": ");
     const char *u = memmem(w.p, w.len, ", sasl_username=", 16);
     if (u != NULL) {
         add(ctx, ev, YM_STR("event.reason"), (struct ym_str){w.p, (size_t)(u - w.p)});
@@ -636,7 +624,7 @@ postscreen_line(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
     else if (ym_str_eqc(verb, "BLACKLISTED") || ym_str_eqc(verb, "DENYLISTED"))
         set_outcome(ctx, ev, "failure");
     struct ym_str rest = {m.p + i, m.len - i};
-    if (ym_str_eqc(verb, "DNSBL") && EAT(&rest, " rank ")) {
+    if (ym_str_eqc(verb, "DNSBL") && NORM_EAT(&rest, " rank ")) {
         struct ym_str w = rest;
         norm_add_int(ctx, ev, "postfix.dnsbl_rank", norm_word(&w));
     }
@@ -679,11 +667,11 @@ level_prefix(struct ym_str m)
 static const char *
 ended_after(struct ym_str *m)
 {
-    if (EAT(m, "lost connection after "))
+    if (NORM_EAT(m, "lost connection after "))
         return "lost-connection";
-    if (EAT(m, "timeout after "))
+    if (NORM_EAT(m, "timeout after "))
         return "timeout";
-    if (EAT(m, "too many errors after "))
+    if (NORM_EAT(m, "too many errors after "))
         return "too-many-errors";
     return NULL;
 }
@@ -697,25 +685,25 @@ other_line(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str svc, struc
     const char *action;
     size_t n;
 
-    if (EAT(&m, "connect from ")) {
+    if (NORM_EAT(&m, "connect from ")) {
         set_event(ctx, ev, "network", "start", "connect");
         eat_peer(ctx, ev, &m, false);
-    } else if (EAT(&m, "disconnect from ")) {
+    } else if (NORM_EAT(&m, "disconnect from ")) {
         set_event(ctx, ev, "network", "end", "disconnect");
         eat_peer(ctx, ev, &m, false);
-        EAT(&m, " ");
+        NORM_EAT(&m, " ");
         add(ctx, ev, YM_STR("postfix.commands"), m);
     } else if ((action = ended_after(&m)) != NULL) {
         set_event(ctx, ev, "network", "end", action);
         set_outcome(ctx, ev, "failure");
         add(ctx, ev, YM_STR("postfix.stage"), norm_word(&m));
-        if (EAT(&m, "from "))
+        if (NORM_EAT(&m, "from "))
             eat_peer(ctx, ev, &m, false);
-    } else if (EAT(&m, "connect to ")) { /* smtp: "connect to HOST[IP]:25: Connection refused" */
+    } else if (NORM_EAT(&m, "connect to ")) { /* smtp: "connect to HOST[IP]:25: Connection refused" */
         set_event(ctx, ev, "network", "start", "connect");
         set_outcome(ctx, ev, "failure");
         eat_peer(ctx, ev, &m, true);
-        EAT(&m, ": ");
+        NORM_EAT(&m, ": ");
         add(ctx, ev, YM_STR("event.reason"), m);
     } else if (norm_has((struct ym_str){m.p, m.len < 40 ? m.len : 40}, " TLS connection established ")) {
         norm_until(&m, "established ");
@@ -726,7 +714,7 @@ other_line(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str svc, struc
         m.len -= n + 2;
         if (!sasl_failure(ctx, ev, m) && !find_peer(ctx, ev, m, is_dest))
             find_address(ctx, ev, m, is_dest);
-    } else if (EAT(&m, "statistics: ")) { /* anvil */
+    } else if (NORM_EAT(&m, "statistics: ")) { /* anvil */
         ym_event_add_str(ev, a, YM_STR("event.action"), YM_STR("statistics"));
         const char *open = memmem(m.p, m.len, " for (", 6);
         if (open != NULL) {
@@ -740,20 +728,20 @@ other_line(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str svc, struc
                     ym_event_add_ip(ev, a, YM_STR("source.ip"), &ip);
             }
         }
-    } else if (EAT(&m, "addr ")) { /* dnsblog: "addr IP listed by domain Z as R" */
+    } else if (NORM_EAT(&m, "addr ")) { /* dnsblog: "addr IP listed by domain Z as R" */
         struct ym_str addr = norm_word(&m);
         struct ym_ip ip;
-        if (!EAT(&m, "listed by domain "))
+        if (!NORM_EAT(&m, "listed by domain "))
             return 0;
         set_event(ctx, ev, "network", "info", "dnsbl-listed");
         if (ym_ip_parse(addr.p, addr.len, &ip))
             ym_event_add_ip(ev, a, YM_STR("source.ip"), &ip);
         add(ctx, ev, YM_STR("postfix.dnsbl_domain"), norm_word(&m));
-    } else if (EAT(&m, "daemon started")) {
+    } else if (NORM_EAT(&m, "daemon started")) {
         set_event(ctx, ev, "process", "start", "started");
-    } else if (EAT(&m, "terminating on signal")) {
+    } else if (NORM_EAT(&m, "terminating on signal")) {
         set_event(ctx, ev, "process", "end", "stopped");
-    } else if (EAT(&m, "reload ")) {
+    } else if (NORM_EAT(&m, "reload ")) {
         set_event(ctx, ev, "process", "change", "reloaded");
     } else if (ym_str_eqc(svc, "postscreen") && m.len > 0 && is_upper(m.p[0])) {
         return postscreen_line(ctx, ev, m);
@@ -797,7 +785,7 @@ postfix_normalise(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
         svc.len -= (size_t)(slash + 1 - svc.p);
         svc.p = slash + 1;
     }
-    if (EAT(&m, "NOQUEUE: ")) {
+    if (NORM_EAT(&m, "NOQUEUE: ")) {
         has_qid = true;
     } else if ((n = queue_id_len(m)) > 0) {
         struct ym_str qid = {m.p, n};
@@ -814,7 +802,7 @@ postfix_normalise(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
         if (policies[i].is_check) {
             /* "warning: header Subject: x from PEER; from=<a> ..." */
             struct ym_str t = w;
-            if (!EAT(&t, "header ") && !EAT(&t, "body "))
+            if (!NORM_EAT(&t, "header ") && !NORM_EAT(&t, "body "))
                 continue;
             ym_event_add_str(ev, a, YM_STR("log.level"), ym_str_c(policies[i].action));
         }
@@ -823,7 +811,7 @@ postfix_normalise(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
     }
     if (has_qid) {
         struct ym_str w = m;
-        if (EAT(&w, "client=")) {
+        if (NORM_EAT(&w, "client=")) {
             set_event(ctx, ev, "email", "info", "received");
             add_attrs(ctx, ev, &m);
             if (norm_get(ev, "user.name").len > 0) { /* an authenticated submission */
@@ -832,16 +820,16 @@ postfix_normalise(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
             }
             return 0;
         }
-        if (EAT(&w, "message-id=")) {
+        if (NORM_EAT(&w, "message-id=")) {
             set_event(ctx, ev, "email", "info", "message-id");
             add_attrs(ctx, ev, &m);
             return 0;
         }
-        if (EAT(&w, "to=")) {
+        if (NORM_EAT(&w, "to=")) {
             delivery_line(ctx, ev, m);
             return 0;
         }
-        if (EAT(&w, "from=")) {
+        if (NORM_EAT(&w, "from=")) {
             add_attrs(ctx, ev, &m);
             if (ym_str_eqc(norm_get(ev, "postfix.status"), "expired")) {
                 set_event(ctx, ev, "email", "info", "expired");
@@ -851,7 +839,7 @@ postfix_normalise(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str m)
             }
             return 0;
         }
-        if (EAT(&w, "uid=")) {
+        if (NORM_EAT(&w, "uid=")) {
             set_event(ctx, ev, "email", "info", "pickup");
             add_attrs(ctx, ev, &m);
             return 0;
