@@ -128,7 +128,7 @@ clf_time(const char *p, size_t len, int64_t *ts, bool *zoned)
         *zoned = true;
         i += 6;
     }
-    if (i >= len || p[i] != ']')
+    if (i >= len || p[i] != ']' || secs > YMTIME_MAX_EPOCH || secs < -YMTIME_MAX_EPOCH)
         return 0;
     *ts = secs * YM_NS_PER_SEC + frac;
     return i + 1;
@@ -485,7 +485,7 @@ parse_duration(struct ym_str w, int64_t *out, bool *is_int)
 
     while (k < w.len && k < 12 && is_digit(w.p[k]))
         whole = whole * 10 + (w.p[k++] - '0');
-    if (k == 0)
+    if (k == 0 || whole > YMTIME_MAX_EPOCH)
         return false;
     *is_int = k == w.len;
     if (*is_int) {

@@ -131,7 +131,7 @@ squid_decode(struct decode_ctx *ctx, struct ym_event *ev, struct ym_err *err)
         struct ym_str t = c[0];
         const char *dot = memchr(t.p, '.', t.len);
         struct ym_str whole = {t.p, dot != NULL ? (size_t)(dot - t.p) : t.len};
-        if (whole.len < 9 || whole.len > 11 || !decode_uint(whole, &secs))
+        if (whole.len < 9 || whole.len > 11 || !decode_uint(whole, &secs) || secs > YMTIME_MAX_EPOCH)
             return ym_err_at(err, YM_EINVAL, NULL, 0, 1, "bad time (want epoch seconds)");
         if (dot != NULL) {
             int64_t scale = 100000000;
@@ -150,7 +150,7 @@ squid_decode(struct decode_ctx *ctx, struct ym_event *ev, struct ym_err *err)
     ym_event_add_str(ev, a, YM_STR("observer.vendor"), YM_STR("Squid"));
     ym_event_add_str(ev, a, YM_STR("observer.product"), YM_STR("squid"));
     ym_event_add_str(ev, a, YM_STR("observer.type"), YM_STR("proxy"));
-    if (decode_uint(c[1], &n))
+    if (decode_uint(c[1], &n) && n < INT64_MAX / 1000000)
         ym_event_add_int(ev, a, YM_STR("event.duration"), n * 1000000);
     if (!is_nil(c[2])) {
         ym_event_add_str(ev, a, YM_STR("source.address"), c[2]);

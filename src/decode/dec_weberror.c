@@ -119,7 +119,8 @@ nginx_time(const char *p, size_t len, int64_t *local)
     y2 = dig2(p + 2);
     mo = dig2(p + 5);
     d = dig2(p + 8);
-    if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31)
+    if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+        y1 * 100 + y2 < YMTIME_MIN_YEAR || y1 * 100 + y2 > YMTIME_MAX_YEAR)
         return 0;
     if (decode_time_hms(p + 11, 8, &sod) != 8)
         return 0;

@@ -328,7 +328,12 @@ static struct ym_str
 json_find(struct ym_str text, const char *key, bool (*accept)(struct ym_str))
 {
     size_t klen = strlen(key);
-    const char *p = text.p, *end = text.p + text.len;
+    const char *p, *end;
+
+    if (text.len == 0)
+        return YM_STR_NULL;
+    p = text.p;
+    end = text.p + text.len;
 
     while (p < end) {
         const char *hit = memmem(p, (size_t)(end - p), key, klen);
