@@ -54,8 +54,8 @@ $Y search 'event.dataset=suricata.alert | top 5 rule.name'
 
 step "Where does $host talk to since then?" "yamori search 'FW-ACCEPT source.ip=10.0.1.10 | top 3 destination.ip'"
 $Y search 'FW-ACCEPT source.ip=10.0.1.10 | top 3 destination.ip'
-step "And what names does it look up?" "yamori search 'named 10.0.1.10 | head 3'"
-$Y search 'named 10.0.1.10 | head 3'
+step "And what names does it look up?" "yamori search 'event.module=named source.ip=10.0.1.10 | top 3 dns.question.name'"
+$Y search 'event.module=named source.ip=10.0.1.10 | top 3 dns.question.name'
 
 printf '\nThe ground truth of the embedded attack is in %s/ground-truth.json.\n' "$LOGS"
 printf 'Try your own: ./yamori search --help   (data in %s)\n' "$DATA"
