@@ -14,6 +14,9 @@ ym_err_clear(struct ym_err *err)
     memset(err, 0, sizeof(*err));
 }
 
+static void vset(struct ym_err *err, int code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 vset(struct ym_err *err, int code, const char *fmt, va_list ap)
 {

@@ -39,59 +39,18 @@
  *    messages after each program's header decode without a crash, keep
  *    the raw line and hold no field name twice.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "decode_fixture.h"
 
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "decode/decode.h"
-#include "event/event.h"
-#include "util/err.h"
-#include "util/ymtime.h"
-
-struct fx {
-    struct ym_batch b;
-    struct decode_ctx ctx;
-    struct ym_err err;
-};
-
-static int
-setup(void **state)
-{
-    struct fx *f = test_calloc(1, sizeof(*f));
-
-    ym_batch_init(&f->b);
-    f->ctx.arena = &f->b.arena;
-    f->ctx.ref_ts = (ymtime_days_from_civil(2026, 11, 5) * 86400 + 12 * 3600) * YM_NS_PER_SEC;
-    *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    struct fx *f = *state;
-
-    ym_batch_fini(&f->b);
-    test_free(f);
-    return 0;
-}
-
+/* Decodes s, which must succeed, keep the raw line and not be tagged with
+ * an event.kind (a failure). */
 static struct ym_event *
 decode_with(struct fx *f, const struct decoder *forced, const char *s)
 {
-    struct ym_event *ev = ym_batch_add(&f->b);
     int rc;
+    struct ym_event *ev = decode_n(f, forced, s, strlen(s), &rc);
 
-    assert_non_null(ev);
-    ev->raw = (struct ym_str){s, strlen(s)};
-    ym_err_clear(&f->err);
-    rc = decode_event(&f->ctx, forced, ev, &f->err);
     if (rc != 0)
         fail_msg("decode_event(\"%s\") = %d: %s", s, rc, f->err.msg);
     assert_ptr_equal(ev->raw.p, s);
@@ -101,77 +60,15 @@ decode_with(struct fx *f, const struct decoder *forced, const char *s)
 }
 
 static struct ym_event *
-decode_ok(struct fx *f, const char *s)
+decode_untagged(struct fx *f, const char *s)
 {
     return decode_with(f, NULL, s);
-}
-
-static const struct ym_field *
-need(const struct ym_event *ev, const char *name, enum ym_type type)
-{
-    const struct ym_field *fl = ym_event_get(ev, ym_str_c(name));
-
-    if (fl == NULL)
-        fail_msg("no field %s in \"%.*s\"", name, (int)ev->raw.len, ev->raw.p);
-    if (fl->type != type)
-        fail_msg("field %s has type %s, want %s", name, ym_type_name(fl->type), ym_type_name(type));
-    return fl;
-}
-
-static void
-want_str(const struct ym_event *ev, const char *name, const char *value)
-{
-    const struct ym_field *fl = need(ev, name, YM_T_STR);
-
-    if (!ym_str_eqc(fl->v.s, value))
-        fail_msg("field %s = \"%.*s\", want \"%s\" in \"%.*s\"", name, (int)fl->v.s.len, fl->v.s.p,
-                 value, (int)ev->raw.len, ev->raw.p);
-}
-
-static void
-want_int(const struct ym_event *ev, const char *name, int64_t value)
-{
-    const struct ym_field *fl = need(ev, name, YM_T_INT);
-
-    if (fl->v.i != value)
-        fail_msg("field %s = %lld, want %lld", name, (long long)fl->v.i, (long long)value);
-}
-
-static void
-want_ip(const struct ym_event *ev, const char *name, const char *value)
-{
-    const struct ym_field *fl = need(ev, name, YM_T_IP);
-    char got[64];
-
-    got[ym_ip_format(&fl->v.ip, got, sizeof(got))] = '\0';
-    if (strcmp(got, value) != 0)
-        fail_msg("field %s = %s, want %s", name, got, value);
 }
 
 static void
 want_true(const struct ym_event *ev, const char *name)
 {
     assert_true(need(ev, name, YM_T_BOOL)->v.b);
-}
-
-static void
-want_none(const struct ym_event *ev, const char *name)
-{
-    const struct ym_field *fl = ym_event_get(ev, ym_str_c(name));
-
-    if (fl != NULL)
-        fail_msg("unexpected field %s in \"%.*s\"", name, (int)ev->raw.len, ev->raw.p);
-}
-
-/* Each field name at most once (the NDJSON writer prints duplicates as they are). */
-static void
-want_unique(const struct ym_event *ev)
-{
-    for (uint32_t i = 0; i < ev->n_fields; i++)
-        for (uint32_t j = i + 1; j < ev->n_fields; j++)
-            if (ym_str_eq(ev->fields[i].name, ev->fields[j].name))
-                fail_msg("field %.*s twice in \"%.*s\"", (int)ev->fields[i].name.len,
-                         ev->fields[i].name.p, (int)ev->raw.len, ev->raw.p);
 }
 
 /* The classification; outcome NULL: no event.outcome. */
@@ -200,7 +97,8 @@ test_sshd_logins(void **state)
     struct fx *f = *state;
     struct ym_event *ev;
 
-    ev = decode_ok(f, H "sshd[2211]: Accepted password for alice from 203.0.113.7 port 51122 ssh2");
+    ev = decode_untagged(
+        f, H "sshd[2211]: Accepted password for alice from 203.0.113.7 port 51122 ssh2");
     want_kind(ev, "sshd", "ssh_login", "authentication", "start", "success");
     want_str(ev, "observer.vendor", "OpenBSD");
     want_str(ev, "observer.product", "OpenSSH");
@@ -213,8 +111,9 @@ test_sshd_logins(void **state)
     want_none(ev, "sshd.preauth");
     want_none(ev, "sshd.auth.key_type");
 
-    ev = decode_ok(f, H "sshd[2211]: Accepted publickey for bob from 2001:db8::7 port 40022 ssh2: "
-                        "ED25519 SHA256:Zt3x9L2mJ0Q8Yc1bU5nqkV4RKc8fXw8pP2dq1m3Jx0c");
+    ev = decode_untagged(f, H
+                         "sshd[2211]: Accepted publickey for bob from 2001:db8::7 port 40022 ssh2: "
+                         "ED25519 SHA256:Zt3x9L2mJ0Q8Yc1bU5nqkV4RKc8fXw8pP2dq1m3Jx0c");
     want_kind(ev, "sshd", "ssh_login", "authentication", "start", "success");
     want_str(ev, "user.name", "bob");
     want_ip(ev, "source.ip", "2001:db8::7");
@@ -223,52 +122,56 @@ test_sshd_logins(void **state)
     want_str(ev, "sshd.auth.key_type", "ED25519");
     want_str(ev, "sshd.auth.key_fingerprint", "SHA256:Zt3x9L2mJ0Q8Yc1bU5nqkV4RKc8fXw8pP2dq1m3Jx0c");
 
-    ev = decode_ok(f, H "sshd[7]: Failed password for root from 198.51.100.23 port 1786 ssh2");
+    ev =
+        decode_untagged(f, H "sshd[7]: Failed password for root from 198.51.100.23 port 1786 ssh2");
     want_kind(ev, "sshd", "ssh_login", "authentication", "start", "failure");
     want_str(ev, "user.name", "root");
     want_ip(ev, "source.ip", "198.51.100.23");
     want_int(ev, "source.port", 1786);
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H "sshd[7]: Failed password for invalid user admin from 198.51.100.23 port 4 ssh2");
     want_kind(ev, "sshd", "ssh_login", "authentication", "start", "failure");
     want_str(ev, "user.name", "admin");
 
-    ev = decode_ok(f, H "sshd[7]: Failed keyboard-interactive/pam for invalid user warez from "
-                        "192.241.237.101 port 54197 ssh2");
+    ev =
+        decode_untagged(f, H "sshd[7]: Failed keyboard-interactive/pam for invalid user warez from "
+                             "192.241.237.101 port 54197 ssh2");
     want_str(ev, "sshd.auth.method", "keyboard-interactive/pam");
     want_str(ev, "user.name", "warez");
 
-    ev =
-        decode_ok(f, H "sshd[7]: Failed none for illegal user guest from 10.1.2.3 port 36942 ssh2");
+    ev = decode_untagged(
+        f, H "sshd[7]: Failed none for illegal user guest from 10.1.2.3 port 36942 ssh2");
     want_str(ev, "sshd.auth.method", "none");
     want_str(ev, "user.name", "guest");
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H "sshd[7]: Accepted gssapi-with-mic for carol@EXAMPLE.ORG from 10.0.0.8 port 5 ssh2");
     want_str(ev, "user.name", "carol@EXAMPLE.ORG");
     want_str(ev, "sshd.auth.method", "gssapi-with-mic");
 
     /* An empty user name: no user.name, the address still found. */
-    ev = decode_ok(f, H "sshd[7]: Failed none for invalid user  from 5.188.10.180 port 49811 ssh2");
+    ev = decode_untagged(
+        f, H "sshd[7]: Failed none for invalid user  from 5.188.10.180 port 49811 ssh2");
     want_none(ev, "user.name");
     want_ip(ev, "source.ip", "5.188.10.180");
     want_int(ev, "source.port", 49811);
 
     /* UseDNS: a host name, not an address. */
-    ev = decode_ok(f, H "sshd[7]: Failed password for root from host-7.example.net port 22 ssh2");
+    ev = decode_untagged(f, H
+                         "sshd[7]: Failed password for root from host-7.example.net port 22 ssh2");
     want_str(ev, "source.domain", "host-7.example.net");
     want_none(ev, "source.ip");
     want_int(ev, "source.port", 22);
 
-    ev = decode_ok(f, H "sshd[7]: Postponed keyboard-interactive for invalid user warez from "
-                        "192.241.237.101 port 54197 ssh2 [preauth]");
+    ev = decode_untagged(f, H "sshd[7]: Postponed keyboard-interactive for invalid user warez from "
+                              "192.241.237.101 port 54197 ssh2 [preauth]");
     want_kind(ev, "sshd", "ssh_login_postponed", "authentication", "info", NULL);
     want_str(ev, "user.name", "warez");
     want_true(ev, "sshd.preauth");
 
-    ev = decode_ok(f, H
-                   "sshd[7]: Partial publickey for dave from 10.0.0.9 port 5 ssh2: RSA SHA256:abc");
+    ev = decode_untagged(
+        f, H "sshd[7]: Partial publickey for dave from 10.0.0.9 port 5 ssh2: RSA SHA256:abc");
     want_kind(ev, "sshd", "ssh_login_partial", "authentication", "info", NULL);
     want_str(ev, "user.name", "dave");
 }
@@ -280,42 +183,45 @@ test_sshd_hostile_user_names(void **state)
     struct ym_event *ev;
 
     /* A user name with spaces. */
-    ev = decode_ok(f, H "sshd[7]: Invalid user admin test from 203.0.113.9 port 22");
+    ev = decode_untagged(f, H "sshd[7]: Invalid user admin test from 203.0.113.9 port 22");
     want_str(ev, "user.name", "admin test");
     want_ip(ev, "source.ip", "203.0.113.9");
     /* A user name that looks like the tail: the address is sshd's, the last " from ". */
-    ev = decode_ok(f, H "sshd[7]: Invalid user x from 6.6.6.6 port 1 from 203.0.113.9 port 2222");
+    ev = decode_untagged(f, H
+                         "sshd[7]: Invalid user x from 6.6.6.6 port 1 from 203.0.113.9 port 2222");
     want_str(ev, "user.name", "x from 6.6.6.6 port 1");
     want_ip(ev, "source.ip", "203.0.113.9");
     want_int(ev, "source.port", 2222);
-    ev = decode_ok(f, H "sshd[7]: Failed password for invalid user a from 6.6.6.6 port 1 from "
-                        "203.0.113.9 port 2222 ssh2");
+    ev =
+        decode_untagged(f, H "sshd[7]: Failed password for invalid user a from 6.6.6.6 port 1 from "
+                             "203.0.113.9 port 2222 ssh2");
     want_ip(ev, "source.ip", "203.0.113.9");
     /* A name that begins with a space is kept as sshd printed it. */
-    ev = decode_ok(f, H "sshd[7]: Invalid user  0101 from 5.188.10.180");
+    ev = decode_untagged(f, H "sshd[7]: Invalid user  0101 from 5.188.10.180");
     want_str(ev, "user.name", " 0101");
-    ev = decode_ok(f, H "sshd[7]: input_userauth_request: invalid user  0101 [preauth]");
+    ev = decode_untagged(f, H "sshd[7]: input_userauth_request: invalid user  0101 [preauth]");
     want_str(ev, "user.name", " 0101");
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H "sshd[7]: Disconnected from invalid user  0101 5.188.10.180 port 36279 [preauth]");
     want_str(ev, "user.name", " 0101");
     want_ip(ev, "source.ip", "5.188.10.180");
-    ev = decode_ok(f, H "sshd[7]: Invalid user x from 6.6.6.6 port 1 from 203.0.113.9");
+    ev = decode_untagged(f, H "sshd[7]: Invalid user x from 6.6.6.6 port 1 from 203.0.113.9");
     want_ip(ev, "source.ip", "203.0.113.9");
     want_none(ev, "source.port");
-    ev = decode_ok(f, H "sshd[7]: Failed password for a from 6.6.6.6 port 1 ssh2: x from "
-                        "203.0.113.9 port 2222 ssh2");
+    ev = decode_untagged(f, H "sshd[7]: Failed password for a from 6.6.6.6 port 1 ssh2: x from "
+                              "203.0.113.9 port 2222 ssh2");
     want_ip(ev, "source.ip", "203.0.113.9");
     want_int(ev, "source.port", 2222);
     /* A certificate ID (after sshd's part) that holds " from ". */
-    ev = decode_ok(f, H "sshd[7]: Accepted publickey for alice from 203.0.113.9 port 2222 ssh2: "
-                        "RSA-CERT SHA256:xyz ID bob from ops (serial 7) CA RSA SHA256:abc");
+    ev = decode_untagged(f,
+                         H "sshd[7]: Accepted publickey for alice from 203.0.113.9 port 2222 ssh2: "
+                           "RSA-CERT SHA256:xyz ID bob from ops (serial 7) CA RSA SHA256:abc");
     want_str(ev, "user.name", "alice");
     want_ip(ev, "source.ip", "203.0.113.9");
     want_int(ev, "source.port", 2222);
     want_str(ev, "sshd.auth.key_type", "RSA-CERT");
     /* A name without an address after it. */
-    ev = decode_ok(f, H "sshd[7]: Disconnected from user mallory");
+    ev = decode_untagged(f, H "sshd[7]: Disconnected from user mallory");
     want_kind(ev, "sshd", "ssh_disconnect", "session", "end", NULL);
     want_none(ev, "source.ip");
 }
@@ -326,32 +232,35 @@ test_sshd_invalid_users(void **state)
     struct fx *f = *state;
     struct ym_event *ev;
 
-    ev = decode_ok(f, H "sshd[24200]: Invalid user webmaster from 173.234.31.186");
+    ev = decode_untagged(f, H "sshd[24200]: Invalid user webmaster from 173.234.31.186");
     want_kind(ev, "sshd", "ssh_invalid_user", "authentication", "info", "failure");
     want_str(ev, "user.name", "webmaster");
     want_ip(ev, "source.ip", "173.234.31.186");
     want_none(ev, "source.port");
 
-    ev = decode_ok(f, H "sshd[24200]: Invalid user oracle from 173.234.31.186 port 38926");
+    ev = decode_untagged(f, H "sshd[24200]: Invalid user oracle from 173.234.31.186 port 38926");
     want_int(ev, "source.port", 38926);
 
-    ev = decode_ok(f, H "sshd[24200]: input_userauth_request: invalid user webmaster [preauth]");
+    ev = decode_untagged(f,
+                         H "sshd[24200]: input_userauth_request: invalid user webmaster [preauth]");
     want_kind(ev, "sshd", "ssh_invalid_user", "authentication", "info", "failure");
     want_str(ev, "user.name", "webmaster");
     want_true(ev, "sshd.preauth");
 
-    ev = decode_ok(f, H "sshd[3186]: error: PAM: User not known to the underlying authentication "
-                        "module for illegal user warez from 192.241.237.101");
+    ev = decode_untagged(f, H
+                         "sshd[3186]: error: PAM: User not known to the underlying authentication "
+                         "module for illegal user warez from 192.241.237.101");
     want_kind(ev, "sshd", "ssh_invalid_user", "authentication", "info", "failure");
     want_str(ev, "user.name", "warez");
     want_ip(ev, "source.ip", "192.241.237.101");
     want_str(ev, "event.reason", "User not known to the underlying authentication module");
 
-    ev = decode_ok(f, H "sshd[3186]: error: PAM: authentication error for root from 192.168.33.1");
+    ev = decode_untagged(f, H
+                         "sshd[3186]: error: PAM: authentication error for root from 192.168.33.1");
     want_kind(ev, "sshd", "ssh_login", "authentication", "start", "failure");
     want_str(ev, "user.name", "root");
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f,
         H "sshd[6738]: User root from 192.168.33.1 not allowed because not listed in AllowUsers");
     want_kind(ev, "sshd", "ssh_user_not_allowed", "authentication", "info", "failure");
@@ -359,33 +268,35 @@ test_sshd_invalid_users(void **state)
     want_ip(ev, "source.ip", "192.168.33.1");
     want_str(ev, "event.reason", "not listed in AllowUsers");
 
-    ev = decode_ok(f, H "sshd[6738]: User bob not allowed because account is locked");
+    ev = decode_untagged(f, H "sshd[6738]: User bob not allowed because account is locked");
     want_str(ev, "user.name", "bob");
     want_str(ev, "event.reason", "account is locked");
 
-    ev = decode_ok(f, H "sshd[1]: error: maximum authentication attempts exceeded for invalid user "
-                        "badguy from 192.168.33.1 port 55146 ssh2 [preauth]");
+    ev = decode_untagged(
+        f, H "sshd[1]: error: maximum authentication attempts exceeded for invalid user "
+             "badguy from 192.168.33.1 port 55146 ssh2 [preauth]");
     want_kind(ev, "sshd", "ssh_max_auth_exceeded", "authentication", "info", "failure");
     want_str(ev, "user.name", "badguy");
     want_int(ev, "source.port", 55146);
     want_true(ev, "sshd.preauth");
 
-    ev = decode_ok(f,
-                   H "sshd[1]: Disconnecting: Too many authentication failures for root [preauth]");
+    ev = decode_untagged(
+        f, H "sshd[1]: Disconnecting: Too many authentication failures for root [preauth]");
     want_kind(ev, "sshd", "ssh_max_auth_exceeded", "authentication", "info", "failure");
     want_str(ev, "user.name", "root");
 
-    ev = decode_ok(f, H "sshd[1]: Disconnecting authenticating user root 203.0.113.7 port 61000: "
-                        "Too many authentication failures [preauth]");
+    ev = decode_untagged(f, H
+                         "sshd[1]: Disconnecting authenticating user root 203.0.113.7 port 61000: "
+                         "Too many authentication failures [preauth]");
     want_kind(ev, "sshd", "ssh_max_auth_exceeded", "authentication", "info", "failure");
     want_str(ev, "user.name", "root");
     want_ip(ev, "source.ip", "203.0.113.7");
     want_int(ev, "source.port", 61000);
     want_str(ev, "event.reason", "Too many authentication failures");
 
-    ev =
-        decode_ok(f, H "sshd[1]: PAM 5 more authentication failures; logname= uid=0 euid=0 tty=ssh "
-                       "ruser= rhost=5.36.59.76.dynamic-dsl-ip.omantel.net.om  user=root");
+    ev = decode_untagged(
+        f, H "sshd[1]: PAM 5 more authentication failures; logname= uid=0 euid=0 tty=ssh "
+             "ruser= rhost=5.36.59.76.dynamic-dsl-ip.omantel.net.om  user=root");
     want_kind(ev, "sshd", "ssh_auth_failures", "authentication", "info", "failure");
     want_int(ev, "sshd.auth.failures", 5);
     want_str(ev, "user.name", "root");
@@ -394,13 +305,14 @@ test_sshd_invalid_users(void **state)
     want_str(ev, "pam.tty", "ssh");
     want_none(ev, "pam.ruser");
 
-    ev = decode_ok(f, H "sshd[1]: PAM 1 more authentication failure; logname= uid=0 euid=0 tty=ssh "
-                        "ruser= rhost=5.188.10.180 ");
+    ev = decode_untagged(
+        f, H "sshd[1]: PAM 1 more authentication failure; logname= uid=0 euid=0 tty=ssh "
+             "ruser= rhost=5.188.10.180 ");
     want_int(ev, "sshd.auth.failures", 1);
     want_ip(ev, "source.ip", "5.188.10.180");
     want_none(ev, "user.name");
 
-    ev = decode_ok(f, H "sshd[1]: PAM service(sshd) ignoring max retries; 6 > 3");
+    ev = decode_untagged(f, H "sshd[1]: PAM service(sshd) ignoring max retries; 6 > 3");
     want_kind(ev, "sshd", "ssh_pam_max_retries", "authentication", "info", NULL);
 }
 
@@ -410,28 +322,28 @@ test_sshd_disconnects(void **state)
     struct fx *f = *state;
     struct ym_event *ev;
 
-    ev = decode_ok(f, H "sshd[1]: Disconnected from user alice 203.0.113.7 port 51122");
+    ev = decode_untagged(f, H "sshd[1]: Disconnected from user alice 203.0.113.7 port 51122");
     want_kind(ev, "sshd", "ssh_disconnect", "session", "end", NULL);
     want_str(ev, "user.name", "alice");
     want_ip(ev, "source.ip", "203.0.113.7");
     want_int(ev, "source.port", 51122);
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H "sshd[1]: Disconnected from authenticating user root 203.0.113.7 port 4 [preauth]");
     want_kind(ev, "sshd", "ssh_disconnect", "network", "end", NULL);
     want_str(ev, "user.name", "root");
     want_true(ev, "sshd.preauth");
 
-    ev =
-        decode_ok(f, H "sshd[1]: Disconnected from invalid user test 2001:db8::1 port 4 [preauth]");
+    ev = decode_untagged(
+        f, H "sshd[1]: Disconnected from invalid user test 2001:db8::1 port 4 [preauth]");
     want_str(ev, "user.name", "test");
     want_ip(ev, "source.ip", "2001:db8::1");
 
-    ev = decode_ok(f, H "sshd[1]: Disconnected from 203.0.113.7 port 4 [preauth]");
+    ev = decode_untagged(f, H "sshd[1]: Disconnected from 203.0.113.7 port 4 [preauth]");
     want_none(ev, "user.name");
     want_ip(ev, "source.ip", "203.0.113.7");
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H "sshd[1]: Received disconnect from 203.0.113.7 port 51122:11: disconnected by user");
     want_kind(ev, "sshd", "ssh_disconnect", "session", "end", NULL);
     want_ip(ev, "source.ip", "203.0.113.7");
@@ -439,7 +351,8 @@ test_sshd_disconnects(void **state)
     want_int(ev, "sshd.disconnect.code", 11);
     want_str(ev, "event.reason", "disconnected by user");
 
-    ev = decode_ok(f, H "sshd[1]: Received disconnect from 52.80.34.196: 11: Bye Bye [preauth]");
+    ev = decode_untagged(f,
+                         H "sshd[1]: Received disconnect from 52.80.34.196: 11: Bye Bye [preauth]");
     want_kind(ev, "sshd", "ssh_disconnect", "network", "end", NULL);
     want_ip(ev, "source.ip", "52.80.34.196");
     want_none(ev, "source.port");
@@ -447,32 +360,32 @@ test_sshd_disconnects(void **state)
     want_str(ev, "event.reason", "Bye Bye");
 
     /* A client's reason is its own text: it may hold anything. */
-    ev = decode_ok(f, H "sshd[1]: error: Received disconnect from 195.154.37.122 port 9:3: "
-                        "from 6.6.6.6 port 1 [preauth]");
+    ev = decode_untagged(f, H "sshd[1]: error: Received disconnect from 195.154.37.122 port 9:3: "
+                              "from 6.6.6.6 port 1 [preauth]");
     want_ip(ev, "source.ip", "195.154.37.122");
     want_int(ev, "source.port", 9);
     want_int(ev, "sshd.disconnect.code", 3);
     want_str(ev, "event.reason", "from 6.6.6.6 port 1");
 
-    ev = decode_ok(f, H "sshd[1]: Connection closed by 10.0.2.2 port 55462 [preauth]");
+    ev = decode_untagged(f, H "sshd[1]: Connection closed by 10.0.2.2 port 55462 [preauth]");
     want_kind(ev, "sshd", "ssh_connection_closed", "network", "end", NULL);
     want_ip(ev, "source.ip", "10.0.2.2");
     want_int(ev, "source.port", 55462);
 
-    ev = decode_ok(f, H "sshd[1]: Connection closed by 173.234.31.186 [preauth]");
+    ev = decode_untagged(f, H "sshd[1]: Connection closed by 173.234.31.186 [preauth]");
     want_ip(ev, "source.ip", "173.234.31.186");
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H "sshd[1]: Connection closed by authenticating user root 203.0.113.7 port 5 [preauth]");
     want_kind(ev, "sshd", "ssh_connection_closed", "network", "end", NULL);
     want_str(ev, "user.name", "root");
     want_ip(ev, "source.ip", "203.0.113.7");
 
-    ev = decode_ok(f, H
-                   "sshd[1]: Connection closed by invalid user admin 203.0.113.7 port 5 [preauth]");
+    ev = decode_untagged(
+        f, H "sshd[1]: Connection closed by invalid user admin 203.0.113.7 port 5 [preauth]");
     want_str(ev, "user.name", "admin");
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H
         "sshd[1]: Connection reset by authenticating user user 192.168.33.1 port 51772 [preauth]");
     want_kind(ev, "sshd", "ssh_connection_reset", "network", "end", NULL);
@@ -480,20 +393,20 @@ test_sshd_disconnects(void **state)
     want_ip(ev, "source.ip", "192.168.33.1");
     want_int(ev, "source.port", 51772);
 
-    ev = decode_ok(f, H "sshd[1]: Connection reset by 203.0.113.7 port 5");
+    ev = decode_untagged(f, H "sshd[1]: Connection reset by 203.0.113.7 port 5");
     want_ip(ev, "source.ip", "203.0.113.7");
 
-    ev = decode_ok(f,
-                   H "sshd[1]: fatal: Read from socket failed: Connection reset by peer [preauth]");
+    ev = decode_untagged(
+        f, H "sshd[1]: fatal: Read from socket failed: Connection reset by peer [preauth]");
     want_kind(ev, "sshd", "ssh_connection_reset", "network", "end", NULL);
     want_str(ev, "event.reason", "Connection reset by peer");
 
-    ev = decode_ok(f,
-                   H "sshd[1]: Read error from remote host 192.168.1.1: Connection reset by peer");
+    ev = decode_untagged(
+        f, H "sshd[1]: Read error from remote host 192.168.1.1: Connection reset by peer");
     want_kind(ev, "sshd", "ssh_connection_reset", "network", "end", NULL);
     want_ip(ev, "source.ip", "192.168.1.1");
 
-    ev = decode_ok(f, H "sshd[1]: Disconnecting: bad client public DH value");
+    ev = decode_untagged(f, H "sshd[1]: Disconnecting: bad client public DH value");
     want_kind(ev, "sshd", "ssh_disconnect", "session", "end", NULL);
     want_str(ev, "event.reason", "bad client public DH value");
 }
@@ -504,53 +417,53 @@ test_sshd_connections(void **state)
     struct fx *f = *state;
     struct ym_event *ev;
 
-    ev = decode_ok(f, H "sshd[1]: Did not receive identification string from 123.235.32.19");
+    ev = decode_untagged(f, H "sshd[1]: Did not receive identification string from 123.235.32.19");
     want_kind(ev, "sshd", "ssh_no_identification", "network", "info", "failure");
     want_ip(ev, "source.ip", "123.235.32.19");
-    ev =
-        decode_ok(f, H "sshd[1]: Did not receive identification string from 172.18.1.1 port 45824");
+    ev = decode_untagged(
+        f, H "sshd[1]: Did not receive identification string from 172.18.1.1 port 45824");
     want_int(ev, "source.port", 45824);
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H
         "sshd[1]: Bad protocol version identification 'GET / HTTP/1.1' from 172.18.1.1 port 59920");
     want_kind(ev, "sshd", "ssh_bad_protocol", "network", "protocol", "failure");
     want_ip(ev, "source.ip", "172.18.1.1");
     want_int(ev, "source.port", 59920);
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H "sshd[1]: banner exchange: Connection from 198.51.100.4 port 40000: invalid format");
     want_kind(ev, "sshd", "ssh_bad_protocol", "network", "protocol", "failure");
     want_ip(ev, "source.ip", "198.51.100.4");
     want_str(ev, "event.reason", "invalid format");
 
-    ev = decode_ok(f, H
-                   "sshd[1]: fatal: Unable to negotiate with 202.191.177.33 port 3579: no matching "
-                   "cipher found. Their offer: 3des-cbc [preauth]");
+    ev = decode_untagged(
+        f, H "sshd[1]: fatal: Unable to negotiate with 202.191.177.33 port 3579: no matching "
+             "cipher found. Their offer: 3des-cbc [preauth]");
     want_kind(ev, "sshd", "ssh_negotiation_failed", "network", "protocol", "failure");
     want_ip(ev, "source.ip", "202.191.177.33");
     want_int(ev, "source.port", 3579);
     want_str(ev, "event.reason", "no matching cipher found. Their offer: 3des-cbc");
 
-    ev = decode_ok(f, H "sshd[1]: Corrupted MAC on input. [preauth]");
+    ev = decode_untagged(f, H "sshd[1]: Corrupted MAC on input. [preauth]");
     want_kind(ev, "sshd", "ssh_protocol_error", "network", "protocol", "failure");
-    ev = decode_ok(f, H "sshd[1]: Bad packet length 4081586742.");
+    ev = decode_untagged(f, H "sshd[1]: Bad packet length 4081586742.");
     want_kind(ev, "sshd", "ssh_protocol_error", "network", "protocol", "failure");
 
-    ev = decode_ok(f, H "sshd[1]: reverse mapping checking getaddrinfo for ns.example.com "
-                        "[173.234.31.186] failed - POSSIBLE BREAK-IN ATTEMPT!");
+    ev = decode_untagged(f, H "sshd[1]: reverse mapping checking getaddrinfo for ns.example.com "
+                              "[173.234.31.186] failed - POSSIBLE BREAK-IN ATTEMPT!");
     want_kind(ev, "sshd", "ssh_reverse_mapping_failed", "network", "info", NULL);
     want_ip(ev, "source.ip", "173.234.31.186");
     want_str(ev, "source.domain", "ns.example.com");
 
-    ev =
-        decode_ok(f, H "sshd[1]: Address 192.168.18.54 maps to nmap.example.org, but this does not "
-                       "map back to the address - POSSIBLE BREAK-IN ATTEMPT!");
+    ev = decode_untagged(
+        f, H "sshd[1]: Address 192.168.18.54 maps to nmap.example.org, but this does not "
+             "map back to the address - POSSIBLE BREAK-IN ATTEMPT!");
     want_kind(ev, "sshd", "ssh_reverse_mapping_failed", "network", "info", NULL);
     want_ip(ev, "source.ip", "192.168.18.54");
     want_str(ev, "source.domain", "nmap.example.org");
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H "sshd[1]: Connection from 203.0.113.7 port 51122 on 10.0.1.10 port 22 rdomain \"\"");
     want_kind(ev, "sshd", "ssh_connection", "network", "start", NULL);
     want_ip(ev, "source.ip", "203.0.113.7");
@@ -558,66 +471,72 @@ test_sshd_connections(void **state)
     want_ip(ev, "server.ip", "10.0.1.10");
     want_int(ev, "server.port", 22);
 
-    ev = decode_ok(f, H "sshd[1]: Timeout before authentication for 203.0.113.7 port 4000");
+    ev = decode_untagged(f, H "sshd[1]: Timeout before authentication for 203.0.113.7 port 4000");
     want_kind(ev, "sshd", "ssh_auth_timeout", "authentication", "info", "failure");
     want_ip(ev, "source.ip", "203.0.113.7");
     want_int(ev, "source.port", 4000);
-    ev = decode_ok(f, H "sshd[1]: Timeout before authentication for connection from 203.0.113.7 to "
-                        "10.0.1.10, pid = 4242");
+    ev = decode_untagged(
+        f, H "sshd[1]: Timeout before authentication for connection from 203.0.113.7 to "
+             "10.0.1.10, pid = 4242");
     want_kind(ev, "sshd", "ssh_auth_timeout", "authentication", "info", "failure");
     want_ip(ev, "source.ip", "203.0.113.7");
-    ev = decode_ok(f, H "sshd[1]: Did not receive identification string from UNKNOWN port 65535");
+    ev = decode_untagged(f, H
+                         "sshd[1]: Did not receive identification string from UNKNOWN port 65535");
     want_none(ev, "source.domain");
     want_int(ev, "source.port", 65535);
-    ev = decode_ok(f, H "sshd[1]: error: Protocol major versions differ: 2 vs. 1");
+    ev = decode_untagged(f, H "sshd[1]: error: Protocol major versions differ: 2 vs. 1");
     want_kind(ev, "sshd", "ssh_bad_protocol", "network", "protocol", "failure");
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f,
         H "sshd[1]: drop connection #3 from [203.0.113.7]:4000 on [10.0.1.10]:22 past MaxStartups");
     want_kind(ev, "sshd", "ssh_connection_dropped", "network", "denied", "failure");
     want_ip(ev, "source.ip", "203.0.113.7");
     want_int(ev, "source.port", 4000);
 
-    ev = decode_ok(f, H "sshd[1]: drop connection #0 from [1.2.3.4]:5 on [10.0.0.1]:22 penalty: "
-                        "failed authentication");
+    ev = decode_untagged(f,
+                         H "sshd[1]: drop connection #0 from [1.2.3.4]:5 on [10.0.0.1]:22 penalty: "
+                           "failed authentication");
     want_str(ev, "event.reason", "penalty: failed authentication");
-    ev = decode_ok(f, H "sshd[1]: srclimit_penalise: ipv4: new 1.2.3.4/32 deferred penalty of 10 "
-                        "seconds for penalty: failed authentication");
+    ev = decode_untagged(f, H
+                         "sshd[1]: srclimit_penalise: ipv4: new 1.2.3.4/32 deferred penalty of 10 "
+                         "seconds for penalty: failed authentication");
     want_kind(ev, "sshd", "ssh_penalty", "network", "info", NULL);
     want_ip(ev, "source.ip", "1.2.3.4");
     want_str(ev, "event.reason", "failed authentication");
-    ev = decode_ok(f, H "sshd[1]: refused connect from bad.example.com (1.2.3.4)");
+    ev = decode_untagged(f, H "sshd[1]: refused connect from bad.example.com (1.2.3.4)");
     want_kind(ev, "sshd", "ssh_connection_dropped", "network", "denied", "failure");
     want_ip(ev, "source.ip", "1.2.3.4");
     want_str(ev, "source.domain", "bad.example.com");
-    ev = decode_ok(f, H "sshd[1]: ssh_dispatch_run_fatal: Connection from authenticating user root "
-                        "1.2.3.4 port 5: Broken pipe [preauth]");
+    ev = decode_untagged(
+        f, H "sshd[1]: ssh_dispatch_run_fatal: Connection from authenticating user root "
+             "1.2.3.4 port 5: Broken pipe [preauth]");
     want_kind(ev, "sshd", "ssh_protocol_error", "network", "protocol", "failure");
     want_str(ev, "user.name", "root");
     want_ip(ev, "source.ip", "1.2.3.4");
     want_str(ev, "event.reason", "Broken pipe");
-    ev = decode_ok(f, H "sshd[1]: error: Protocol major versions differ for 1.2.3.4 port 5: "
-                        "SSH-2.0-OpenSSH_8.2 vs. SSH-1.5-x");
+    ev = decode_untagged(f, H "sshd[1]: error: Protocol major versions differ for 1.2.3.4 port 5: "
+                              "SSH-2.0-OpenSSH_8.2 vs. SSH-1.5-x");
     want_kind(ev, "sshd", "ssh_bad_protocol", "network", "protocol", "failure");
     want_int(ev, "source.port", 5);
-    ev = decode_ok(f, H "sshd[1]: error: kex_exchange_identification: client sent invalid protocol "
-                        "identifier \"GET / HTTP/1.1\"");
+    ev = decode_untagged(
+        f, H "sshd[1]: error: kex_exchange_identification: client sent invalid protocol "
+             "identifier \"GET / HTTP/1.1\"");
     want_kind(ev, "sshd", "ssh_bad_protocol", "network", "protocol", "failure");
     /* LogLevel DEBUG's "Accepted key": not a login. */
-    ev = decode_ok(f, H
-                   "sshd[1]: Accepted key RSA SHA256:xxx found at /home/x/.ssh/authorized_keys:1");
+    ev = decode_untagged(
+        f, H "sshd[1]: Accepted key RSA SHA256:xxx found at /home/x/.ssh/authorized_keys:1");
     want_none(ev, "event.action");
 
-    ev = decode_ok(f, H "sshd[900]: Server listening on 0.0.0.0 port 22.");
+    ev = decode_untagged(f, H "sshd[900]: Server listening on 0.0.0.0 port 22.");
     want_kind(ev, "sshd", "ssh_server_listening", "process", "start", "success");
     want_ip(ev, "server.ip", "0.0.0.0");
     want_int(ev, "server.port", 22);
-    ev = decode_ok(f, H "sshd[900]: Server listening on :: port 2222.");
+    ev = decode_untagged(f, H "sshd[900]: Server listening on :: port 2222.");
     want_ip(ev, "server.ip", "::");
     want_int(ev, "server.port", 2222);
 
-    ev = decode_ok(f, H "sshd[900]: Received signal 15; terminating.");
+    ev = decode_untagged(f, H "sshd[900]: Received signal 15; terminating.");
     want_kind(ev, "sshd", "ssh_server_stop", "process", "end", NULL);
     want_int(ev, "sshd.signal", 15);
 }
@@ -628,7 +547,7 @@ test_sshd_sessions(void **state)
     struct fx *f = *state;
     struct ym_event *ev;
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f,
         H "sshd[1]: Starting session: shell on pts/0 for alice from 203.0.113.7 port 51122 id 0");
     want_kind(ev, "sshd", "ssh_session_start", "session", "start", "success");
@@ -636,22 +555,23 @@ test_sshd_sessions(void **state)
     want_ip(ev, "source.ip", "203.0.113.7");
     want_int(ev, "source.port", 51122);
 
-    ev = decode_ok(f, H "sshd[1]: Close session: user alice from 203.0.113.7 port 51122 id 0");
+    ev =
+        decode_untagged(f, H "sshd[1]: Close session: user alice from 203.0.113.7 port 51122 id 0");
     want_kind(ev, "sshd", "ssh_session_end", "session", "end", NULL);
     want_str(ev, "user.name", "alice");
 
-    ev = decode_ok(f, H "sshd[1]: subsystem request for sftp by user user01");
+    ev = decode_untagged(f, H "sshd[1]: subsystem request for sftp by user user01");
     want_kind(ev, "sshd", "ssh_subsystem_request", "session", "info", NULL);
     want_str(ev, "sshd.subsystem", "sftp");
     want_str(ev, "user.name", "user01");
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H "sshd[1]: subsystem request for netconf by user checker failed, subsystem not found");
     want_str(ev, "user.name", "checker");
     want_str(ev, "event.outcome", "failure");
 
-    ev = decode_ok(f, H "sshd[1]: Authentication refused: bad ownership or modes for file "
-                        "/home/a/.ssh/authorized_keys");
+    ev = decode_untagged(f, H "sshd[1]: Authentication refused: bad ownership or modes for file "
+                              "/home/a/.ssh/authorized_keys");
     want_kind(ev, "sshd", "ssh_auth_refused", "authentication", "info", "failure");
     want_str(ev, "event.reason", "bad ownership or modes for file /home/a/.ssh/authorized_keys");
 }
@@ -662,48 +582,51 @@ test_sshd_wrappers(void **state)
     struct fx *f = *state;
     struct ym_event *ev;
 
-    ev = decode_ok(f, H "sshd[24206]: message repeated 5 times: [ Failed password for root from "
-                        "112.95.230.3 port 45190 ssh2]");
+    ev = decode_untagged(f,
+                         H "sshd[24206]: message repeated 5 times: [ Failed password for root from "
+                           "112.95.230.3 port 45190 ssh2]");
     want_kind(ev, "sshd", "ssh_login", "authentication", "start", "failure");
     want_int(ev, "sshd.repeat_count", 5);
     want_str(ev, "user.name", "root");
     want_ip(ev, "source.ip", "112.95.230.3");
     want_int(ev, "source.port", 45190);
 
-    ev =
-        decode_ok(f, "Aug 18 07:30:25 192.168.1.5 sshd[20247]: [ID 800047 auth.notice] Failed none "
-                     "for root from 192.168.1.1 port 36942 ssh2");
+    ev = decode_untagged(
+        f, "Aug 18 07:30:25 192.168.1.5 sshd[20247]: [ID 800047 auth.notice] Failed none "
+           "for root from 192.168.1.1 port 36942 ssh2");
     want_kind(ev, "sshd", "ssh_login", "authentication", "start", "failure");
     want_str(ev, "user.name", "root");
     want_ip(ev, "source.ip", "192.168.1.1");
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H
         "sshd-session[3001]: Accepted publickey for alice from 10.0.0.5 port 5 ssh2: RSA SHA256:x");
     want_kind(ev, "sshd", "ssh_login", "authentication", "start", "success");
     want_str(ev, "process.name", "sshd-session");
 
-    ev = decode_ok(f, "<38>1 2026-11-02T09:14:03.001Z web01 sshd 2211 - - Failed password for root "
-                      "from 203.0.113.7 port 51122 ssh2");
+    ev = decode_untagged(
+        f, "<38>1 2026-11-02T09:14:03.001Z web01 sshd 2211 - - Failed password for root "
+           "from 203.0.113.7 port 51122 ssh2");
     want_kind(ev, "sshd", "ssh_login", "authentication", "start", "failure");
 
-    ev = decode_ok(f, "2020-03-24 08:38:42.344447-0700  localhost sshd[2519]: Failed password for "
-                      "user from 172.18.1.100 port 43042 ssh2");
+    ev = decode_untagged(
+        f, "2020-03-24 08:38:42.344447-0700  localhost sshd[2519]: Failed password for "
+           "user from 172.18.1.100 port 43042 ssh2");
     want_str(ev, "user.name", "user");
     want_ip(ev, "source.ip", "172.18.1.100");
 
     /* An unknown message: the observer, no classification. */
-    ev = decode_ok(f, H "sshd[1]: debug1: channel 5: connection failed: Connection refused");
+    ev = decode_untagged(f, H "sshd[1]: debug1: channel 5: connection failed: Connection refused");
     want_str(ev, "event.module", "sshd");
     want_str(ev, "observer.product", "OpenSSH");
     want_none(ev, "event.action");
     want_none(ev, "event.outcome");
-    ev = decode_ok(f, H "sshd[1]: ");
+    ev = decode_untagged(f, H "sshd[1]: ");
     want_str(ev, "event.module", "sshd");
     want_none(ev, "event.action");
-    ev = decode_ok(f, H "sshd[1]: Accepted");
+    ev = decode_untagged(f, H "sshd[1]: Accepted");
     want_none(ev, "event.action");
-    ev = decode_ok(f, H "sshd[1]: message repeated 3 times: [ unterminated");
+    ev = decode_untagged(f, H "sshd[1]: message repeated 3 times: [ unterminated");
     want_none(ev, "event.action");
 
     /* --sourcetype sshd forces the normaliser whatever the program. */
@@ -720,8 +643,9 @@ test_pam_under_sshd(void **state)
     struct fx *f = *state;
     struct ym_event *ev;
 
-    ev = decode_ok(f, H "sshd[1002]: pam_unix(sshd:auth): authentication failure; logname= uid=0 "
-                        "euid=0 tty=ssh ruser= rhost=192.168.1.1  user=root");
+    ev = decode_untagged(f, H
+                         "sshd[1002]: pam_unix(sshd:auth): authentication failure; logname= uid=0 "
+                         "euid=0 tty=ssh ruser= rhost=192.168.1.1  user=root");
     want_kind(ev, "sshd", "pam_auth_failure", "authentication", "info", "failure");
     want_str(ev, "observer.vendor", "Linux-PAM");
     want_str(ev, "observer.product", "PAM");
@@ -736,33 +660,35 @@ test_pam_under_sshd(void **state)
     want_none(ev, "pam.logname");
 
     /* A user name that smuggles more pairs: the first of each key wins. */
-    ev = decode_ok(f, H "sshd[1]: pam_unix(sshd:auth): authentication failure; logname= uid=0 "
-                        "euid=0 tty=ssh ruser= rhost=192.168.1.1  user=x rhost=6.6.6.6 user=root");
+    ev = decode_untagged(f, H
+                         "sshd[1]: pam_unix(sshd:auth): authentication failure; logname= uid=0 "
+                         "euid=0 tty=ssh ruser= rhost=192.168.1.1  user=x rhost=6.6.6.6 user=root");
     want_str(ev, "user.name", "x");
     want_ip(ev, "source.ip", "192.168.1.1");
     want_unique(ev);
 
-    ev = decode_ok(f, H "sshd[1]: pam_unix(sshd:auth): check pass; user unknown");
+    ev = decode_untagged(f, H "sshd[1]: pam_unix(sshd:auth): check pass; user unknown");
     want_kind(ev, "sshd", "pam_user_unknown", "authentication", "info", "failure");
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H "sshd[1]: pam_unix(sshd:session): session opened for user alice(uid=1001) by (uid=0)");
     want_kind(ev, "sshd", "pam_session_open", "session", "start", "success");
     want_str(ev, "user.name", "alice");
     want_str(ev, "user.id", "1001");
     want_none(ev, "user.effective.name");
 
-    ev = decode_ok(f, H "sshd[1]: pam_unix(sshd:session): session closed for user alice");
+    ev = decode_untagged(f, H "sshd[1]: pam_unix(sshd:session): session closed for user alice");
     want_kind(ev, "sshd", "pam_session_close", "session", "end", "success");
     want_str(ev, "user.name", "alice");
 
-    ev = decode_ok(f, H "sshd[1001]: pam_succeed_if(sshd:auth): requirement \"uid >= 1000\" not "
-                        "met by user \"root\"");
+    ev = decode_untagged(f,
+                         H "sshd[1001]: pam_succeed_if(sshd:auth): requirement \"uid >= 1000\" not "
+                           "met by user \"root\"");
     want_kind(ev, "sshd", "pam_requirement_not_met", "authentication", "info", "failure");
     want_str(ev, "pam.module", "pam_succeed_if");
     want_str(ev, "user.name", "root");
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H "sshd[15044]: pam_systemd(sshd:session): Failed to create session: Access denied");
     want_str(ev, "event.module", "sshd");
     want_str(ev, "pam.module", "pam_systemd");
@@ -770,9 +696,9 @@ test_pam_under_sshd(void **state)
     want_str(ev, "event.reason", "Failed to create session: Access denied");
     want_unique(ev);
 
-    ev =
-        decode_ok(f, H "sshd[1]: pam_faillock(sshd:auth): Consecutive login failures for user root "
-                       "account temporarily locked");
+    ev = decode_untagged(
+        f, H "sshd[1]: pam_faillock(sshd:auth): Consecutive login failures for user root "
+             "account temporarily locked");
     want_kind(ev, "sshd", "pam_account_locked", "authentication", "info", "failure");
     want_str(ev, "user.name", "root");
 }
@@ -783,83 +709,86 @@ test_pam_any_program(void **state)
     struct fx *f = *state;
     struct ym_event *ev;
 
-    ev = decode_ok(f, "<30>Nov  2 09:17:00 CRON[4242]: pam_unix(cron:session): session opened for "
-                      "user root(uid=0) by (uid=0)");
+    ev = decode_untagged(
+        f, "<30>Nov  2 09:17:00 CRON[4242]: pam_unix(cron:session): session opened for "
+           "user root(uid=0) by (uid=0)");
     want_kind(ev, "pam", "pam_session_open", "session", "start", "success");
     want_str(ev, "pam.service", "cron");
     want_str(ev, "user.name", "root");
     want_str(ev, "user.id", "0");
     want_str(ev, "process.name", "CRON");
 
-    ev = decode_ok(f, H "systemd[1]: pam_unix(systemd-user:session): session closed for user gdm");
+    ev = decode_untagged(f, H
+                         "systemd[1]: pam_unix(systemd-user:session): session closed for user gdm");
     want_kind(ev, "pam", "pam_session_close", "session", "end", "success");
     want_str(ev, "pam.service", "systemd-user");
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H
         "login[812]: pam_unix(login:session): session opened for user root(uid=0) by LOGIN(uid=0)");
     want_str(ev, "user.name", "root");
     want_none(ev, "user.effective.name");
 
-    ev = decode_ok(f, H "passwd[1001]: pam_unix(passwd:chauthtok): password changed for user02");
+    ev = decode_untagged(f,
+                         H "passwd[1001]: pam_unix(passwd:chauthtok): password changed for user02");
     want_kind(ev, "pam", "pam_password_changed", "iam", "change", "success");
     want_str(ev, "user.name", "user02");
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H
         "sshd-wrapper[1]: pam_sss(sshd:auth): received for user alice: 7 (Authentication failure)");
     want_kind(ev, "pam", "pam_auth_failure", "authentication", "info", "failure");
     want_str(ev, "user.name", "alice");
     want_str(ev, "event.reason", "Authentication failure");
 
-    ev = decode_ok(f,
-                   H "sddm-helper[77]: pam_sss(sddm:auth): authentication success; logname= uid=0 "
-                     "euid=0 tty=:0 ruser= rhost= user=alice");
+    ev = decode_untagged(
+        f, H "sddm-helper[77]: pam_sss(sddm:auth): authentication success; logname= uid=0 "
+             "euid=0 tty=:0 ruser= rhost= user=alice");
     want_kind(ev, "pam", "pam_auth_success", "authentication", "info", "success");
     want_str(ev, "user.name", "alice");
     want_none(ev, "source.ip");
     want_none(ev, "source.domain");
 
-    ev = decode_ok(f, H
-                   "crond[9]: pam_access(crond:account): access denied for user `bob' from `cron'");
+    ev = decode_untagged(
+        f, H "crond[9]: pam_access(crond:account): access denied for user `bob' from `cron'");
     want_kind(ev, "pam", "pam_access_denied", "authentication", "info", "failure");
     want_str(ev, "user.name", "bob");
     want_str(ev, "source.domain", "cron");
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H "login[9]: pam_unix(login:account): account alice has expired (account expired)");
     want_kind(ev, "pam", "pam_account_expired", "authentication", "info", "failure");
     want_str(ev, "user.name", "alice");
 
-    ev = decode_ok(f, H "sshd[9]: pam_ldap(sshd:auth): Authentication failure; user=alice");
+    ev = decode_untagged(f, H "sshd[9]: pam_ldap(sshd:auth): Authentication failure; user=alice");
     want_kind(ev, "sshd", "pam_auth_failure", "authentication", "info", "failure");
     want_str(ev, "user.name", "alice");
-    ev = decode_ok(
+    ev = decode_untagged(
         f,
         H "sshd[9]: pam_krb5(sshd:auth): authentication succeeds for 'alice' (alice@EXAMPLE.COM)");
     want_kind(ev, "sshd", "pam_auth_success", "authentication", "info", "success");
     want_str(ev, "user.name", "alice");
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H "sshd[9]: pam_sss(sshd:account): Access denied for user alice: 6 (Permission denied)");
     want_kind(ev, "sshd", "pam_access_denied", "authentication", "info", "failure");
     want_str(ev, "user.name", "alice");
     want_str(ev, "event.reason", "Permission denied");
-    ev = decode_ok(f, H "sshd[9]: pam_winbind(sshd:auth): user 'CORP\\bob' denied access "
-                        "(incorrect password or invalid membership)");
+    ev = decode_untagged(f, H "sshd[9]: pam_winbind(sshd:auth): user 'CORP\\bob' denied access "
+                              "(incorrect password or invalid membership)");
     want_kind(ev, "sshd", "pam_auth_failure", "authentication", "info", "failure");
     want_str(ev, "user.name", "CORP\\bob");
-    ev = decode_ok(f, H "sshd[9]: pam_winbind(sshd:auth): user 'bob' granted access");
+    ev = decode_untagged(f, H "sshd[9]: pam_winbind(sshd:auth): user 'bob' granted access");
     want_kind(ev, "sshd", "pam_auth_success", "authentication", "info", "success");
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H "sshd[9]: pam_google_authenticator(sshd:auth): Invalid verification code for alice");
     want_kind(ev, "sshd", "pam_auth_failure", "authentication", "info", "failure");
     want_str(ev, "user.name", "alice");
 
     /* The old Red Hat form: the module in the program name. */
-    ev = decode_ok(f,
-                   "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; logname= "
-                   "uid=0 euid=0 tty=NODEVssh ruser= rhost=218.188.2.4 ");
+    ev = decode_untagged(
+        f, "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; logname= "
+           "uid=0 euid=0 tty=NODEVssh ruser= rhost=218.188.2.4 ");
     want_kind(ev, "pam", "pam_auth_failure", "authentication", "info", "failure");
     want_str(ev, "process.name", "sshd(pam_unix)");
     want_str(ev, "pam.module", "pam_unix");
@@ -867,26 +796,27 @@ test_pam_any_program(void **state)
     want_none(ev, "pam.module_type");
     want_ip(ev, "source.ip", "218.188.2.4");
     want_str(ev, "pam.tty", "NODEVssh");
-    ev = decode_ok(
+    ev = decode_untagged(
         f, "Jun 15 02:04:59 combo sshd(pam_unix)[20882]: authentication failure; logname= "
            "uid=0 euid=0 tty=NODEVssh ruser= rhost=220-135-151-1.hinet-ip.hinet.net  user=root");
     want_str(ev, "source.domain", "220-135-151-1.hinet-ip.hinet.net");
     want_str(ev, "user.name", "root");
-    ev = decode_ok(
+    ev = decode_untagged(
         f, "Jun 15 04:06:18 combo su(pam_unix)[21416]: session opened for user cyrus by (uid=0)");
     want_kind(ev, "pam", "pam_session_open", "session", "start", "success");
     want_str(ev, "pam.service", "su");
     want_str(ev, "user.name", "cyrus");
-    ev = decode_ok(f, "Jun 14 15:16:02 combo sshd(pam_unix)[19937]: check pass; user unknown");
+    ev =
+        decode_untagged(f, "Jun 14 15:16:02 combo sshd(pam_unix)[19937]: check pass; user unknown");
     want_kind(ev, "pam", "pam_user_unknown", "authentication", "info", "failure");
 
     /* Not PAM's shape: left to whoever else, not taken by pam. */
-    ev = decode_ok(f, H "myapp[1]: pam_is_a_word here");
+    ev = decode_untagged(f, H "myapp[1]: pam_is_a_word here");
     want_none(ev, "pam.module");
     want_str(ev, "event.module", "syslog");
-    ev = decode_ok(f, H "myapp[1]: pam_x(svc:auth) no colon after");
+    ev = decode_untagged(f, H "myapp[1]: pam_x(svc:auth) no colon after");
     want_none(ev, "pam.module");
-    ev = decode_ok(f, H "myapp(notpam)[1]: session opened for user x by (uid=0)");
+    ev = decode_untagged(f, H "myapp(notpam)[1]: session opened for user x by (uid=0)");
     want_none(ev, "pam.module");
 }
 
@@ -897,7 +827,7 @@ test_pam_sessions_by_another_user(void **state)
     struct ym_event *ev;
 
     /* sudo: alice acted, root is whom the session is for. */
-    ev = decode_ok(
+    ev = decode_untagged(
         f,
         H "sudo: pam_unix(sudo:session): session opened for user root(uid=0) by alice(uid=1001)");
     want_kind(ev, "sudo", "pam_session_open", "session", "start", "success");
@@ -908,14 +838,14 @@ test_pam_sessions_by_another_user(void **state)
     want_str(ev, "pam.service", "sudo");
     want_str(ev, "observer.product", "PAM");
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H "sudo: pam_unix(sudo:session): session opened for user root by user01(uid=1000)");
     want_str(ev, "user.name", "user01");
     want_str(ev, "user.id", "1000");
     want_str(ev, "user.effective.name", "root");
     want_none(ev, "user.effective.id");
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H "su[1001]: pam_unix(su-l:session): session opened for user user02 by user01(uid=0)");
     want_kind(ev, "su", "pam_session_open", "session", "start", "success");
     want_str(ev, "pam.service", "su-l");
@@ -923,14 +853,14 @@ test_pam_sessions_by_another_user(void **state)
     want_str(ev, "user.effective.name", "user02");
 
     /* The same user on both sides: one user. */
-    ev = decode_ok(
+    ev = decode_untagged(
         f, H "su[1]: pam_unix(su:session): session opened for user root(uid=0) by root(uid=0)");
     want_str(ev, "user.name", "root");
     want_none(ev, "user.effective.name");
 
-    ev =
-        decode_ok(f, H "sudo: pam_unix(sudo:auth): authentication failure; logname=user01 uid=1001 "
-                       "euid=0 tty=/dev/pts/1 ruser=user02 rhost=  user=user02");
+    ev = decode_untagged(
+        f, H "sudo: pam_unix(sudo:auth): authentication failure; logname=user01 uid=1001 "
+             "euid=0 tty=/dev/pts/1 ruser=user02 rhost=  user=user02");
     want_kind(ev, "sudo", "pam_auth_failure", "authentication", "info", "failure");
     want_str(ev, "user.name", "user02");
     want_str(ev, "pam.logname", "user01");
@@ -940,7 +870,8 @@ test_pam_sessions_by_another_user(void **state)
     want_str(ev, "process.user.id", "0");
     want_none(ev, "source.ip");
 
-    ev = decode_ok(f, H "sudo: pam_unix(sudo:auth): auth could not identify password for [alice]");
+    ev = decode_untagged(f, H
+                         "sudo: pam_unix(sudo:auth): auth could not identify password for [alice]");
     want_kind(ev, "sudo", "pam_auth_failure", "authentication", "info", "failure");
     want_str(ev, "user.name", "alice");
 }
@@ -953,8 +884,8 @@ test_sudo_commands(void **state)
     struct fx *f = *state;
     struct ym_event *ev;
 
-    ev = decode_ok(f, H
-                   "sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/bash");
+    ev = decode_untagged(
+        f, H "sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/bash");
     want_kind(ev, "sudo", "sudo_command", "process", "start", "success");
     want_str(ev, "observer.product", "sudo");
     want_str(ev, "user.name", "alice");
@@ -966,9 +897,9 @@ test_sudo_commands(void **state)
     want_str(ev, "process.name", "sudo");
     want_none(ev, "event.reason");
 
-    ev = decode_ok(f,
-                   H "sudo[4242]: deploy : TTY=pts/2 ; PWD=/srv ; USER=www-data ; GROUP=www-data ; "
-                     "TSID=0000UM ; ENV=A=1 ; COMMAND=/bin/sh -c echo a; rm -rf /tmp/x ; ls");
+    ev = decode_untagged(
+        f, H "sudo[4242]: deploy : TTY=pts/2 ; PWD=/srv ; USER=www-data ; GROUP=www-data ; "
+             "TSID=0000UM ; ENV=A=1 ; COMMAND=/bin/sh -c echo a; rm -rf /tmp/x ; ls");
     want_kind(ev, "sudo", "sudo_command", "process", "start", "success");
     want_int(ev, "process.pid", 4242);
     want_str(ev, "user.name", "deploy");
@@ -980,27 +911,29 @@ test_sudo_commands(void **state)
     want_str(ev, "process.executable", "/bin/sh");
 
     /* A directory name that holds " ; USER=": each key taken once. */
-    ev =
-        decode_ok(f, H "sudo: bob : TTY=pts/1 ; PWD=/tmp/a ; USER=x ; USER=root ; COMMAND=/bin/id");
+    ev = decode_untagged(
+        f, H "sudo: bob : TTY=pts/1 ; PWD=/tmp/a ; USER=x ; USER=root ; COMMAND=/bin/id");
     want_str(ev, "process.working_directory", "/tmp/a");
     want_unique(ev);
 
     /* A command that is not a path: no executable. */
-    ev = decode_ok(f, H "sudo: bob : TTY=unknown ; PWD=/ ; USER=root ; COMMAND=list");
+    ev = decode_untagged(f, H "sudo: bob : TTY=unknown ; PWD=/ ; USER=root ; COMMAND=list");
     want_str(ev, "process.command_line", "list");
     want_none(ev, "process.executable");
 
-    ev = decode_ok(f, H "sudo:  user01 : (command continued) '/etc/metricbeat/metricbeat.yml)");
+    ev = decode_untagged(f,
+                         H "sudo:  user01 : (command continued) '/etc/metricbeat/metricbeat.yml)");
     want_kind(ev, "sudo", "sudo_command_continued", "process", "info", NULL);
     want_str(ev, "user.name", "user01");
     want_none(ev, "process.command_line");
 
     /* sudo's own messages: no user, no classification. */
-    ev = decode_ok(f, H "sudo: unable to execute /usr/sbin/sendmail: No such file or directory");
+    ev = decode_untagged(f,
+                         H "sudo: unable to execute /usr/sbin/sendmail: No such file or directory");
     want_str(ev, "event.module", "sudo");
     want_none(ev, "user.name");
     want_none(ev, "event.action");
-    ev = decode_ok(f, H "sudo: a b c : d");
+    ev = decode_untagged(f, H "sudo: a b c : d");
     want_none(ev, "user.name");
 }
 
@@ -1010,8 +943,9 @@ test_sudo_refusals(void **state)
     struct fx *f = *state;
     struct ym_event *ev;
 
-    ev = decode_ok(f, H "sudo:     mike : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/root ; "
-                        "USER=root ; COMMAND=/bin/ls");
+    ev = decode_untagged(f, H
+                         "sudo:     mike : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/root ; "
+                         "USER=root ; COMMAND=/bin/ls");
     want_kind(ev, "sudo", "sudo_auth_failure", "authentication", "info", "failure");
     want_str(ev, "user.name", "mike");
     want_int(ev, "sudo.incorrect_password_attempts", 3);
@@ -1019,32 +953,35 @@ test_sudo_refusals(void **state)
     want_str(ev, "process.command_line", "/bin/ls");
     want_str(ev, "user.effective.name", "root");
 
-    ev = decode_ok(f, H "sudo:     mike : 1 incorrect password attempt ; TTY=pts/0 ; PWD=/root ; "
-                        "USER=root ; COMMAND=/bin/ls");
+    ev = decode_untagged(f, H
+                         "sudo:     mike : 1 incorrect password attempt ; TTY=pts/0 ; PWD=/root ; "
+                         "USER=root ; COMMAND=/bin/ls");
     want_int(ev, "sudo.incorrect_password_attempts", 1);
 
-    ev = decode_ok(f, H "sudo:     ddp2 : user NOT in sudoers ; TTY=ttypZ ; PWD=/home/ddp2 ; "
-                        "USER=root ; COMMAND=/bin/ls");
+    ev = decode_untagged(f, H "sudo:     ddp2 : user NOT in sudoers ; TTY=ttypZ ; PWD=/home/ddp2 ; "
+                              "USER=root ; COMMAND=/bin/ls");
     want_kind(ev, "sudo", "sudo_not_in_sudoers", "process", "denied", "failure");
     want_str(ev, "user.name", "ddp2");
     want_str(ev, "process.working_directory", "/home/ddp2");
 
-    ev = decode_ok(f, H "sudo: eve : command not allowed ; TTY=pts/1 ; PWD=/ ; USER=root ; "
-                        "COMMAND=/usr/bin/vi /etc/shadow");
+    ev = decode_untagged(f, H "sudo: eve : command not allowed ; TTY=pts/1 ; PWD=/ ; USER=root ; "
+                              "COMMAND=/usr/bin/vi /etc/shadow");
     want_kind(ev, "sudo", "sudo_command_not_allowed", "process", "denied", "failure");
     want_str(ev, "process.command_line", "/usr/bin/vi /etc/shadow");
 
-    ev = decode_ok(
+    ev = decode_untagged(
         f,
         H "sudo: eve : a password is required ; TTY=pts/1 ; PWD=/ ; USER=root ; COMMAND=/bin/id");
     want_kind(ev, "sudo", "sudo_password_required", "authentication", "info", "failure");
 
-    ev = decode_ok(f, H "sudo: eve : user NOT authorized on host ; TTY=pts/1 ; PWD=/ ; USER=root ; "
-                        "COMMAND=/bin/id");
+    ev = decode_untagged(
+        f, H "sudo: eve : user NOT authorized on host ; TTY=pts/1 ; PWD=/ ; USER=root ; "
+             "COMMAND=/bin/id");
     want_kind(ev, "sudo", "sudo_not_authorized_on_host", "process", "denied", "failure");
 
-    ev = decode_ok(f, H "sudo: eve : unable to resolve host db01 ; TTY=pts/1 ; PWD=/ ; USER=root ; "
-                        "COMMAND=/bin/id");
+    ev = decode_untagged(
+        f, H "sudo: eve : unable to resolve host db01 ; TTY=pts/1 ; PWD=/ ; USER=root ; "
+             "COMMAND=/bin/id");
     want_kind(ev, "sudo", "sudo_error", "process", "info", "failure");
     want_str(ev, "event.reason", "unable to resolve host db01");
 }
@@ -1057,68 +994,69 @@ test_su(void **state)
     struct fx *f = *state;
     struct ym_event *ev;
 
-    ev = decode_ok(f, H "su[4321]: (to root) alice on pts/0");
+    ev = decode_untagged(f, H "su[4321]: (to root) alice on pts/0");
     want_kind(ev, "su", "su_login", "authentication", "start", "success");
     want_str(ev, "user.name", "alice");
     want_str(ev, "user.target.name", "root");
     want_str(ev, "su.tty", "pts/0");
     want_str(ev, "observer.product", "su");
 
-    ev = decode_ok(f, H "su[4321]: FAILED SU (to root) alice on pts/0");
+    ev = decode_untagged(f, H "su[4321]: FAILED SU (to root) alice on pts/0");
     want_kind(ev, "su", "su_login", "authentication", "start", "failure");
     want_str(ev, "user.name", "alice");
     want_str(ev, "user.target.name", "root");
 
-    ev = decode_ok(f, H "su[1001]: + /dev/pts/1 root:user02");
+    ev = decode_untagged(f, H "su[1001]: + /dev/pts/1 root:user02");
     want_kind(ev, "su", "su_login", "authentication", "start", "success");
     want_str(ev, "user.name", "root");
     want_str(ev, "user.target.name", "user02");
     want_str(ev, "su.tty", "/dev/pts/1");
 
-    ev = decode_ok(f, H "su[1001]: - pts/3 bob:root");
+    ev = decode_untagged(f, H "su[1001]: - pts/3 bob:root");
     want_kind(ev, "su", "su_login", "authentication", "start", "failure");
     want_str(ev, "user.name", "bob");
     want_str(ev, "user.target.name", "root");
 
-    ev = decode_ok(f, H "su[1001]: Successful su for user02 by root");
+    ev = decode_untagged(f, H "su[1001]: Successful su for user02 by root");
     want_kind(ev, "su", "su_login", "authentication", "start", "success");
     want_str(ev, "user.name", "root");
     want_str(ev, "user.target.name", "user02");
     want_none(ev, "su.tty");
 
-    ev = decode_ok(f, H "su[1001]: FAILED su for root by bob");
+    ev = decode_untagged(f, H "su[1001]: FAILED su for root by bob");
     want_kind(ev, "su", "su_login", "authentication", "start", "failure");
     want_str(ev, "user.name", "bob");
 
-    ev = decode_ok(f,
-                   "<34>Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8");
+    ev = decode_untagged(
+        f, "<34>Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8");
     want_kind(ev, "su", "su_login", "authentication", "start", "failure");
     want_str(ev, "user.name", "lonvick");
     want_str(ev, "user.target.name", "root");
     want_str(ev, "su.tty", "/dev/pts/8");
 
-    ev = decode_ok(f, H "su: BAD SU alice to root on /dev/ttyp0");
+    ev = decode_untagged(f, H "su: BAD SU alice to root on /dev/ttyp0");
     want_kind(ev, "su", "su_login", "authentication", "start", "failure");
     want_str(ev, "user.name", "alice");
     want_str(ev, "user.target.name", "root");
-    ev = decode_ok(f, H "su: alice to root on /dev/ttyp0");
+    ev = decode_untagged(f, H "su: alice to root on /dev/ttyp0");
     want_kind(ev, "su", "su_login", "authentication", "start", "success");
 
-    ev = decode_ok(f, H "su[9]: pam_authenticate: Authentication failure");
+    ev = decode_untagged(f, H "su[9]: pam_authenticate: Authentication failure");
     want_kind(ev, "su", "su_login", "authentication", "start", "failure");
     want_str(ev, "event.reason", "Authentication failure");
 
-    ev = decode_ok(f, H "su[9]: pam_unix(su:auth): authentication failure; logname=alice uid=1000 "
-                        "euid=0 tty=pts/0 ruser=alice rhost=  user=root");
+    ev = decode_untagged(f, H
+                         "su[9]: pam_unix(su:auth): authentication failure; logname=alice uid=1000 "
+                         "euid=0 tty=pts/0 ruser=alice rhost=  user=root");
     want_kind(ev, "su", "pam_auth_failure", "authentication", "info", "failure");
     want_str(ev, "user.name", "root");
     want_str(ev, "pam.ruser", "alice");
 
     /* Not su's: left alone. */
-    ev = decode_ok(f, H "su[9]: something else entirely");
+    ev = decode_untagged(f, H "su[9]: something else entirely");
     want_str(ev, "event.module", "su");
     want_none(ev, "event.action");
-    ev = decode_ok(f, H "su[9]: + onlytty");
+    ev = decode_untagged(f, H "su[9]: + onlytty");
     want_none(ev, "event.action");
 }
 

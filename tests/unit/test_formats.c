@@ -36,94 +36,9 @@
  *  - hostile input: every prefix of each format's sample lines decodes
  *    without crashing (checked under ASan/UBSan).
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "decode_fixture.h"
 
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-
-#include "decode/decode.h"
-#include "event/event.h"
-#include "util/err.h"
-#include "util/ymtime.h"
-
-struct fx {
-    struct ym_batch b;
-    struct decode_ctx ctx;
-    struct decode_conf conf;
-    struct ym_err err;
-};
-
-static int64_t
-utc(int y, unsigned mo, unsigned d, int h, int mi, int s)
-{
-    return (ymtime_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s) * YM_NS_PER_SEC;
-}
-
-#define MS 1000000LL
-
-static int
-setup(void **state)
-{
-    struct fx *f = test_calloc(1, sizeof(*f));
-
-    ym_batch_init(&f->b);
-    f->ctx.arena = &f->b.arena;
-    f->ctx.ref_ts = utc(2026, 11, 5, 12, 0, 0);
-    f->ctx.conf = &f->conf;
-    *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    struct fx *f = *state;
-
-    assert_int_equal(decode_set_tz("UTC", &f->err), 0);
-    ym_batch_fini(&f->b);
-    test_free(f);
-    return 0;
-}
-
-static struct ym_event *
-decode_n(struct fx *f, const struct decoder *forced, const char *s, size_t len, int *rc)
-{
-    struct ym_event *ev = ym_batch_add(&f->b);
-
-    assert_non_null(ev);
-    ev->raw = (struct ym_str){s, len};
-    ym_err_clear(&f->err);
-    *rc = decode_event(&f->ctx, forced, ev, &f->err);
-    return ev;
-}
-
-/* Decodes s (detected, or forced when dec is not NULL) and wants success
- * with the given sourcetype and event.module (any when module is NULL: a
- * device normaliser may take the line). */
-static struct ym_event *
-decode_as(struct fx *f, const char *dec, const char *s, const char *sourcetype, const char *module)
-{
-    int rc;
-    struct ym_event *ev = decode_n(f, dec ? decode_find(dec) : NULL, s, strlen(s), &rc);
-    const struct ym_field *m;
-
-    if (rc != 0)
-        fail_msg("decode_event(\"%s\") = %d: %s", s, rc, f->err.msg);
-    assert_ptr_equal(ev->raw.p, s);
-    assert_int_equal(ev->raw.len, strlen(s));
-    if (!ym_str_eqc(ev->sourcetype, sourcetype))
-        fail_msg("sourcetype %.*s, want %s", (int)ev->sourcetype.len, ev->sourcetype.p, sourcetype);
-    m = ym_event_get(ev, YM_STR("event.module"));
-    if (module != NULL && (m == NULL || !ym_str_eqc(m->v.s, module)))
-        fail_msg("event.module %.*s, want %s", m ? (int)m->v.s.len : 4, m ? m->v.s.p : "none",
-                 module);
-    return ev;
-}
 
 /* Decodes s, wants a failure whose message holds what, at column col;
  * the event is a kept failure. */
@@ -145,74 +60,6 @@ decode_fail(struct fx *f, const char *dec, const char *s, const char *what, long
     assert_non_null(ym_event_get(ev, YM_STR("error.message")));
     assert_ptr_equal(ev->raw.p, s);
     assert_int_equal(ev->raw.len, strlen(s));
-}
-
-static const struct ym_field *
-need(const struct ym_event *ev, const char *name, enum ym_type type)
-{
-    const struct ym_field *fl = ym_event_get(ev, ym_str_c(name));
-
-    if (fl == NULL)
-        fail_msg("no field %s in \"%.*s\"", name, (int)ev->raw.len, ev->raw.p);
-    if (fl->type != type)
-        fail_msg("field %s has type %s, want %s", name, ym_type_name(fl->type),
-                 ym_type_name(type));
-    return fl;
-}
-
-static void
-want_str(const struct ym_event *ev, const char *name, const char *value)
-{
-    const struct ym_field *fl = need(ev, name, YM_T_STR);
-
-    if (!ym_str_eqc(fl->v.s, value))
-        fail_msg("field %s = \"%.*s\", want \"%s\"", name, (int)fl->v.s.len, fl->v.s.p, value);
-}
-
-static void
-want_int(const struct ym_event *ev, const char *name, int64_t value)
-{
-    const struct ym_field *fl = need(ev, name, YM_T_INT);
-
-    if (fl->v.i != value)
-        fail_msg("field %s = %lld, want %lld", name, (long long)fl->v.i, (long long)value);
-}
-
-static void
-want_ip(const struct ym_event *ev, const char *name, const char *value)
-{
-    const struct ym_field *fl = need(ev, name, YM_T_IP);
-    char buf[64];
-
-    ym_ip_format(&fl->v.ip, buf, sizeof(buf));
-    if (strcmp(buf, value) != 0)
-        fail_msg("field %s = %s, want %s", name, buf, value);
-}
-
-static void
-want_none(const struct ym_event *ev, const char *name)
-{
-    if (ym_event_get(ev, ym_str_c(name)) != NULL)
-        fail_msg("unexpected field %s", name);
-}
-
-static void
-want_ts(const struct ym_event *ev, int64_t ts)
-{
-    char got[YMTIME_RFC3339_LEN], want[YMTIME_RFC3339_LEN];
-
-    if (ev->ts != ts) {
-        ymtime_format(ev->ts, got);
-        ymtime_format(ts, want);
-        fail_msg("ts = %s, want %s in \"%.*s\"", got, want, (int)ev->raw.len, ev->raw.p);
-    }
-}
-
-static void
-want_host(const struct ym_event *ev, const char *host)
-{
-    if (!ym_str_eqc(ev->host, host))
-        fail_msg("host = \"%.*s\", want \"%s\"", (int)ev->host.len, ev->host.p, host);
 }
 
 /* ---- CEF ---- */
@@ -609,7 +456,7 @@ test_prefixes_never_crash(void **state)
 int
 main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup_conf, teardown_utc)
     const struct CMUnitTest tests[] = {
         T(test_cef_line),
         T(test_cef_values),

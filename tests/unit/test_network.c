@@ -44,68 +44,9 @@
  *  - every prefix of every sample line decodes without a crash and is
  *    either decoded or kept as a tagged failure (run under ASan/UBSan).
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "decode_fixture.h"
 
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-
-#include "decode/decode.h"
-#include "event/event.h"
-#include "util/err.h"
-#include "util/ymtime.h"
-
-struct fx {
-    struct ym_batch b;
-    struct decode_ctx ctx;
-    struct ym_err err;
-};
-
-static int64_t
-utc(int y, unsigned mo, unsigned d, int h, int mi, int s)
-{
-    return (ymtime_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s) * YM_NS_PER_SEC;
-}
-
-#define MS 1000000LL
-
-static int
-setup(void **state)
-{
-    struct fx *f = test_calloc(1, sizeof(*f));
-
-    ym_batch_init(&f->b);
-    f->ctx.arena = &f->b.arena;
-    f->ctx.ref_ts = utc(2026, 11, 5, 12, 0, 0);
-    *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    struct fx *f = *state;
-
-    ym_batch_fini(&f->b);
-    test_free(f);
-    return 0;
-}
-
-static struct ym_event *
-decode_n(struct fx *f, const struct decoder *forced, const char *s, size_t len, int *rc)
-{
-    struct ym_event *ev = ym_batch_add(&f->b);
-
-    assert_non_null(ev);
-    ev->raw = (struct ym_str){s, len};
-    ym_err_clear(&f->err);
-    *rc = decode_event(&f->ctx, forced, ev, &f->err);
-    return ev;
-}
 
 static struct ym_event *
 decode_with(struct fx *f, const char *sourcetype, const char *s)
@@ -124,60 +65,6 @@ decode_with(struct fx *f, const char *sourcetype, const char *s)
     return ev;
 }
 
-static struct ym_event *
-decode_ok(struct fx *f, const char *s)
-{
-    return decode_with(f, NULL, s);
-}
-
-static const struct ym_field *
-need(const struct ym_event *ev, const char *name, enum ym_type type)
-{
-    const struct ym_field *fl = ym_event_get(ev, ym_str_c(name));
-
-    if (fl == NULL)
-        fail_msg("no field %s in \"%.*s\"", name, (int)ev->raw.len, ev->raw.p);
-    if (fl->type != type)
-        fail_msg("field %s has type %s, want %s", name, ym_type_name(fl->type), ym_type_name(type));
-    return fl;
-}
-
-static void
-want_str(const struct ym_event *ev, const char *name, const char *value)
-{
-    const struct ym_field *fl = need(ev, name, YM_T_STR);
-
-    if (!ym_str_eqc(fl->v.s, value))
-        fail_msg("field %s = \"%.*s\", want \"%s\"", name, (int)fl->v.s.len, fl->v.s.p, value);
-}
-
-static void
-want_int(const struct ym_event *ev, const char *name, int64_t value)
-{
-    const struct ym_field *fl = need(ev, name, YM_T_INT);
-
-    if (fl->v.i != value)
-        fail_msg("field %s = %lld, want %lld", name, (long long)fl->v.i, (long long)value);
-}
-
-static void
-want_ip(const struct ym_event *ev, const char *name, const char *value)
-{
-    const struct ym_field *fl = need(ev, name, YM_T_IP);
-    char got[64];
-
-    got[ym_ip_format(&fl->v.ip, got, sizeof(got))] = '\0';
-    if (strcmp(got, value) != 0)
-        fail_msg("field %s = %s, want %s", name, got, value);
-}
-
-static void
-want_none(const struct ym_event *ev, const char *name)
-{
-    if (ym_event_get(ev, ym_str_c(name)) != NULL)
-        fail_msg("unexpected field %s in \"%.*s\"", name, (int)ev->raw.len, ev->raw.p);
-}
-
 /* A field name appears exactly once (no duplicate keys in the NDJSON). */
 static void
 want_once(const struct ym_event *ev, const char *name)
@@ -189,25 +76,6 @@ want_once(const struct ym_event *ev, const char *name)
             n++;
     if (n != 1)
         fail_msg("field %s appears %d times", name, n);
-}
-
-static void
-want_ts(const struct ym_event *ev, int64_t ts)
-{
-    char got[YMTIME_RFC3339_LEN], want[YMTIME_RFC3339_LEN];
-
-    if (ev->ts != ts) {
-        ymtime_format(ev->ts, got);
-        ymtime_format(ts, want);
-        fail_msg("ts = %s, want %s", got, want);
-    }
-}
-
-static void
-want_host(const struct ym_event *ev, const char *host)
-{
-    if (!ym_str_eqc(ev->host, host))
-        fail_msg("host = \"%.*s\", want \"%s\"", (int)ev->host.len, ev->host.p, host);
 }
 
 static void

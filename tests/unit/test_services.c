@@ -42,122 +42,18 @@
  *    and keeps its raw bytes, and overlong junk after a valid prefix is
  *    harmless.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "decode_fixture.h"
 
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "decode/decode.h"
-#include "event/event.h"
-#include "util/err.h"
-#include "util/ymtime.h"
-
-struct fx {
-    struct ym_batch b;
-    struct decode_ctx ctx;
-    struct ym_err err;
-};
-
-static int64_t
-utc(int y, unsigned mo, unsigned d, int h, int mi, int s)
-{
-    return (ymtime_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s) * YM_NS_PER_SEC;
-}
-
-#define MS 1000000LL
-
+/* Sets the zone back to UTC, whether or not that succeeds. */
 static int
-setup(void **state)
+teardown_any_tz(void **state)
 {
-    struct fx *f = test_calloc(1, sizeof(*f));
-
-    ym_batch_init(&f->b);
-    f->ctx.arena = &f->b.arena;
-    f->ctx.ref_ts = utc(2026, 11, 5, 12, 0, 0);
-    *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    struct fx *f = *state;
     struct ym_err err;
 
     (void)decode_set_tz("UTC", &err);
-    ym_batch_fini(&f->b);
-    test_free(f);
-    return 0;
-}
-
-static struct ym_event *
-decode_ok(struct fx *f, const char *s)
-{
-    struct ym_event *ev = ym_batch_add(&f->b);
-
-    assert_non_null(ev);
-    ev->raw = ym_str_c(s);
-    ym_err_clear(&f->err);
-    if (decode_event(&f->ctx, NULL, ev, &f->err) != 0)
-        fail_msg("decode_event(\"%s\"): %s", s, f->err.msg);
-    assert_ptr_equal(ev->raw.p, s);
-    assert_int_equal(ev->raw.len, strlen(s));
-    return ev;
-}
-
-static const struct ym_field *
-need(const struct ym_event *ev, const char *name, enum ym_type type)
-{
-    const struct ym_field *fl = ym_event_get(ev, ym_str_c(name));
-
-    if (fl == NULL)
-        fail_msg("no field %s in \"%.*s\"", name, (int)ev->raw.len, ev->raw.p);
-    if (fl->type != type)
-        fail_msg("field %s has type %s, want %s", name, ym_type_name(fl->type),
-                 ym_type_name(type));
-    return fl;
-}
-
-static void
-want_str(const struct ym_event *ev, const char *name, const char *value)
-{
-    const struct ym_field *fl = need(ev, name, YM_T_STR);
-
-    if (!ym_str_eqc(fl->v.s, value))
-        fail_msg("field %s = \"%.*s\", want \"%s\" in \"%.*s\"", name, (int)fl->v.s.len,
-                 fl->v.s.p, value, (int)ev->raw.len, ev->raw.p);
-}
-
-static void
-want_int(const struct ym_event *ev, const char *name, int64_t value)
-{
-    const struct ym_field *fl = need(ev, name, YM_T_INT);
-
-    if (fl->v.i != value)
-        fail_msg("field %s = %lld, want %lld", name, (long long)fl->v.i, (long long)value);
-}
-
-static void
-want_ip(const struct ym_event *ev, const char *name, const char *value)
-{
-    const struct ym_field *fl = need(ev, name, YM_T_IP);
-    char got[64];
-
-    got[ym_ip_format(&fl->v.ip, got, sizeof(got))] = '\0';
-    if (strcmp(got, value) != 0)
-        fail_msg("field %s = %s, want %s", name, got, value);
-}
-
-static void
-want_none(const struct ym_event *ev, const char *name)
-{
-    if (ym_event_get(ev, ym_str_c(name)) != NULL)
-        fail_msg("unexpected field %s in \"%.*s\"", name, (int)ev->raw.len, ev->raw.p);
+    return teardown(state);
 }
 
 /* The values of every field called name, joined with ',' (for repeated fields). */
@@ -1064,7 +960,7 @@ test_overlong(void **state)
 int
 main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown_any_tz)
     const struct CMUnitTest tests[] = {
         T(test_named_query_modern),
         T(test_named_query_old_forms),

@@ -41,70 +41,56 @@
  *  - a pattern that backtracks catastrophically on a hostile line is cut
  *    off by the match limit (no match) instead of hanging.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
 
-#include <stdio.h>
+/* The fixture also holds a scratch directory and the loaded decoders. */
+#define FX_EXTRA                                                                                   \
+    char dir[256];                                                                                 \
+    struct udec_set *set;
+#include "decode_fixture.h"
+
 #include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
-#include "decode/decode.h"
 #include "decode/grok.h"
 #include "decode/norm.h"
 #include "decode/udec.h"
-#include "event/event.h"
 #include "test_tmpdir.h"
 #include "util/buf.h"
-#include "util/err.h"
 #include "util/mem.h"
-#include "util/ymtime.h"
-
-struct fx {
-    char dir[256];
-    struct ym_batch b;
-    struct decode_ctx ctx;
-    struct decode_conf conf;
-    struct udec_set *set;
-    struct ym_err err;
-};
-
-static int64_t
-utc(int y, unsigned mo, unsigned d, int h, int mi, int s)
-{
-    return (ymtime_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s) * YM_NS_PER_SEC;
-}
-
-#define MS 1000000LL
 
 static int
-setup(void **state)
+setup_udec(void **state)
 {
-    struct fx *f = test_calloc(1, sizeof(*f));
+    struct fx *f = fx_new(FX_CONF);
 
     assert_int_equal(test_tmpdir_make(f->dir, sizeof(f->dir), "udec"), 0);
-    ym_batch_init(&f->b);
-    f->ctx.arena = &f->b.arena;
-    f->ctx.ref_ts = utc(2026, 11, 5, 12, 0, 0);
-    f->ctx.conf = &f->conf;
     *state = f;
     return 0;
 }
 
 static int
-teardown(void **state)
+teardown_udec(void **state)
 {
     struct fx *f = *state;
 
-    ym_batch_fini(&f->b);
     udec_set_free(f->set);
     test_tmpdir_remove(f->dir);
-    test_free(f);
+    fx_free(f);
     return 0;
+}
+
+/* Decodes s, which must succeed with the raw line's pointer kept. */
+static struct ym_event *
+decode_ok_ptr(struct fx *f, const char *s)
+{
+    int rc;
+    struct ym_event *ev = decode_n(f, NULL, s, strlen(s), &rc);
+
+    if (rc != 0)
+        fail_msg("decode_event(\"%s\") = %d: %s", s, rc, f->err.msg);
+    assert_ptr_equal(ev->raw.p, s);
+    return ev;
 }
 
 static void
@@ -161,90 +147,6 @@ load_fails(struct fx *f, const char *text, long line, long col, const char *want
     assert_non_null(f->err.file);
     assert_non_null(strstr(f->err.file, "d.yaml"));
     assert_null(f->set);
-}
-
-static struct ym_event *
-decode_rc(struct fx *f, const char *s, int *rc)
-{
-    struct ym_event *ev = ym_batch_add(&f->b);
-
-    assert_non_null(ev);
-    ev->raw = (struct ym_str){s, strlen(s)};
-    ym_err_clear(&f->err);
-    *rc = decode_event(&f->ctx, NULL, ev, &f->err);
-    return ev;
-}
-
-static struct ym_event *
-decode_ok(struct fx *f, const char *s)
-{
-    int rc;
-    struct ym_event *ev = decode_rc(f, s, &rc);
-
-    if (rc != 0)
-        fail_msg("decode_event(\"%s\") = %d: %s", s, rc, f->err.msg);
-    assert_ptr_equal(ev->raw.p, s);
-    return ev;
-}
-
-static const struct ym_field *
-need(const struct ym_event *ev, const char *name, enum ym_type type)
-{
-    const struct ym_field *fl = ym_event_get(ev, ym_str_c(name));
-
-    if (fl == NULL)
-        fail_msg("no field %s in \"%.*s\"", name, (int)ev->raw.len, ev->raw.p);
-    if (fl->type != type)
-        fail_msg("field %s has type %s, want %s", name, ym_type_name(fl->type), ym_type_name(type));
-    return fl;
-}
-
-static void
-want_str(const struct ym_event *ev, const char *name, const char *value)
-{
-    const struct ym_field *fl = need(ev, name, YM_T_STR);
-
-    if (!ym_str_eqc(fl->v.s, value))
-        fail_msg("field %s = \"%.*s\", want \"%s\"", name, (int)fl->v.s.len, fl->v.s.p, value);
-}
-
-static void
-want_int(const struct ym_event *ev, const char *name, int64_t value)
-{
-    const struct ym_field *fl = need(ev, name, YM_T_INT);
-
-    if (fl->v.i != value)
-        fail_msg("field %s = %lld, want %lld", name, (long long)fl->v.i, (long long)value);
-}
-
-static void
-want_ip(const struct ym_event *ev, const char *name, const char *value)
-{
-    const struct ym_field *fl = need(ev, name, YM_T_IP);
-    char buf[64];
-
-    ym_ip_format(&fl->v.ip, buf, sizeof(buf));
-    if (strcmp(buf, value) != 0)
-        fail_msg("field %s = %s, want %s", name, buf, value);
-}
-
-static void
-want_none(const struct ym_event *ev, const char *name)
-{
-    if (ym_event_get(ev, ym_str_c(name)) != NULL)
-        fail_msg("unexpected field %s", name);
-}
-
-static void
-want_ts(const struct ym_event *ev, int64_t ts)
-{
-    char got[YMTIME_RFC3339_LEN], want[YMTIME_RFC3339_LEN];
-
-    if (ev->ts != ts) {
-        ymtime_format(ev->ts, got);
-        ymtime_format(ts, want);
-        fail_msg("ts = %s, want %s (line \"%.*s\")", got, want, (int)ev->raw.len, ev->raw.p);
-    }
 }
 
 /* ---- grok expansion ---- */
@@ -592,10 +494,10 @@ test_library_whole_tokens(void **state)
     load(f, "name: t\n"
             "match: '^T '\n"
             "pattern: 'T %{IPV4:source.ip} and %{IPV6:destination.ip}'\n");
-    ev = decode_ok(f, "T 111.2.3.45 and 2001:db8::1");
+    ev = decode_ok_ptr(f, "T 111.2.3.45 and 2001:db8::1");
     want_ip(ev, "source.ip", "111.2.3.45");
     want_ip(ev, "destination.ip", "2001:db8::1");
-    ev = decode_ok(f, "T 10.0.0.1 and fe80::a:b:c");
+    ev = decode_ok_ptr(f, "T 10.0.0.1 and fe80::a:b:c");
     want_ip(ev, "destination.ip", "fe80::a:b:c");
 }
 
@@ -608,7 +510,7 @@ test_library_combined_apache(void **state)
     load(f, "name: web\n"
             "match: 'HTTP/'\n"
             "pattern: '^%{COMBINEDAPACHELOG}$'\n");
-    ev = decode_ok(
+    ev = decode_ok_ptr(
         f, "203.0.113.9 - frank [02/Nov/2026:09:14:03 +0100] \"GET /login.php?u=1 HTTP/1.1\" "
            "302 512 \"https://example.com/\" \"Mozilla/5.0 (X11; Linux x86_64)\"");
     want_str(ev, "event.module", "web");
@@ -624,8 +526,9 @@ test_library_combined_apache(void **state)
     want_str(ev, "user_agent.original", "Mozilla/5.0 (X11; Linux x86_64)");
     want_none(ev, "@timestamp");
     /* "-" for the size and a host name for the client */
-    ev = decode_ok(f, "client.example.net - - [02/Nov/2026:09:14:04 +0000] \"HEAD / HTTP/1.0\" 304 "
-                      "- \"-\" \"curl/8.0\"");
+    ev = decode_ok_ptr(
+        f, "client.example.net - - [02/Nov/2026:09:14:04 +0000] \"HEAD / HTTP/1.0\" 304 "
+           "- \"-\" \"curl/8.0\"");
     want_str(ev, "source.domain", "client.example.net");
     want_none(ev, "source.ip");
     want_none(ev, "user.name");
@@ -647,7 +550,7 @@ test_types(void **state)
             "pattern: '^TY %{NOTSPACE:a:int} %{NOTSPACE:b} %{NOTSPACE:c} %{NOTSPACE:d} "
             "%{NOTSPACE:client.ip} %{NOTSPACE:server.port} %{NOTSPACE:e:string} %{NOTSPACE:g:ip}'\n"
             "types: {b: float, c: bool, d: int, e: int}\n");
-    ev = decode_ok(f, "TY 42 2.5 yes -7 10.1.1.1 8080 0042 [2001:db8::1]");
+    ev = decode_ok_ptr(f, "TY 42 2.5 yes -7 10.1.1.1 8080 0042 [2001:db8::1]");
     want_int(ev, "a", 42);
     assert_true(need(ev, "b", YM_T_FLOAT)->v.f == 2.5);
     assert_true(need(ev, "c", YM_T_BOOL)->v.b);
@@ -657,7 +560,7 @@ test_types(void **state)
     want_str(ev, "e", "0042");            /* the pattern's :string wins over types: */
     want_ip(ev, "g", "2001:db8::1");
     /* values that do not convert stay strings; "-" is no value */
-    ev = decode_ok(f, "TY x12 1,5 maybe - nohost - 7 notip");
+    ev = decode_ok_ptr(f, "TY x12 1,5 maybe - nohost - 7 notip");
     want_str(ev, "a", "x12");
     want_str(ev, "b", "1,5");
     want_str(ev, "c", "maybe");
@@ -686,7 +589,7 @@ test_static_fields(void **state)
             "  event.outcome: unknown\n"
             "  message: 'user %{user.name} did it'\n"
             "  host.name: appliance-7\n");
-    ev = decode_ok(f, "ST alice success");
+    ev = decode_ok_ptr(f, "ST alice success");
     want_str(ev, "observer.vendor", "ACME");
     want_int(ev, "event.severity", 3);
     assert_true(need(ev, "risk", YM_T_FLOAT)->v.f == 2.5);
@@ -697,7 +600,7 @@ test_static_fields(void **state)
     want_str(ev, "message", "user alice did it");
     assert_true(ym_str_eqc(ev->host, "appliance-7"));
     want_none(ev, "host.name");
-    ev = decode_ok(f, "ST bob");
+    ev = decode_ok_ptr(f, "ST bob");
     want_str(ev, "event.outcome", "unknown");
     want_str(ev, "message", "user bob did it");
 }
@@ -749,34 +652,35 @@ test_timestamps(void **state)
             "  match: '^NY '\n"
             "  pattern: '^NY %{TIMESTAMP_ISO8601:@timestamp}'\n"
             "  timestamp: {timezone: America/New_York}\n");
-    want_ts(decode_ok(f, "ISO 2026-11-02T09:14:03.250 x"), utc(2026, 11, 2, 0, 14, 3) + 250 * MS);
+    want_ts(decode_ok_ptr(f, "ISO 2026-11-02T09:14:03.250 x"),
+            utc(2026, 11, 2, 0, 14, 3) + 250 * MS);
     /* a zone in the value wins over the decoder's */
-    want_ts(decode_ok(f, "ISO 2026-11-02T09:14:03Z x"), utc(2026, 11, 2, 9, 14, 3));
-    want_ts(decode_ok(f, "EP 1793610843.5"), 1793610843LL * YM_NS_PER_SEC + 500 * MS);
-    want_ts(decode_ok(f, "EPMS 1793610843123"), 1793610843123LL * MS);
+    want_ts(decode_ok_ptr(f, "ISO 2026-11-02T09:14:03Z x"), utc(2026, 11, 2, 9, 14, 3));
+    want_ts(decode_ok_ptr(f, "EP 1793610843.5"), 1793610843LL * YM_NS_PER_SEC + 500 * MS);
+    want_ts(decode_ok_ptr(f, "EPMS 1793610843123"), 1793610843123LL * MS);
     /* yearless, read on 2026-11-05: November is this year... */
-    want_ts(decode_ok(f, "BSD Nov  2 09:14:03 x"), utc(2026, 11, 2, 9, 14, 3));
+    want_ts(decode_ok_ptr(f, "BSD Nov  2 09:14:03 x"), utc(2026, 11, 2, 9, 14, 3));
     /* ...and a December line read in January is last year's */
     f->ctx.ref_ts = utc(2027, 1, 3, 0, 0, 0);
-    want_ts(decode_ok(f, "BSD Dec 31 23:59:59 x"), utc(2026, 12, 31, 23, 59, 59));
-    want_ts(decode_ok(f, "SY 31/12 23:00:00|"), utc(2026, 12, 31, 23, 0, 0));
+    want_ts(decode_ok_ptr(f, "BSD Dec 31 23:59:59 x"), utc(2026, 12, 31, 23, 59, 59));
+    want_ts(decode_ok_ptr(f, "SY 31/12 23:00:00|"), utc(2026, 12, 31, 23, 0, 0));
     f->ctx.ref_ts = utc(2026, 11, 5, 12, 0, 0);
-    want_ts(decode_ok(f, "CLF [02/Nov/2026:09:14:03 -0500]"), utc(2026, 11, 2, 14, 14, 3));
-    want_ts(decode_ok(f, "STRP 02.11.2026 09:14:03.125 +0200|"),
+    want_ts(decode_ok_ptr(f, "CLF [02/Nov/2026:09:14:03 -0500]"), utc(2026, 11, 2, 14, 14, 3));
+    want_ts(decode_ok_ptr(f, "STRP 02.11.2026 09:14:03.125 +0200|"),
             utc(2026, 11, 2, 7, 14, 3) + 125 * MS);
     /* auto: ISO, epoch (seconds or milliseconds by size), httpdate, BSD */
-    want_ts(decode_ok(f, "AUTO 2026-11-02 09:14:03|"), utc(2026, 11, 2, 9, 14, 3));
-    want_ts(decode_ok(f, "AUTO 1793610843|"), 1793610843LL * YM_NS_PER_SEC);
-    want_ts(decode_ok(f, "AUTO 1793610843123|"), 1793610843123LL * MS);
-    want_ts(decode_ok(f, "AUTO 02/Nov/2026:09:14:03 +0000|"), utc(2026, 11, 2, 9, 14, 3));
-    want_ts(decode_ok(f, "AUTO Nov  2 09:14:03|"), utc(2026, 11, 2, 9, 14, 3));
+    want_ts(decode_ok_ptr(f, "AUTO 2026-11-02 09:14:03|"), utc(2026, 11, 2, 9, 14, 3));
+    want_ts(decode_ok_ptr(f, "AUTO 1793610843|"), 1793610843LL * YM_NS_PER_SEC);
+    want_ts(decode_ok_ptr(f, "AUTO 1793610843123|"), 1793610843123LL * MS);
+    want_ts(decode_ok_ptr(f, "AUTO 02/Nov/2026:09:14:03 +0000|"), utc(2026, 11, 2, 9, 14, 3));
+    want_ts(decode_ok_ptr(f, "AUTO Nov  2 09:14:03|"), utc(2026, 11, 2, 9, 14, 3));
     /* zones of the database, daylight saving time included */
-    want_ts(decode_ok(f, "TOKYO 2026-01-01 03:30:00"), utc(2025, 12, 31, 18, 30, 0));
-    want_ts(decode_ok(f, "NY 2026-07-01 12:00:00"), utc(2026, 7, 1, 16, 0, 0));
-    want_ts(decode_ok(f, "NY 2026-12-01 12:00:00"), utc(2026, 12, 1, 17, 0, 0));
+    want_ts(decode_ok_ptr(f, "TOKYO 2026-01-01 03:30:00"), utc(2025, 12, 31, 18, 30, 0));
+    want_ts(decode_ok_ptr(f, "NY 2026-07-01 12:00:00"), utc(2026, 7, 1, 16, 0, 0));
+    want_ts(decode_ok_ptr(f, "NY 2026-12-01 12:00:00"), utc(2026, 12, 1, 17, 0, 0));
     /* beyond the file's transitions the POSIX rule of its footer applies */
-    want_ts(decode_ok(f, "NY 2045-07-01 12:00:00"), utc(2045, 7, 1, 16, 0, 0));
-    want_ts(decode_ok(f, "NY 2045-12-01 12:00:00"), utc(2045, 12, 1, 17, 0, 0));
+    want_ts(decode_ok_ptr(f, "NY 2045-07-01 12:00:00"), utc(2045, 7, 1, 16, 0, 0));
+    want_ts(decode_ok_ptr(f, "NY 2045-12-01 12:00:00"), utc(2045, 12, 1, 17, 0, 0));
 }
 
 static void
@@ -790,12 +694,12 @@ test_timestamp_failure(void **state)
             "pattern: '^TF %{NOTSPACE:when} %{NOTSPACE:@timestamp}'\n"
             "timestamp: {field: when, format: epoch}\n");
     f->ctx.prev_ts = utc(2026, 11, 1, 0, 0, 0);
-    ev = decode_ok(f, "TF yesterday 2026-11-02T00:00:00Z");
+    ev = decode_ok_ptr(f, "TF yesterday 2026-11-02T00:00:00Z");
     /* the other time capture still sets the time */
     want_ts(ev, utc(2026, 11, 2, 0, 0, 0));
     want_str(ev, "when", "yesterday");
     want_str(ev, "tags", "_timestamp_parse_failure");
-    ev = decode_ok(f, "TF later never");
+    ev = decode_ok_ptr(f, "TF later never");
     want_ts(ev, utc(2026, 11, 1, 0, 0, 0)); /* the previous event's time */
     want_none(ev, "@timestamp");
     want_str(ev, "when", "later");
@@ -831,8 +735,8 @@ test_select_by_program(void **state)
     struct ym_event *ev;
 
     load(f, acme_yaml);
-    ev = decode_ok(f,
-                   "<134>Nov  2 09:14:03 fw01 acmefw[412]: allow 10.1.2.3:51234 -> 192.0.2.10:443");
+    ev = decode_ok_ptr(
+        f, "<134>Nov  2 09:14:03 fw01 acmefw[412]: allow 10.1.2.3:51234 -> 192.0.2.10:443");
     want_str(ev, "event.module", "acme");
     want_str(ev, "event.dataset", "acme.traffic");
     /* the syslog header stays */
@@ -851,12 +755,12 @@ test_select_by_program(void **state)
     want_str(ev, "observer.hostname", "fw fw01"); /* %{host.name}: the header's host */
     assert_true(ym_str_eqc(ev->sourcetype, "syslog"));
     /* second pattern, program by prefix, no <PRI>, no pid */
-    ev = decode_ok(f, "Nov  2 09:14:04 fw02 acme-auth: login user=alice result=success");
+    ev = decode_ok_ptr(f, "Nov  2 09:14:04 fw02 acme-auth: login user=alice result=success");
     want_str(ev, "event.module", "acme");
     want_str(ev, "user.name", "alice");
     want_str(ev, "event.outcome", "success");
     /* another program: the built-in decoders */
-    ev = decode_ok(
+    ev = decode_ok_ptr(
         f,
         "Nov  2 09:14:05 web01 sshd[99]: Failed password for root from 203.0.113.9 port 4242 ssh2");
     want_str(ev, "event.module", "sshd");
@@ -873,12 +777,12 @@ test_select_any_program(void **state)
             "programs: ['*']\n"
             "match: '^AUDIT '\n"
             "pattern: '^AUDIT %{WORD:event.action} by %{USERNAME:user.name}$'\n");
-    ev = decode_ok(f, "Nov  2 09:14:04 host7 whatever[1]: AUDIT delete by erin");
+    ev = decode_ok_ptr(f, "Nov  2 09:14:04 host7 whatever[1]: AUDIT delete by erin");
     want_str(ev, "event.module", "anyprog");
     want_str(ev, "process.name", "whatever");
     want_str(ev, "user.name", "erin");
     /* the match applies to the message, not to the whole line */
-    ev = decode_ok(f, "AUDIT delete by erin");
+    ev = decode_ok_ptr(f, "AUDIT delete by erin");
     want_none(ev, "user.name");
 }
 
@@ -890,34 +794,34 @@ test_select_by_match_and_fallthrough(void **state)
     uint32_t n_builtin;
 
     load(f, acme_yaml);
-    ev = decode_ok(f, "app=billing user=bob");
+    ev = decode_ok_ptr(f, "app=billing user=bob");
     want_str(ev, "event.module", "kvapp");
     want_str(ev, "event.dataset", "kvapp");
     want_str(ev, "service.name", "billing");
     want_str(ev, "user.name", "bob");
     /* selected by match but no pattern matches: the built-in kv decoder,
      * and nothing of the user decoder's attempt is left */
-    ev = decode_ok(f, "app=billing status=ok");
+    ev = decode_ok_ptr(f, "app=billing status=ok");
     want_none(ev, "service.name");
     n_builtin = ev->n_fields;
     f->conf.udecs = NULL;
-    struct ym_event *alone = decode_ok(f, "app=billing status=ok");
+    struct ym_event *alone = decode_ok_ptr(f, "app=billing status=ok");
     f->conf.udecs = f->set;
     assert_int_equal(ev->n_fields, n_builtin);
     assert_true(ym_str_eq(norm_get(ev, "event.module"), norm_get(alone, "event.module")));
     assert_int_equal(alone->n_fields, n_builtin);
     /* selected by program, patterns fail: exactly what the built-in
      * syslog decoder alone makes of the line */
-    ev = decode_ok(f, "<134>Nov  2 09:14:03 fw01 acmefw[412]: something else");
+    ev = decode_ok_ptr(f, "<134>Nov  2 09:14:03 fw01 acmefw[412]: something else");
     want_str(ev, "event.module", "syslog");
     want_none(ev, "observer.vendor");
     n_builtin = ev->n_fields;
     f->conf.udecs = NULL;
-    ev = decode_ok(f, "<134>Nov  2 09:14:03 fw01 acmefw[412]: something else");
+    ev = decode_ok_ptr(f, "<134>Nov  2 09:14:03 fw01 acmefw[412]: something else");
     assert_int_equal(ev->n_fields, n_builtin);
     f->conf.udecs = f->set;
     /* a decoder with neither programs nor match is never picked by itself */
-    ev = decode_ok(f, "the backup ran by operator");
+    ev = decode_ok_ptr(f, "the backup ran by operator");
     want_str(ev, "event.module", "raw");
 }
 
@@ -935,12 +839,12 @@ test_forced(void **state)
     assert_null(udec_find(NULL, "acme"));
     assert_string_equal(udec_name(udec_find(f->set, "acme")), "acme");
     f->conf.forced = udec_find(f->set, "forced-only");
-    ev = decode_ok(f, "the backup ran by operator");
+    ev = decode_ok_ptr(f, "the backup ran by operator");
     want_str(ev, "event.module", "forced-only");
     want_str(ev, "message", "the backup ran");
     want_str(ev, "user.name", "operator");
     /* forced and not matching: kept raw and tagged, with the reason */
-    ev = decode_rc(f, "nothing to see", &rc);
+    ev = decode_n(f, NULL, "nothing to see", strlen("nothing to see"), &rc);
     assert_int_equal(rc, YM_EINVAL);
     assert_non_null(strstr(f->err.msg, "decoder forced-only: no pattern matched"));
     want_str(ev, "event.kind", "pipeline_error");
@@ -949,7 +853,7 @@ test_forced(void **state)
     assert_int_equal(ev->n_fields, 3);
     /* forced with programs: the pattern applies to the message, whatever the program */
     f->conf.forced = udec_find(f->set, "acmefw");
-    ev = decode_ok(f, "Nov  2 09:14:04 fw02 other: login user=carol result=failure");
+    ev = decode_ok_ptr(f, "Nov  2 09:14:04 fw02 other: login user=carol result=failure");
     want_str(ev, "event.module", "acme");
     want_str(ev, "user.name", "carol");
     want_str(ev, "process.name", "other");
@@ -1106,7 +1010,7 @@ test_definitions(void **state)
             "  TICKET: 'T-[0-9]{4}'\n"
             "  PAIR: '%{TICKET:ticket.id} by %{USER:user.name}'\n"
             "pattern: '^DEF %{PAIR}$'\n");
-    ev = decode_ok(f, "DEF T-0042 by dana");
+    ev = decode_ok_ptr(f, "DEF T-0042 by dana");
     want_str(ev, "ticket.id", "T-0042");
     want_str(ev, "user.name", "dana");
 }
@@ -1152,7 +1056,7 @@ test_match_limit(void **state)
     line[sizeof(line) - 2] = 'b';
     line[sizeof(line) - 1] = '\0';
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    ev = decode_ok(f, line);
+    ev = decode_ok_ptr(f, line);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     want_str(ev, "event.module", "raw");
     assert_true(t1.tv_sec - t0.tv_sec < 5);
@@ -1161,7 +1065,7 @@ test_match_limit(void **state)
 int
 main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup_udec, teardown_udec)
     const struct CMUnitTest tests[] = {
         T(test_grok_expand),
         T(test_grok_errors),

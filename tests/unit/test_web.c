@@ -39,152 +39,23 @@
  *    pseudo-random bytes, decode without a crash and with either success or
  *    a tagged failure (run under ASan/UBSan by make asan).
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "decode_fixture.h"
 
-#include <stdio.h>
-#include <string.h>
-
-#include "decode/decode.h"
-#include "event/event.h"
-#include "util/err.h"
-#include "util/ymtime.h"
-
-struct fx {
-    struct ym_batch b;
-    struct decode_ctx ctx;
-    struct decode_input input;
-    struct ym_err err;
-};
-
-static int64_t
-utc(int y, unsigned mo, unsigned d, int h, int mi, int s)
-{
-    return (ymtime_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s) * YM_NS_PER_SEC;
-}
-
-#define MS 1000000LL
 #define US 1000LL
 
+/* ctx.input kept, and each decoded event's time becomes ctx.prev_ts. */
 static int
-setup(void **state)
+setup_web(void **state)
 {
-    struct fx *f = test_calloc(1, sizeof(*f));
-
-    ym_batch_init(&f->b);
-    f->ctx.arena = &f->b.arena;
-    f->ctx.ref_ts = utc(2026, 11, 5, 12, 0, 0);
-    f->ctx.prev_ts = 0;
-    f->ctx.input = &f->input;
-    *state = f;
+    *state = fx_new(FX_INPUT | FX_PREV_TS);
     return 0;
-}
-
-static int
-teardown(void **state)
-{
-    struct fx *f = *state;
-    struct ym_err e;
-
-    assert_int_equal(decode_set_tz("UTC", &e), 0);
-    ym_batch_fini(&f->b);
-    test_free(f);
-    return 0;
-}
-
-/* Decodes len bytes of s (which must outlive the batch) and returns the event. */
-static struct ym_event *
-decode_n(struct fx *f, const struct decoder *forced, const char *s, size_t len, int *rc)
-{
-    struct ym_event *ev = ym_batch_add(&f->b);
-
-    assert_non_null(ev);
-    ev->raw = (struct ym_str){s, len};
-    ym_err_clear(&f->err);
-    *rc = decode_event(&f->ctx, forced, ev, &f->err);
-    if (*rc == 0)
-        f->ctx.prev_ts = ev->ts;
-    return ev;
 }
 
 /* Decodes s, which must succeed and be taken by the decoder called st. */
 static struct ym_event *
-decode_as(struct fx *f, const char *st, const char *s)
+detect_as(struct fx *f, const char *st, const char *s)
 {
-    int rc;
-    struct ym_event *ev = decode_n(f, NULL, s, strlen(s), &rc);
-
-    if (rc != 0)
-        fail_msg("decode_event(\"%s\") = %d: %s", s, rc, f->err.msg);
-    if (!ym_str_eqc(ev->sourcetype, st))
-        fail_msg("\"%s\" taken by %.*s, want %s", s, (int)ev->sourcetype.len, ev->sourcetype.p, st);
-    /* The raw line is never altered. */
-    assert_ptr_equal(ev->raw.p, s);
-    assert_int_equal(ev->raw.len, strlen(s));
-    return ev;
-}
-
-static const struct ym_field *
-need(const struct ym_event *ev, const char *name, enum ym_type type)
-{
-    const struct ym_field *fl = ym_event_get(ev, ym_str_c(name));
-
-    if (fl == NULL)
-        fail_msg("no field %s in \"%.*s\"", name, (int)ev->raw.len, ev->raw.p);
-    if (fl->type != type)
-        fail_msg("field %s has type %s, want %s", name, ym_type_name(fl->type), ym_type_name(type));
-    return fl;
-}
-
-static void
-want_str(const struct ym_event *ev, const char *name, const char *value)
-{
-    const struct ym_field *fl = need(ev, name, YM_T_STR);
-
-    if (!ym_str_eqc(fl->v.s, value))
-        fail_msg("field %s = \"%.*s\", want \"%s\"", name, (int)fl->v.s.len, fl->v.s.p, value);
-}
-
-static void
-want_int(const struct ym_event *ev, const char *name, int64_t value)
-{
-    const struct ym_field *fl = need(ev, name, YM_T_INT);
-
-    if (fl->v.i != value)
-        fail_msg("field %s = %lld, want %lld", name, (long long)fl->v.i, (long long)value);
-}
-
-static void
-want_ip(const struct ym_event *ev, const char *name, const char *value)
-{
-    const struct ym_field *fl = need(ev, name, YM_T_IP);
-    char buf[64];
-
-    ym_ip_format(&fl->v.ip, buf, sizeof(buf));
-    if (strcmp(buf, value) != 0)
-        fail_msg("field %s = %s, want %s", name, buf, value);
-}
-
-static void
-want_none(const struct ym_event *ev, const char *name)
-{
-    if (ym_event_get(ev, ym_str_c(name)) != NULL)
-        fail_msg("unexpected field %s in \"%.*s\"", name, (int)ev->raw.len, ev->raw.p);
-}
-
-static void
-want_ts(const struct ym_event *ev, int64_t ts)
-{
-    char got[YMTIME_RFC3339_LEN], want[YMTIME_RFC3339_LEN];
-
-    if (ev->ts != ts) {
-        ymtime_format(ev->ts, got);
-        ymtime_format(ts, want);
-        fail_msg("ts = %lld (%s), want %lld (%s)", (long long)ev->ts, got, (long long)ts, want);
-    }
+    return decode_as(f, NULL, s, st, NULL);
 }
 
 /* The event is a kept failure of the forced decoder. */
@@ -266,7 +137,7 @@ test_access_combined(void **state)
 {
     struct fx *f = *state;
     struct ym_event *ev =
-        decode_as(f, "access",
+        detect_as(f, "access",
                   "203.0.113.7 - - [02/Nov/2026:09:14:03 +0100] \"GET /shop/cart.php?id=1&x=2 "
                   "HTTP/1.1\" 200 5123 "
                   "\"https://www.example.com/\" \"Mozilla/5.0 (X11; Linux x86_64)\"");
@@ -301,7 +172,7 @@ static void
 test_access_common_ipv6_user(void **state)
 {
     struct fx *f = *state;
-    struct ym_event *ev = decode_as(
+    struct ym_event *ev = detect_as(
         f, "access",
         "2001:db8::7 ident42 alice [02/Nov/2026:09:14:04 -0930] \"POST /login HTTP/2.0\" 401 -");
 
@@ -326,7 +197,7 @@ test_access_vhost_hostname(void **state)
 {
     struct fx *f = *state;
     struct ym_event *ev =
-        decode_as(f, "access",
+        detect_as(f, "access",
                   "shop.example.com:443 monitoring-server - - [29/May/2021:19:02:48 +0200] \"GET "
                   "/status HTTP/1.1\" 200 612 \"-\" \"-\"");
 
@@ -337,7 +208,7 @@ test_access_vhost_hostname(void **state)
     want_none(ev, "source.ip");
     want_none(ev, "http.request.referrer");
     want_none(ev, "user_agent.original");
-    ev = decode_as(f, "access",
+    ev = detect_as(f, "access",
                    "10.1.2.3 192.0.2.1 - - [29/May/2021:19:02:48 +0000] \"GET / HTTP/1.1\" 200 1");
     want_ip(ev, "destination.ip", "10.1.2.3");
     want_none(ev, "destination.port");
@@ -348,7 +219,7 @@ static void
 test_access_escapes_garbage(void **state)
 {
     struct fx *f = *state;
-    struct ym_event *ev = decode_as(
+    struct ym_event *ev = detect_as(
         f, "access",
         "192.0.2.10 - - [02/Nov/2026:09:14:08 +0000] \"GET /q?s=\\\"x\\\" HTTP/1.1\" 200 10 \"-\" "
         "\"Evil \\\"agent\\\" \\\\o/\"");
@@ -357,7 +228,7 @@ test_access_escapes_garbage(void **state)
     want_str(ev, "url.query", "s=\"x\"");
     want_str(ev, "user_agent.original", "Evil \"agent\" \\o/");
     /* A TLS handshake on the plain port: no method, the request kept. */
-    ev = decode_as(f, "access",
+    ev = detect_as(f, "access",
                    "198.51.100.9 - - [02/Nov/2026:09:14:06 +0000] \"\\x16\\x03\\x01\\x02\\x00\" "
                    "400 226 \"-\" \"-\"");
     want_str(ev, "access.request", "\\x16\\x03\\x01\\x02\\x00");
@@ -366,26 +237,26 @@ test_access_escapes_garbage(void **state)
     want_int(ev, "http.response.status_code", 400);
     want_str(ev, "event.outcome", "failure");
     /* "-": nothing requested (a timeout). */
-    ev = decode_as(f, "access", "::1 - - [26/Jun/2020:16:16:48 +0200] \"-\" 408 -");
+    ev = detect_as(f, "access", "::1 - - [26/Jun/2020:16:16:48 +0200] \"-\" 408 -");
     want_none(ev, "access.request");
     want_none(ev, "http.request.method");
     want_int(ev, "http.response.status_code", 408);
     want_none(ev, "http.response.body.bytes");
     /* A path without its slash, a scanner's odd method and a URI with a space. */
-    ev = decode_as(
+    ev = detect_as(
         f, "access",
         "10.0.0.5 - - [1/Apr/2014:00:00:01 -0500] \"GET example/shell.php?cmd= HTTP/1.1\" 403 181");
     want_ts(ev, utc(2014, 4, 1, 5, 0, 1));
     want_str(ev, "url.path", "example/shell.php");
     want_str(ev, "url.query", "cmd=");
     ev =
-        decode_as(f, "access",
+        detect_as(f, "access",
                   "10.0.0.5 - - [01/Apr/2014:00:00:01 +0000] \"PROPFIND /a b.txt HTTP/1.0\" 207 1");
     want_str(ev, "http.request.method", "PROPFIND");
     want_str(ev, "url.original", "/a b.txt");
     want_str(ev, "url.extension", "txt");
     want_str(ev, "http.version", "1.0");
-    ev = decode_as(f, "access",
+    ev = detect_as(f, "access",
                    "10.0.0.5 - - [01/Apr/2014:00:00:01 +0000] \"GET /.htaccess HTTP/1.1\" 403 1");
     want_none(ev, "url.extension");
 }
@@ -395,18 +266,18 @@ test_access_truncated(void **state)
 {
     struct fx *f = *state;
     struct ym_event *ev =
-        decode_as(f, "access", "10.0.0.1 - - [02/Nov/2026:09:14:03 +0000] \"GET /");
+        detect_as(f, "access", "10.0.0.1 - - [02/Nov/2026:09:14:03 +0000] \"GET /");
 
     want_ts(ev, utc(2026, 11, 2, 9, 14, 3));
     want_str(ev, "http.request.method", "GET");
     want_str(ev, "url.path", "/");
     want_none(ev, "http.response.status_code");
-    ev = decode_as(f, "access",
+    ev = detect_as(f, "access",
                    "10.0.0.5 - - [1/Apr/2014:00:00:01 -0500] \"POST /wp-comments-post.php "
                    "HTTP/1.1\" 403 181 \"-\" \"Googlebot/1");
     want_str(ev, "user_agent.original", "Googlebot/1");
     want_int(ev, "http.response.body.bytes", 181);
-    ev = decode_as(f, "access", "10.0.0.1 - - [02/Nov/2026:09:14:03 +0000]");
+    ev = detect_as(f, "access", "10.0.0.1 - - [02/Nov/2026:09:14:03 +0000]");
     want_ip(ev, "source.ip", "10.0.0.1");
     want_none(ev, "http.request.method");
 }
@@ -415,35 +286,35 @@ static void
 test_access_extras(void **state)
 {
     struct fx *f = *state;
-    struct ym_event *ev = decode_as(f, "access",
+    struct ym_event *ev = detect_as(f, "access",
                                     "192.0.2.1 - - [02/Nov/2026:09:14:08 +0000] \"GET / HTTP/1.1\" "
                                     "200 10 \"-\" \"curl\" 0.123 0.120");
 
     want_int(ev, "event.duration", 123 * MS);
-    ev = decode_as(
+    ev = detect_as(
         f, "access",
         "192.0.2.1 - - [02/Nov/2026:09:14:08 +0000] \"GET / HTTP/1.1\" 200 10 \"-\" \"curl\" 15234 "
         "\"10.1.1.1, 10.0.0.1\"");
     want_int(ev, "event.duration", 15234 * US);
     want_ip(ev, "network.forwarded_ip", "10.1.1.1");
-    ev = decode_as(
+    ev = detect_as(
         f, "access",
         "192.0.2.1 - - [02/Nov/2026:09:14:08 +0000] \"GET / HTTP/1.1\" 200 10 \"-\" \"curl\" "
         "X-Forwarded-For=\"10.0.0.2,10.0.0.1\" rt=1.5");
     want_ip(ev, "network.forwarded_ip", "10.0.0.2");
     want_int(ev, "event.duration", 1500 * MS);
-    ev = decode_as(f, "access",
+    ev = detect_as(f, "access",
                    "192.0.2.1 - - [02/Nov/2026:09:14:08 +0000] \"GET / HTTP/1.1\" 200 10 \"-\" "
                    "\"curl\" \"-\"");
     want_none(ev, "network.forwarded_ip");
     want_none(ev, "event.duration");
     /* The common format with Apache's %D after the bytes. */
-    ev = decode_as(f, "access",
+    ev = detect_as(f, "access",
                    "192.0.2.1 - - [02/Nov/2026:09:14:08 +0000] \"GET / HTTP/1.1\" 200 10 250");
     want_int(ev, "event.duration", 250 * US);
     want_none(ev, "user_agent.original");
     /* Two integers: mod_logio's %I %O byte counts, not a time. */
-    ev = decode_as(f, "access",
+    ev = detect_as(f, "access",
                    "192.0.2.1 - - [02/Nov/2026:09:14:08 +0000] \"GET / HTTP/1.1\" 200 10 \"-\" "
                    "\"curl\" 512 10240");
     want_none(ev, "event.duration");
@@ -454,7 +325,7 @@ test_access_urls(void **state)
 {
     struct fx *f = *state;
     struct ym_event *ev =
-        decode_as(f, "access",
+        detect_as(f, "access",
                   "192.0.2.12 - - [02/Nov/2026:09:14:10 +0000] \"GET "
                   "http://user@proxy.test:8080/a/b.tar.gz?x=1#frag HTTP/1.0\" 200 1");
 
@@ -465,14 +336,14 @@ test_access_urls(void **state)
     want_str(ev, "url.path", "/a/b.tar.gz");
     want_str(ev, "url.query", "x=1");
     want_str(ev, "url.extension", "gz");
-    ev = decode_as(f, "access",
+    ev = detect_as(f, "access",
                    "192.0.2.11 - - [02/Nov/2026:09:14:09 +0000] \"CONNECT www.example.org:443 "
                    "HTTP/1.1\" 200 0");
     want_str(ev, "url.original", "www.example.org:443");
     want_str(ev, "url.domain", "www.example.org");
     want_int(ev, "url.port", 443);
     want_none(ev, "url.path");
-    ev = decode_as(f, "access",
+    ev = detect_as(f, "access",
                    "192.0.2.11 - - [02/Nov/2026:09:14:09 +0000] \"GET http://[2001:db8::1]:8443/ "
                    "HTTP/1.1\" 200 0");
     want_str(ev, "url.domain", "2001:db8::1"); /* a keyword in ECS, even for an address */
@@ -484,7 +355,7 @@ test_access_ssl_request(void **state)
 {
     struct fx *f = *state;
     struct ym_event *ev =
-        decode_as(f, "access",
+        detect_as(f, "access",
                   "[10/Dec/2020:09:45:56 +0100] 172.31.0.120 TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 "
                   "\"GET /nagiosxi/ajaxhelper.php?cmd=x HTTP/1.1\" 1375");
 
@@ -509,11 +380,11 @@ test_access_zone(void **state)
 
     assert_int_equal(decode_set_tz("Asia/Tokyo", &e), 0);
     /* An explicit offset wins over the configured zone... */
-    ev = decode_as(f, "access",
+    ev = detect_as(f, "access",
                    "10.0.0.1 - - [02/Nov/2026:09:14:03 +0000] \"GET / HTTP/1.1\" 200 1");
     want_ts(ev, utc(2026, 11, 2, 9, 14, 3));
     /* ...a time without one is local (with a fraction, too). */
-    ev = decode_as(f, "access", "10.0.0.1 - - [02/Nov/2026:09:14:03.250] \"GET / HTTP/1.1\" 200 1");
+    ev = detect_as(f, "access", "10.0.0.1 - - [02/Nov/2026:09:14:03.250] \"GET / HTTP/1.1\" 200 1");
     want_ts(ev, utc(2026, 11, 2, 0, 14, 3) + 250 * MS);
 }
 
@@ -535,7 +406,7 @@ test_weberror_apache24(void **state)
 {
     struct fx *f = *state;
     struct ym_event *ev =
-        decode_as(f, "weberror",
+        detect_as(f, "weberror",
                   "[Sun Nov 02 09:14:03.123456 2026] [core:error] [pid 1234:tid 5678] [client "
                   "192.0.2.4:5678] "
                   "AH00126: Invalid URI in request GET /../../etc/passwd HTTP/1.1");
@@ -557,7 +428,7 @@ test_weberror_apache24(void **state)
     want_str(ev, "message", "AH00126: Invalid URI in request GET /../../etc/passwd HTTP/1.1");
     want_none(ev, "file.path");
     /* No client, [:level] without a module. */
-    ev = decode_as(
+    ev = detect_as(
         f, "weberror",
         "[Tue Sep 30 12:11:21.258612 2014] [:warn] [pid 30473] AH02032: Hostname differs");
     want_str(ev, "log.level", "warn");
@@ -574,7 +445,7 @@ test_weberror_apache24_prefixes(void **state)
 {
     struct fx *f = *state;
     struct ym_event *ev =
-        decode_as(f, "weberror",
+        detect_as(f, "weberror",
                   "[Sun Nov 02 09:14:05.000001 2026] [core:crit] [pid 99] (13)Permission denied: "
                   "[client 2001:db8::1:5678] AH00132: file permissions deny server access: "
                   "/var/www/index.html");
@@ -586,7 +457,7 @@ test_weberror_apache24_prefixes(void **state)
     want_str(ev, "message",
              "(13)Permission denied: [client 2001:db8::1:5678] AH00132: file permissions deny "
              "server access: /var/www/index.html");
-    ev = decode_as(
+    ev = detect_as(
         f, "weberror",
         "[Wed Oct 20 19:20:59.121211 2021] [rewrite:trace3] [pid 121591:tid 140413273032448] "
         "mod_rewrite.c(470): [client 10.121.192.8:38350] 10.121.192.8 - - applying pattern");
@@ -605,7 +476,7 @@ test_weberror_apache22(void **state)
 {
     struct fx *f = *state;
     struct ym_event *ev =
-        decode_as(f, "weberror",
+        detect_as(f, "weberror",
                   "[Sun Dec 04 04:47:44 2005] [error] [client 192.0.2.5] File does not exist: "
                   "/var/www/html/robots.txt, referer: http://example.com/");
 
@@ -619,12 +490,12 @@ test_weberror_apache22(void **state)
     want_str(ev, "message",
              "File does not exist: /var/www/html/robots.txt, referer: http://example.com/");
     ev =
-        decode_as(f, "weberror", "[Sun Dec  4 04:51:08 2005] [notice] jk2_init() Found child 6725");
+        detect_as(f, "weberror", "[Sun Dec  4 04:51:08 2005] [notice] jk2_init() Found child 6725");
     want_ts(ev, utc(2005, 12, 4, 4, 51, 8));
     want_str(ev, "event.type", "info");
     want_str(ev, "message", "jk2_init() Found child 6725");
     /* An IPv6 client in 2.2 has no port. */
-    ev = decode_as(f, "weberror", "[Sun Dec 04 04:47:44 2005] [error] [client 2001:db8::1:2] x");
+    ev = detect_as(f, "weberror", "[Sun Dec 04 04:47:44 2005] [error] [client 2001:db8::1:2] x");
     want_ip(ev, "source.ip", "2001:db8::1:2");
     want_none(ev, "source.port");
 }
@@ -636,13 +507,13 @@ test_weberror_apache_no_time(void **state)
     struct ym_event *ev;
 
     f->ctx.prev_ts = utc(2026, 11, 1, 0, 0, 0);
-    ev = decode_as(f, "weberror",
+    ev = detect_as(f, "weberror",
                    "[error] [client 80.230.208.105] Directory index forbidden by rule: /home/");
     want_ts(ev, utc(2026, 11, 1, 0, 0, 0));
     want_str(ev, "log.level", "error");
     want_ip(ev, "source.ip", "80.230.208.105");
     want_str(ev, "message", "Directory index forbidden by rule: /home/");
-    ev = decode_as(f, "weberror", "[notice] Apache configured");
+    ev = detect_as(f, "weberror", "[notice] Apache configured");
     want_str(ev, "log.level", "notice");
     want_str(ev, "message", "Apache configured");
 }
@@ -651,7 +522,7 @@ static void
 test_weberror_modsecurity(void **state)
 {
     struct fx *f = *state;
-    struct ym_event *ev = decode_as(f, "weberror",
+    struct ym_event *ev = detect_as(f, "weberror",
                                     "[Mon Feb 09 16:47:55.908176 2015] [:error] [pid 17679] "
                                     "[client 172.16.10.91] ModSecurity: Access "
                                     "denied with code 403 (phase 2). [file \"/etc/x.conf\"] [line "
@@ -670,7 +541,7 @@ static void
 test_weberror_nginx(void **state)
 {
     struct fx *f = *state;
-    struct ym_event *ev = decode_as(f, "weberror",
+    struct ym_event *ev = detect_as(f, "weberror",
                                     "2026/11/02 09:14:03 [error] 1234#5678: *5 open() "
                                     "\"/usr/share/nginx/html/x\" failed (2: No such "
                                     "file or directory), client: 192.0.2.9, server: example.com, "
@@ -699,7 +570,7 @@ test_weberror_nginx(void **state)
     want_str(ev, "http.request.referrer", "http://example.com/");
     assert_true(need(ev, "message", YM_T_STR)->v.s.p == ev->raw.p + 42);
     /* No pid (PHP through nginx), a warning. */
-    ev = decode_as(f, "weberror",
+    ev = detect_as(f, "weberror",
                    "2014/12/30 06:07:37 [warn] PHP Warning: urlencode() expects parameter 1");
     want_str(ev, "log.level", "warn");
     want_str(ev, "event.type", "info");
@@ -715,9 +586,9 @@ test_weberror_zone(void **state)
     struct ym_event *ev;
 
     assert_int_equal(decode_set_tz("Asia/Tokyo", &e), 0);
-    ev = decode_as(f, "weberror", "2026/11/02 09:14:03 [error] 1#1: x");
+    ev = detect_as(f, "weberror", "2026/11/02 09:14:03 [error] 1#1: x");
     want_ts(ev, utc(2026, 11, 2, 0, 14, 3));
-    ev = decode_as(f, "weberror", "[Sun Nov 02 09:14:03 2026] [error] x");
+    ev = detect_as(f, "weberror", "[Sun Nov 02 09:14:03 2026] [error] x");
     want_ts(ev, utc(2026, 11, 2, 0, 14, 3));
 }
 
@@ -738,7 +609,7 @@ static void
 test_squid_miss(void **state)
 {
     struct fx *f = *state;
-    struct ym_event *ev = decode_as(f, "squid",
+    struct ym_event *ev = detect_as(f, "squid",
                                     "1793610843.123    245 10.0.1.23 TCP_MISS/200 5123 GET "
                                     "http://www.example.com/index.html?a=b - "
                                     "HIER_DIRECT/93.184.216.34 text/html");
@@ -774,7 +645,7 @@ static void
 test_squid_connect_denied_aborted(void **state)
 {
     struct fx *f = *state;
-    struct ym_event *ev = decode_as(
+    struct ym_event *ev = detect_as(
         f, "squid",
         "1793610844.002   2183 10.0.1.91 TCP_TUNNEL/200 3700 CONNECT www.google.com:443 alice "
         "HIER_DIRECT/142.250.1.1 -");
@@ -785,7 +656,7 @@ test_squid_connect_denied_aborted(void **state)
     want_str(ev, "user.name", "alice");
     want_none(ev, "http.response.mime_type");
     want_str(ev, "event.outcome", "success");
-    ev = decode_as(
+    ev = detect_as(
         f, "squid",
         "1793610845.500      0 10.0.1.92 TCP_DENIED/403 3986 GET http://blocked.example/m.exe - "
         "HIER_NONE/- text/html");
@@ -795,7 +666,7 @@ test_squid_connect_denied_aborted(void **state)
     want_none(ev, "destination.ip");
     want_none(ev, "destination.domain");
     want_int(ev, "event.duration", 0);
-    ev = decode_as(
+    ev = detect_as(
         f, "squid",
         "1793610847.000  60001 proxy-client.corp TCP_MISS_ABORTED/000 0 GET http://slow.example/ - "
         "FIRSTUP_PARENT/parent.proxy -");
@@ -804,14 +675,14 @@ test_squid_connect_denied_aborted(void **state)
     want_str(ev, "source.domain", "proxy-client.corp");
     want_none(ev, "source.ip");
     want_str(ev, "destination.domain", "parent.proxy");
-    ev = decode_as(f, "squid",
+    ev = detect_as(f, "squid",
                    "1793610846.000      5 10.0.1.93 NONE_NONE/400 3900 NONE error:invalid-request "
                    "- HIER_NONE/- text/html");
     want_str(ev, "url.original", "error:invalid-request");
     want_none(ev, "url.path");
     want_int(ev, "http.response.status_code", 400);
     /* Cut short after the result. */
-    ev = decode_as(f, "squid", "1793610846.000      5 10.0.1.93 TCP_HIT/200");
+    ev = detect_as(f, "squid", "1793610846.000      5 10.0.1.93 TCP_HIT/200");
     want_str(ev, "event.action", "TCP_HIT");
     want_none(ev, "http.request.method");
 }
@@ -834,15 +705,15 @@ test_w3c_directives_and_fields(void **state)
 {
     struct fx *f = *state;
     struct ym_event *ev =
-        decode_as(f, "w3c", "#Software: Microsoft Internet Information Services 10.0");
+        detect_as(f, "w3c", "#Software: Microsoft Internet Information Services 10.0");
 
     want_str(ev, "tags", "w3c_directive");
     want_str(ev, "w3c.directive", "Software");
     want_str(ev, "message", "Microsoft Internet Information Services 10.0");
     want_str(ev, "event.module", "w3c");
-    ev = decode_as(f, "w3c", "#Date: 2026-11-02 09:00:00");
+    ev = detect_as(f, "w3c", "#Date: 2026-11-02 09:00:00");
     want_ts(ev, utc(2026, 11, 2, 9, 0, 0));
-    ev = decode_as(f, "w3c",
+    ev = detect_as(f, "w3c",
                    "#Fields: time c-ip cs-method cs-uri-stem sc-status cs(User-Agent) "
                    "X-Forwarded-For x-custom(A)");
     want_str(ev, "w3c.directive", "Fields");
@@ -873,7 +744,7 @@ test_w3c_default_layouts(void **state)
     struct ym_event *ev;
 
     f->ctx.input = NULL; /* no input state: IIS's layouts */
-    ev = decode_as(
+    ev = detect_as(
         f, "w3c",
         "2026-11-02 09:14:04 10.0.0.5 POST /owa/auth.owa a=1&b=2 443 CORP\\alice 203.0.113.8 "
         "Mozilla/5.0+(Windows+NT+10.0) https://mail.example.com/owa/ 401 1 2148074254 3");
@@ -898,7 +769,7 @@ test_w3c_default_layouts(void **state)
     want_str(ev, "event.category", "web");
     want_str(ev, "event.type", "access");
     /* 14 columns: IIS 7 (no referer). */
-    ev = decode_as(f, "w3c",
+    ev = detect_as(f, "w3c",
                    "2026-11-02 09:14:05 10.0.0.5 GET /a.aspx - 80 - 203.0.113.9 UA 200 0 0 7");
     want_int(ev, "http.response.status_code", 200);
     want_str(ev, "event.outcome", "success");
@@ -906,7 +777,7 @@ test_w3c_default_layouts(void **state)
     want_none(ev, "http.request.referrer");
     want_none(ev, "url.query");
     /* 22 columns: every IIS field. */
-    ev = decode_as(
+    ev = detect_as(
         f, "w3c",
         "2014-12-20 21:34:37 W3SVC58 WEB-01 1.2.3.4 GET /p.aspx id=3 80 - 218.92.0.222 HTTP/1.1 "
         "Mozilla/5.0 - http://google.com/ www.somesite.org 200 0 0 36560 3942 78");
@@ -920,7 +791,7 @@ test_w3c_default_layouts(void **state)
     want_int(ev, "http.request.bytes", 3942);
     want_int(ev, "event.duration", 78 * MS);
     /* No layout fits (no address third): only the time is taken. */
-    ev = decode_as(f, "w3c", "2026-11-02 09:14:06 GET /index.html - 200 0 0 15");
+    ev = detect_as(f, "w3c", "2026-11-02 09:14:06 GET /index.html - 200 0 0 15");
     want_ts(ev, utc(2026, 11, 2, 9, 14, 6));
     want_str(ev, "w3c.date", "2026-11-02");
     want_none(ev, "destination.address");
@@ -938,7 +809,7 @@ test_w3c_fields_bounded(void **state)
     n += (size_t)snprintf(line, sizeof(line), "#Fields:");
     while (n + 12 < sizeof(line) - 1)
         n += (size_t)snprintf(line + n, sizeof(line) - n, " x-col-%04zu", n);
-    decode_as(f, "w3c", line);
+    detect_as(f, "w3c", line);
     assert_true(f->input.w3c_fields_len < sizeof(f->input.w3c_fields));
     assert_true(f->input.w3c_fields_len > 1000);
     /* Cut at a whole name: the line goes on with a space after what was kept. */
@@ -1021,7 +892,7 @@ test_random_bytes(void **state)
 int
 main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup_web, teardown_utc)
     const struct CMUnitTest tests[] = {
         T(test_detect),
         T(test_access_combined),
