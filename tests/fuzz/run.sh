@@ -14,7 +14,7 @@ FLAGS="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-f
 
 make -s --no-print-directory BUILD=$B CC=clang OPT="-O1 -g" WARN="-std=c17 -Wall -Wno-unused-command-line-argument" \
     SAN="$SAN" LDFLAGS= $B/libyamori.a || exit 1
-libs=$(pkg-config --libs libzstd zlib libxml-2.0 yaml-0.1 libpcre2-8)
+libs="$(pkg-config --libs libzstd zlib libxml-2.0 yaml-0.1 libpcre2-8 libsodium libxxhash) -lroaring"
 
 # Seeds: every line of every golden input, one file each.
 rm -rf "$B/seeds"
