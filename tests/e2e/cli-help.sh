@@ -5,13 +5,13 @@
 
 run "$YAMORI" --help
 expect_eq "yamori --help exits 0" 0 "$RC"
-expect_match "yamori --help lists the commands" "parse.*ingest.*search.*demo-gen" "$(echo $OUT)"
+expect_match "yamori --help lists the commands" "parse.*ingest.*search.*decoders.*demo-gen" "$(echo $OUT)"
 
 run "$YAMORI" --version
 expect_eq "yamori --version exits 0" 0 "$RC"
 expect_match "yamori --version prints a version" "^yamori [0-9]+\.[0-9]+\.[0-9]+$" "$OUT"
 
-for c in parse ingest search demo-gen; do
+for c in parse ingest search decoders demo-gen; do
     run "$YAMORI" $c --help
     expect_eq "yamori $c --help exits 0" 0 "$RC"
     expect_match "yamori $c --help shows its usage" "^usage: yamori $c" "$OUT"
