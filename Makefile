@@ -70,7 +70,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libyamori.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS))
 
-$(BUILD)/bench_decode: bench/bench_decode.c $(BUILD)/libyamori.a
+$(BUILD)/bench_%: bench/bench_%.c $(BUILD)/libyamori.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
