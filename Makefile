@@ -103,8 +103,8 @@ fuzz: deps
 demo: deps all
 	$(Q)scripts/demo.sh
 
-bench: deps all $(BUILD)/bench_decode
-	$(Q)BENCH_DECODE=$(CURDIR)/$(BUILD)/bench_decode bench/run.sh
+bench: deps all $(BUILD)/bench_decode $(BUILD)/bench_tokindex
+	$(Q)BENCH_DECODE=$(CURDIR)/$(BUILD)/bench_decode BENCH_TOKINDEX=$(CURDIR)/$(BUILD)/bench_tokindex bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

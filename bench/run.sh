@@ -47,6 +47,13 @@ if [ -n "${BENCH_DECODE:-}" ] && [ -x "$BENCH_DECODE" ]; then
     echo
 fi
 
+# The storage engine's token index (not yet wired in), blocks of 4096 lines.
+if [ -n "${BENCH_TOKINDEX:-}" ] && [ -x "$BENCH_TOKINDEX" ]; then
+    echo "token index of the storage engine (design target: ~2 M lines/s, <= 7% of raw):"
+    "$BENCH_TOKINDEX" --repeat "$RUNS" $files | sed 's/^/  /'
+    echo
+fi
+
 # Ingest: decode, normalise, store, fsync — into a fresh data directory each run.
 ingest() { rm -rf "$W/data"; "$Y" ingest -d "$W/data" $files; }
 t=$(median ingest)

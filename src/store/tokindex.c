@@ -1,0 +1,904 @@
+/*
+ * tokindex.c — tokenizer, builder and reader of a segment's token index
+ * (see tokindex.h; the byte layout is specified in
+ * docs/design/storage-engine.md, "Token index format").
+ *
+ * Builder.  One hash table holds every distinct token of the segment (its
+ * hash and the last block it was seen in; its bytes, when <= TOK_MAX_LEN, in
+ * an entry beside).  The first time a token is seen in
+ * a block, its entry number is appended to that block's posting run, so the
+ * postings are (block, token) pairs in block order, one per distinct token
+ * per block: a block's bloom is sized from its run's length, and the
+ * dictionary's bitmaps are read off the runs at build time.  The table costs
+ * one lookup per token occurrence and no allocation per token.
+ *
+ * The low-cardinality rule: a token (<= TOK_MAX_LEN bytes) goes into the
+ * dictionary when it is found in at least K = max(2, ceil(n_blocks / 8))
+ * distinct blocks.  Such tokens are the vocabulary of the logs (words,
+ * programs, hosts, actions, common ports and addresses): for them a bloom
+ * says "maybe" in most blocks anyway, while the bitmap is exact, small
+ * (run-optimised) and can be ANDed/ORed with the other terms' bitmaps.
+ * Tokens seen in a few blocks (ids, ephemeral ports, timestamps, hashes) are
+ * left to the blooms: an entry would cost ~20 bytes plus the term against
+ * ~1.2 bytes per block in a bloom.  And the dictionary stays bounded: at most
+ * 8 x the average number of distinct tokens per block can reach K blocks,
+ * however long the segment.
+ *
+ * Blooms: m = ceil(n * 9.585) bits rounded up to a multiple of 64 for n
+ * distinct tokens (the optimum for p = 1 %), k = 7 probes by double hashing
+ * of the token's XXH3-64 hash (h1 = low 32 bits, h2 = high 32 bits | 1,
+ * probe i at (h1 + i * h2) mapped onto [0, m) by multiply-shift).
+ *
+ * Reader.  Everything is checked once at open (checksum, offsets, sorted
+ * terms, each bitmap decoded and its values checked against n_blocks), the
+ * dictionary's bitmaps are kept decoded, the rest is read in place.  After
+ * open, nothing reads outside the validated ranges.
+ */
+#include "store/tokindex.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* for XXH3_state_t on the stack (no allocation per long token) */
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+
+#include "util/mem.h"
+
+#define TOKINDEX_MAGIC "YMTOKIX\0"
+#define TOKINDEX_VERSION 1
+#define TOKINDEX_HDR_LEN 40
+#define BLOOM_K 7
+/* bits per distinct token for p = 1 %: -ln(0.01) / ln(2)^2 */
+#define BLOOM_BITS_PER_TOKEN 9.585
+/* Dictionary: a token found in at least max(2, ceil(n_blocks / DICT_DIV)) blocks. */
+#define DICT_DIV 8
+/* Tokens of one query term that are looked up; more only narrow less. */
+#define TERM_MAX_TOKENS 64
+
+/* ---- tokenizer ---- */
+
+/* 1 for a word byte (query_match.c's is_word), 0 otherwise. */
+static const unsigned char word_tab[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['_'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    [0x80 ... 0xff] = 1,
+};
+
+static inline unsigned char
+lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+uint64_t
+tok_hash(const char *lowered, size_t len)
+{
+    return XXH3_64bits(lowered, len);
+}
+
+/* The hash of a token longer than TOK_MAX_LEN, lowercased piece by piece
+ * (XXH3's streaming form gives the same value as the one-shot form). */
+static uint64_t
+hash_long(const unsigned char *s, size_t len)
+{
+    XXH3_state_t st;
+    char piece[TOK_MAX_LEN];
+
+    XXH3_64bits_reset(&st);
+    for (size_t i = 0; i < len;) {
+        size_t n = len - i < sizeof piece ? len - i : sizeof piece;
+        for (size_t j = 0; j < n; j++)
+            piece[j] = (char)lower(s[i + j]);
+        XXH3_64bits_update(&st, piece, n);
+        i += n;
+    }
+    return XXH3_64bits_digest(&st);
+}
+
+/* The loop behind tok_each; static inline so that the builder's callback is
+ * inlined into it. */
+static inline int
+tokenize(const char *text, size_t len, tok_fn *fn, void *ctx)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    char buf[TOK_MAX_LEN];
+    size_t i = 0;
+
+    while (i < len) {
+        while (i < len && !word_tab[s[i]])
+            i++;
+        if (i == len)
+            break;
+        size_t start = i, n = 0;
+        while (i < len && word_tab[s[i]]) {
+            if (n < TOK_MAX_LEN)
+                buf[n] = (char)lower(s[i]);
+            n++;
+            i++;
+        }
+        struct tok t = {buf, n, start, 0};
+        t.hash = n <= TOK_MAX_LEN ? XXH3_64bits(buf, n) : hash_long(s + start, n);
+        int rc = fn(ctx, &t);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int
+tok_each(const char *text, size_t len, tok_fn *fn, void *ctx)
+{
+    return tokenize(text, len, fn, ctx);
+}
+
+/* ---- bloom filters ---- */
+
+static size_t
+bloom_bytes(size_t n_tokens)
+{
+    if (n_tokens == 0)
+        return 0;
+    double bits = (double)n_tokens * BLOOM_BITS_PER_TOKEN;
+    size_t words = (size_t)(bits / 64.0) + 1;
+    return words * 8;
+}
+
+/* Maps a 32-bit probe onto [0, m_bits) (Lemire's multiply-shift). */
+static inline uint32_t
+probe_at(uint32_t g, uint64_t m_bits)
+{
+    return (uint32_t)(((uint64_t)g * m_bits) >> 32);
+}
+
+static void
+bloom_set(unsigned char *bits, size_t n_bytes, uint64_t h)
+{
+    uint64_t m = (uint64_t)n_bytes * 8;
+    uint32_t h1 = (uint32_t)h, h2 = (uint32_t)(h >> 32) | 1;
+
+    for (uint32_t i = 0; i < BLOOM_K; i++) {
+        uint32_t bit = probe_at(h1 + i * h2, m);
+        bits[bit >> 3] |= (unsigned char)(1u << (bit & 7));
+    }
+}
+
+static bool
+bloom_test(const unsigned char *bits, size_t n_bytes, uint64_t h)
+{
+    uint64_t m = (uint64_t)n_bytes * 8;
+    uint32_t h1 = (uint32_t)h, h2 = (uint32_t)(h >> 32) | 1;
+
+    if (n_bytes == 0)
+        return false;
+    for (uint32_t i = 0; i < BLOOM_K; i++) {
+        uint32_t bit = probe_at(h1 + i * h2, m);
+        if (!(bits[bit >> 3] & (1u << (bit & 7))))
+            return false;
+    }
+    return true;
+}
+
+/* ---- builder ---- */
+
+struct entry {
+    uint64_t hash;    /* XXH3-64 of the lowercased token */
+    uint32_t str_off; /* offset of its bytes in builder.strs (short tokens only) */
+    uint32_t len;     /* token length in bytes, capped at UINT32_MAX */
+};
+
+/* A hash-table slot carries what every occurrence needs, so that the common
+ * case (a token already seen in this block) touches one cache line. */
+struct slot {
+    uint64_t hash;       /* the token's hash */
+    uint32_t ent;        /* entry number + 1; 0 for a free slot */
+    uint32_t last_block; /* last block the token was seen in */
+};
+
+struct tokindex_builder {
+    struct slot *slots;       /* owned: open addressing, linear probing */
+    size_t n_slots;           /* power of two, at least twice n_ents */
+    struct entry *ents;       /* owned: distinct tokens */
+    size_t n_ents, cap_ents;
+    char *strs;               /* owned: bytes of the short tokens */
+    size_t strs_len, strs_cap;
+    uint32_t *posts;          /* owned: entry numbers, one run per block, in block order */
+    size_t n_posts, cap_posts;
+    uint32_t *block_start;    /* owned: block b's run is posts[block_start[b] .. block_start[b+1]) */
+    size_t cap_blocks;        /* entries allocated in block_start */
+    uint32_t n_blocks;        /* blocks opened so far (largest id added + 1) */
+    int failed;               /* a previous error: only free is allowed */
+};
+
+static int
+grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : 64;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2 / elem)
+            return YM_ENOMEM;
+        ncap *= 2;
+    }
+    void *np = ym_realloc(*p, ncap * elem);
+    if (np == NULL)
+        return YM_ENOMEM;
+    *p = np;
+    *cap = ncap;
+    return 0;
+}
+
+struct tokindex_builder *
+tokindex_builder_new(uint32_t n_blocks_hint)
+{
+    struct tokindex_builder *b = ym_calloc(1, sizeof *b);
+
+    if (b == NULL)
+        return NULL;
+    if (n_blocks_hint > TOKINDEX_MAX_BLOCKS)
+        n_blocks_hint = TOKINDEX_MAX_BLOCKS;
+    b->n_slots = 1u << 14;
+    b->slots = ym_calloc(b->n_slots, sizeof *b->slots);
+    if (b->slots == NULL ||
+        grow((void **)&b->block_start, &b->cap_blocks, (size_t)n_blocks_hint + 2,
+             sizeof *b->block_start) < 0) {
+        tokindex_builder_free(b);
+        return NULL;
+    }
+    b->block_start[0] = 0;
+    return b;
+}
+
+void
+tokindex_builder_free(struct tokindex_builder *b)
+{
+    if (b == NULL)
+        return;
+    ym_free(b->slots);
+    ym_free(b->ents);
+    ym_free(b->strs);
+    ym_free(b->posts);
+    ym_free(b->block_start);
+    ym_free(b);
+}
+
+static int
+rehash(struct tokindex_builder *b)
+{
+    size_t n = b->n_slots * 2;
+    struct slot *slots = ym_calloc(n, sizeof *slots);
+
+    if (slots == NULL)
+        return YM_ENOMEM;
+    for (size_t i = 0; i < b->n_slots; i++) {
+        if (b->slots[i].ent == 0)
+            continue;
+        size_t j = (size_t)b->slots[i].hash & (n - 1);
+        while (slots[j].ent != 0)
+            j = (j + 1) & (n - 1);
+        slots[j] = b->slots[i];
+    }
+    ym_free(b->slots);
+    b->slots = slots;
+    b->n_slots = n;
+    return 0;
+}
+
+/*
+ * One occurrence of a token in block b->n_blocks - 1.  Tokens are told apart
+ * by their 64-bit hash alone: a collision (odds ~ n^2 / 2^65 for n distinct
+ * tokens) merges two tokens into one entry, which can only widen their
+ * candidates, never lose a block.
+ */
+static int
+add_tok(void *ctx, const struct tok *t)
+{
+    struct tokindex_builder *b = ctx;
+    uint32_t block = b->n_blocks - 1;
+    size_t mask = b->n_slots - 1, j = (size_t)t->hash & mask;
+    struct slot *sl;
+    int rc;
+
+    for (;;) {
+        sl = &b->slots[j];
+        if (sl->ent == 0 || sl->hash == t->hash)
+            break;
+        j = (j + 1) & mask;
+    }
+    if (sl->ent == 0) {
+        if (b->n_ents >= UINT32_MAX - 1)
+            return YM_ENOMEM;
+        size_t slen = t->len <= TOK_MAX_LEN ? t->len : 0;
+        if ((rc = grow((void **)&b->ents, &b->cap_ents, b->n_ents + 1, sizeof *b->ents)) < 0 ||
+            (rc = grow((void **)&b->strs, &b->strs_cap, b->strs_len + slen, 1)) < 0)
+            return rc;
+        if (b->strs_len + slen > UINT32_MAX)
+            return YM_ENOMEM;
+        struct entry *e = &b->ents[b->n_ents];
+        e->hash = t->hash;
+        e->str_off = (uint32_t)b->strs_len;
+        e->len = t->len > UINT32_MAX ? UINT32_MAX : (uint32_t)t->len;
+        memcpy(b->strs + b->strs_len, t->p, slen);
+        b->strs_len += slen;
+        sl->hash = t->hash;
+        sl->ent = (uint32_t)(b->n_ents + 1);
+        sl->last_block = UINT32_MAX;
+        b->n_ents++;
+    }
+    if (sl->last_block != block) {
+        sl->last_block = block;
+        if ((rc = grow((void **)&b->posts, &b->cap_posts, b->n_posts + 1, sizeof *b->posts)) < 0)
+            return rc;
+        if (b->n_posts >= UINT32_MAX)
+            return YM_ENOMEM;
+        b->posts[b->n_posts++] = sl->ent - 1;
+    }
+    if (b->n_ents * 2 > b->n_slots && (rc = rehash(b)) < 0)
+        return rc;
+    return 0;
+}
+
+int
+tokindex_add(struct tokindex_builder *b, uint32_t block_id, const char *text, size_t len)
+{
+    int rc;
+
+    if (b->failed)
+        return YM_EINVAL;
+    if (block_id >= TOKINDEX_MAX_BLOCKS || (b->n_blocks > 0 && block_id < b->n_blocks - 1)) {
+        b->failed = 1;
+        return YM_EINVAL;
+    }
+    if (block_id >= b->n_blocks) {
+        /* open blocks up to block_id; skipped ones have empty runs */
+        if ((rc = grow((void **)&b->block_start, &b->cap_blocks, (size_t)block_id + 2,
+                       sizeof *b->block_start)) < 0) {
+            b->failed = 1;
+            return rc;
+        }
+        for (uint32_t i = b->n_blocks; i <= block_id; i++)
+            b->block_start[i] = (uint32_t)b->n_posts;
+        b->n_blocks = block_id + 1;
+    }
+    rc = tokenize(text, len, add_tok, b);
+    if (rc < 0)
+        b->failed = 1;
+    return rc;
+}
+
+static void
+put_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void
+put_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t
+get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t
+get_u64(const unsigned char *p)
+{
+    return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+/* Orders dictionary entries by their bytes (memcmp, then shorter first);
+ * arg is the builder (qsort_r, so that no global state is shared). */
+static int
+cmp_term(const void *a, const void *b, void *arg)
+{
+    const struct tokindex_builder *sort_b = arg;
+    const struct entry *x = &sort_b->ents[*(const uint32_t *)a];
+    const struct entry *y = &sort_b->ents[*(const uint32_t *)b];
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(sort_b->strs + x->str_off, sort_b->strs + y->str_off, n);
+    if (c != 0)
+        return c;
+    return (x->len > y->len) - (x->len < y->len);
+}
+
+static void
+put_u32s(struct ym_buf *out, const uint32_t *v, size_t n)
+{
+    unsigned char tmp[4];
+
+    for (size_t i = 0; i < n; i++) {
+        put_u32(tmp, v[i]);
+        ym_buf_append(out, tmp, 4);
+    }
+}
+
+int
+tokindex_build(struct tokindex_builder *b, struct ym_buf *out)
+{
+    size_t start = out->len, n_terms = 0, total;
+    uint32_t n_blocks = b->n_blocks, k_min;
+    uint32_t *dict = NULL, *dict_of = NULL, *term_off = NULL, *bm_off = NULL, *blk_off = NULL;
+    roaring_bitmap_t **bms = NULL;
+    unsigned char *bloom = NULL;
+    int rc = YM_ENOMEM;
+
+    if (b->failed)
+        return YM_EINVAL;
+    k_min = (n_blocks + DICT_DIV - 1) / DICT_DIV;
+    if (k_min < 2)
+        k_min = 2;
+    b->block_start[n_blocks] = (uint32_t)b->n_posts;
+
+    /* 1. choose and sort the dictionary */
+    dict = ym_malloc((b->n_ents + 1) * sizeof *dict);
+    dict_of = ym_malloc((b->n_ents + 1) * sizeof *dict_of);
+    if (dict == NULL || dict_of == NULL)
+        goto out;
+    /* dict_of first counts each token's blocks (one post per block) */
+    memset(dict_of, 0, (b->n_ents + 1) * sizeof *dict_of);
+    for (size_t j = 0; j < b->n_posts; j++)
+        dict_of[b->posts[j]]++;
+    for (size_t i = 0; i < b->n_ents; i++)
+        if (b->ents[i].len <= TOK_MAX_LEN && dict_of[i] >= k_min)
+            dict[n_terms++] = (uint32_t)i;
+    qsort_r(dict, n_terms, sizeof *dict, cmp_term, b);
+    for (size_t i = 0; i < b->n_ents; i++)
+        dict_of[i] = UINT32_MAX;
+    for (size_t i = 0; i < n_terms; i++)
+        dict_of[dict[i]] = (uint32_t)i;
+
+    /* 2. the dictionary's bitmaps, read off the block runs */
+    bms = ym_calloc(n_terms + 1, sizeof *bms);
+    term_off = ym_malloc((n_terms + 1) * sizeof *term_off);
+    bm_off = ym_malloc((n_terms + 1) * sizeof *bm_off);
+    blk_off = ym_malloc(((size_t)n_blocks + 1) * sizeof *blk_off);
+    if (bms == NULL || term_off == NULL || bm_off == NULL || blk_off == NULL)
+        goto out;
+    for (size_t i = 0; i < n_terms; i++)
+        if ((bms[i] = roaring_bitmap_create()) == NULL)
+            goto out;
+    for (uint32_t blk = 0; blk < n_blocks; blk++)
+        for (uint32_t j = b->block_start[blk]; j < b->block_start[blk + 1]; j++)
+            if (dict_of[b->posts[j]] != UINT32_MAX)
+                roaring_bitmap_add(bms[dict_of[b->posts[j]]], blk);
+    term_off[0] = bm_off[0] = 0;
+    for (size_t i = 0; i < n_terms; i++) {
+        roaring_bitmap_run_optimize(bms[i]);
+        size_t bl = roaring_bitmap_portable_size_in_bytes(bms[i]);
+        if ((uint64_t)bm_off[i] + bl > UINT32_MAX)
+            goto out;
+        term_off[i + 1] = term_off[i] + b->ents[dict[i]].len;
+        bm_off[i + 1] = bm_off[i] + (uint32_t)bl;
+    }
+    blk_off[0] = 0;
+    for (uint32_t blk = 0; blk < n_blocks; blk++) {
+        size_t bl = bloom_bytes(b->block_start[blk + 1] - b->block_start[blk]);
+        if ((uint64_t)blk_off[blk] + bl > UINT32_MAX)
+            goto out;
+        blk_off[blk + 1] = blk_off[blk] + (uint32_t)bl;
+    }
+
+    /* 3. write: header, offset arrays, segment bloom, term bytes, bitmaps, block blooms */
+    size_t seg_bytes = bloom_bytes(b->n_ents);
+    if (seg_bytes > UINT32_MAX)
+        goto out;
+    total = TOKINDEX_HDR_LEN + 8 * (n_terms + 1) + 4 * ((size_t)n_blocks + 1) + 4 + seg_bytes +
+            term_off[n_terms] + bm_off[n_terms] + blk_off[n_blocks];
+    if (ym_buf_reserve(out, total) < 0)
+        goto out;
+    unsigned char hdr[TOKINDEX_HDR_LEN] = {0};
+    ym_buf_append(out, hdr, sizeof hdr); /* filled in at the end */
+    put_u32s(out, term_off, n_terms + 1);
+    put_u32s(out, bm_off, n_terms + 1);
+    put_u32s(out, blk_off, (size_t)n_blocks + 1);
+    uint32_t seg32 = (uint32_t)seg_bytes;
+    put_u32s(out, &seg32, 1);
+
+    size_t max_bloom = seg_bytes;
+    for (uint32_t blk = 0; blk < n_blocks; blk++)
+        if (blk_off[blk + 1] - blk_off[blk] > max_bloom)
+            max_bloom = blk_off[blk + 1] - blk_off[blk];
+    if ((bloom = ym_malloc(max_bloom + 1)) == NULL)
+        goto out;
+    memset(bloom, 0, seg_bytes);
+    for (size_t i = 0; i < b->n_ents; i++)
+        bloom_set(bloom, seg_bytes, b->ents[i].hash);
+    ym_buf_append(out, bloom, seg_bytes);
+
+    for (size_t i = 0; i < n_terms; i++)
+        ym_buf_append(out, b->strs + b->ents[dict[i]].str_off, b->ents[dict[i]].len);
+    for (size_t i = 0; i < n_terms; i++) {
+        size_t bl = bm_off[i + 1] - bm_off[i];
+        if (ym_buf_reserve(out, bl) < 0)
+            goto out;
+        roaring_bitmap_portable_serialize(bms[i], out->p + out->len);
+        out->len += bl;
+    }
+    for (uint32_t blk = 0; blk < n_blocks; blk++) {
+        size_t nb = blk_off[blk + 1] - blk_off[blk];
+        memset(bloom, 0, nb);
+        for (uint32_t j = b->block_start[blk]; j < b->block_start[blk + 1]; j++)
+            bloom_set(bloom, nb, b->ents[b->posts[j]].hash);
+        ym_buf_append(out, bloom, nb);
+    }
+    if (out->is_oom || out->len - start != total)
+        goto out;
+
+    unsigned char *h = (unsigned char *)out->p + start;
+    memcpy(h, TOKINDEX_MAGIC, 8);
+    put_u32(h + 8, TOKINDEX_VERSION);
+    put_u32(h + 12, n_blocks);
+    put_u32(h + 16, (uint32_t)n_terms);
+    put_u32(h + 20, BLOOM_K);
+    put_u64(h + 24, total - TOKINDEX_HDR_LEN);
+    put_u64(h + 32, XXH3_64bits(h + TOKINDEX_HDR_LEN, total - TOKINDEX_HDR_LEN));
+    rc = 0;
+out:
+    if (rc < 0)
+        out->len = start;
+    if (bms != NULL)
+        for (size_t i = 0; i < n_terms; i++)
+            if (bms[i] != NULL)
+                roaring_bitmap_free(bms[i]);
+    ym_free(bms);
+    ym_free(dict);
+    ym_free(dict_of);
+    ym_free(term_off);
+    ym_free(bm_off);
+    ym_free(blk_off);
+    ym_free(bloom);
+    return rc;
+}
+
+/* ---- reader ---- */
+
+struct tokindex {
+    uint32_t n_blocks;
+    uint32_t n_terms;
+    const unsigned char *term_off;  /* borrowed: u32 x (n_terms + 1), checked */
+    const unsigned char *blk_off;   /* borrowed: u32 x (n_blocks + 1), checked */
+    const unsigned char *seg_bloom; /* borrowed */
+    size_t seg_bloom_len;           /* bytes */
+    const char *terms;              /* borrowed: term bytes */
+    const unsigned char *blooms;    /* borrowed: block bloom bytes */
+    roaring_bitmap_t **bms;         /* owned: n_terms decoded bitmaps */
+};
+
+void
+tokindex_close(struct tokindex *ix)
+{
+    if (ix == NULL)
+        return;
+    if (ix->bms != NULL)
+        for (uint32_t i = 0; i < ix->n_terms; i++)
+            if (ix->bms[i] != NULL)
+                roaring_bitmap_free(ix->bms[i]);
+    ym_free(ix->bms);
+    ym_free(ix);
+}
+
+uint32_t
+tokindex_n_blocks(const struct tokindex *ix)
+{
+    return ix->n_blocks;
+}
+
+uint32_t
+tokindex_n_terms(const struct tokindex *ix)
+{
+    return ix->n_terms;
+}
+
+/* Checks a u32 offset array of n + 1 entries: starts at 0, non-decreasing,
+ * each step within [min_step, max_step]; returns the last value, or -1. */
+static int64_t
+check_offs(const unsigned char *a, size_t n, uint32_t min_step, uint32_t max_step)
+{
+    if (get_u32(a) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x = get_u32(a + 4 * i), y = get_u32(a + 4 * i + 4);
+        if (y < x || y - x < min_step || y - x > max_step)
+            return -1;
+    }
+    return get_u32(a + 4 * n);
+}
+
+/* Decodes one dictionary bitmap and checks that it is non-empty with every value below
+ * n_blocks, read back strictly ascending as many as its cardinality says. */
+static roaring_bitmap_t *
+load_bitmap(const char *p, size_t len, uint32_t n_blocks)
+{
+    if (len == 0 || roaring_bitmap_portable_deserialize_size(p, len) != len)
+        return NULL;
+    roaring_bitmap_t *bm = roaring_bitmap_portable_deserialize_safe(p, len);
+    if (bm == NULL)
+        return NULL;
+    uint64_t card = roaring_bitmap_get_cardinality(bm), seen = 0;
+    int64_t prev = -1;
+    roaring_uint32_iterator_t it;
+    roaring_init_iterator(bm, &it);
+    bool ok = card > 0 && card <= n_blocks;
+    while (ok && it.has_value) {
+        if ((int64_t)it.current_value <= prev || it.current_value >= n_blocks || ++seen > card)
+            ok = false;
+        prev = it.current_value;
+        roaring_advance_uint32_iterator(&it);
+    }
+    if (!ok || seen != card) {
+        roaring_bitmap_free(bm);
+        return NULL;
+    }
+    return bm;
+}
+
+static int
+term_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t n = alen < blen ? alen : blen;
+    int c = memcmp(a, b, n);
+    if (c != 0)
+        return c;
+    return (alen > blen) - (alen < blen);
+}
+
+int
+tokindex_open(const void *p, size_t len, struct tokindex **out, struct ym_err *err)
+{
+    const unsigned char *s = p;
+    struct tokindex *ix = NULL;
+    size_t pos = TOKINDEX_HDR_LEN;
+    int rc = YM_ECORRUPT;
+    const char *why = NULL;
+
+    *out = NULL;
+    if (len < TOKINDEX_HDR_LEN || memcmp(s, TOKINDEX_MAGIC, 8) != 0) {
+        why = len < TOKINDEX_HDR_LEN ? "truncated header" : "bad magic";
+        goto out;
+    }
+    if (get_u32(s + 8) != TOKINDEX_VERSION) {
+        rc = ym_err_set(err, YM_EVERSION, "token index: version %u not supported",
+                        (unsigned)get_u32(s + 8));
+        goto out;
+    }
+    uint32_t n_blocks = get_u32(s + 12), n_terms = get_u32(s + 16);
+    if (get_u32(s + 20) != BLOOM_K || n_blocks > TOKINDEX_MAX_BLOCKS) {
+        why = "bad header";
+        goto out;
+    }
+    if (get_u64(s + 24) != len - TOKINDEX_HDR_LEN) {
+        why = "length mismatch (truncated?)";
+        goto out;
+    }
+    if (get_u64(s + 32) != XXH3_64bits(s + TOKINDEX_HDR_LEN, len - TOKINDEX_HDR_LEN)) {
+        why = "checksum mismatch";
+        goto out;
+    }
+    /* sizes are bounded by len before any array is touched */
+    size_t rest = len - pos;
+    if (n_terms > rest / 8 || 8 * ((size_t)n_terms + 1) + 4 * ((size_t)n_blocks + 1) + 4 > rest) {
+        why = "offset tables run past the end";
+        goto out;
+    }
+    if ((ix = ym_calloc(1, sizeof *ix)) == NULL) {
+        rc = ym_err_set(err, YM_ENOMEM, "token index: out of memory");
+        goto out;
+    }
+    ix->n_blocks = n_blocks;
+    ix->n_terms = n_terms;
+    ix->term_off = s + pos;
+    pos += 4 * ((size_t)n_terms + 1);
+    const unsigned char *bm_offs = s + pos;
+    pos += 4 * ((size_t)n_terms + 1);
+    ix->blk_off = s + pos;
+    pos += 4 * ((size_t)n_blocks + 1);
+    ix->seg_bloom_len = get_u32(s + pos);
+    pos += 4;
+    int64_t terms_len = check_offs(ix->term_off, n_terms, 1, TOK_MAX_LEN);
+    int64_t bms_len = check_offs(bm_offs, n_terms, 1, UINT32_MAX);
+    int64_t blooms_len = check_offs(ix->blk_off, n_blocks, 0, UINT32_MAX);
+    if (terms_len < 0 || bms_len < 0 || blooms_len < 0 || ix->seg_bloom_len % 8 != 0) {
+        why = "bad offsets";
+        goto out;
+    }
+    for (uint32_t i = 0; i < n_blocks; i++)
+        if ((get_u32(ix->blk_off + 4 * i + 4) - get_u32(ix->blk_off + 4 * i)) % 8 != 0) {
+            why = "bad bloom size";
+            goto out;
+        }
+    if ((uint64_t)ix->seg_bloom_len + (uint64_t)terms_len + (uint64_t)bms_len +
+            (uint64_t)blooms_len != len - pos) {
+        why = "part sizes do not add up";
+        goto out;
+    }
+    ix->seg_bloom = s + pos;
+    pos += ix->seg_bloom_len;
+    ix->terms = (const char *)s + pos;
+    pos += (size_t)terms_len;
+    const char *bm_area = (const char *)s + pos;
+    pos += (size_t)bms_len;
+    ix->blooms = s + pos;
+
+    /* terms: word bytes, lowercased, strictly ascending */
+    for (uint32_t i = 0; i < n_terms; i++) {
+        uint32_t a = get_u32(ix->term_off + 4 * i), e = get_u32(ix->term_off + 4 * i + 4);
+        for (uint32_t j = a; j < e; j++) {
+            unsigned char c = (unsigned char)ix->terms[j];
+            if (!word_tab[c] || lower(c) != c) {
+                why = "bad term";
+                goto out;
+            }
+        }
+        if (i > 0) {
+            uint32_t pa = get_u32(ix->term_off + 4 * i - 4);
+            if (term_cmp(ix->terms + pa, a - pa, ix->terms + a, e - a) >= 0) {
+                why = "terms out of order";
+                goto out;
+            }
+        }
+    }
+    if ((ix->bms = ym_calloc((size_t)n_terms + 1, sizeof *ix->bms)) == NULL) {
+        rc = ym_err_set(err, YM_ENOMEM, "token index: out of memory");
+        goto out;
+    }
+    for (uint32_t i = 0; i < n_terms; i++) {
+        uint32_t a = get_u32(bm_offs + 4 * i), e = get_u32(bm_offs + 4 * i + 4);
+        if ((ix->bms[i] = load_bitmap(bm_area + a, e - a, n_blocks)) == NULL) {
+            why = "bad bitmap";
+            goto out;
+        }
+    }
+    *out = ix;
+    ix = NULL;
+    rc = 0;
+out:
+    if (why != NULL)
+        rc = ym_err_set(err, YM_ECORRUPT, "token index: %s", why);
+    tokindex_close(ix);
+    return rc;
+}
+
+/* Binary search of the dictionary; the term number or -1. */
+static int64_t
+dict_find(const struct tokindex *ix, const char *t, size_t len)
+{
+    size_t lo = 0, hi = ix->n_terms;
+
+    if (len > TOK_MAX_LEN)
+        return -1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint32_t a = get_u32(ix->term_off + 4 * mid), e = get_u32(ix->term_off + 4 * mid + 4);
+        int c = term_cmp(ix->terms + a, e - a, t, len);
+        if (c == 0)
+            return (int64_t)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static bool
+block_maybe(const struct tokindex *ix, uint32_t blk, uint64_t h)
+{
+    uint32_t a = get_u32(ix->blk_off + 4 * (size_t)blk), e = get_u32(ix->blk_off + 4 * (size_t)blk + 4);
+    return bloom_test(ix->blooms + a, e - a, h);
+}
+
+/* The tokens of a query term that can be looked up (whole ones). */
+struct term_toks {
+    const char *term;
+    size_t term_len;
+    size_t n;
+    uint64_t hash[TERM_MAX_TOKENS];
+    int64_t dict[TERM_MAX_TOKENS]; /* dictionary term number or -1 */
+    const struct tokindex *ix;
+};
+
+static int
+collect(void *ctx, const struct tok *t)
+{
+    struct term_toks *tt = ctx;
+
+    if ((t->off > 0 && tt->term[t->off - 1] == '*') ||
+        (t->off + t->len < tt->term_len && tt->term[t->off + t->len] == '*'))
+        return 0; /* partial token of a glob */
+    if (tt->n == TERM_MAX_TOKENS)
+        return 1;
+    tt->hash[tt->n] = t->hash;
+    tt->dict[tt->n] = dict_find(tt->ix, t->p, t->len);
+    tt->n++;
+    return 0;
+}
+
+static void
+term_tokens(const struct tokindex *ix, const char *term, size_t len, struct term_toks *tt)
+{
+    tt->term = term;
+    tt->term_len = len;
+    tt->n = 0;
+    tt->ix = ix;
+    (void)tok_each(term, len, collect, tt);
+}
+
+static bool
+seg_maybe(const struct tokindex *ix, const struct term_toks *tt)
+{
+    for (size_t i = 0; i < tt->n; i++)
+        if (tt->dict[i] < 0 && !bloom_test(ix->seg_bloom, ix->seg_bloom_len, tt->hash[i]))
+            return false;
+    return true;
+}
+
+bool
+tokindex_may_contain(const struct tokindex *ix, const char *term, size_t len)
+{
+    struct term_toks tt;
+
+    term_tokens(ix, term, len, &tt);
+    return seg_maybe(ix, &tt);
+}
+
+bool
+tokindex_in_dict(const struct tokindex *ix, const char *term, size_t len)
+{
+    struct term_toks tt;
+
+    term_tokens(ix, term, len, &tt);
+    return tt.n == 1 && tt.dict[0] >= 0;
+}
+
+void
+tokindex_candidates(const struct tokindex *ix, const char *term, size_t len,
+                    roaring_bitmap_t *out)
+{
+    struct term_toks tt;
+
+    roaring_bitmap_clear(out);
+    term_tokens(ix, term, len, &tt);
+    if (ix->n_blocks == 0 || !seg_maybe(ix, &tt))
+        return;
+    roaring_bitmap_add_range_closed(out, 0, ix->n_blocks - 1);
+    /* exact bitmaps first: they narrow the set the blooms are probed for */
+    for (size_t i = 0; i < tt.n; i++)
+        if (tt.dict[i] >= 0)
+            roaring_bitmap_and_inplace(out, ix->bms[tt.dict[i]]);
+    bool any_bloom = false;
+    for (size_t i = 0; i < tt.n; i++)
+        any_bloom |= tt.dict[i] < 0;
+    if (!any_bloom || roaring_bitmap_is_empty(out))
+        return;
+    roaring_bitmap_t *keep = roaring_bitmap_create();
+    roaring_uint32_iterator_t it;
+    if (keep == NULL)
+        return; /* out of memory: every block of out stays a candidate (a superset) */
+    for (roaring_init_iterator(out, &it); it.has_value; roaring_advance_uint32_iterator(&it)) {
+        uint32_t blk = it.current_value;
+        bool maybe = true;
+        for (size_t i = 0; i < tt.n && maybe; i++)
+            if (tt.dict[i] < 0)
+                maybe = block_maybe(ix, blk, tt.hash[i]);
+        if (maybe)
+            roaring_bitmap_add(keep, blk);
+    }
+    roaring_bitmap_overwrite(out, keep);
+    roaring_bitmap_free(keep);
+}
