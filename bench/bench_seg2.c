@@ -1,0 +1,162 @@
+/*
+ * bench_seg2.c — the format-2 segment writer and reader, one core: reads
+ * log files, decodes every line with decode_event (as `yamori ingest`
+ * does), then times seg2_write (one segment per 200,000 events) and the
+ * reading back of every block.  Prints events/s of the writer, the stored
+ * size as a fraction of the raw bytes, the size of `zstd -3` of the same
+ * files (run through the zstd CLI when present), and the read time.
+ *
+ * usage: bench_seg2 OUTDIR FILE...     (logs: ./yamori demo-gen --events 200000 --out DIR)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "decode/decode.h"
+#include "store/seg2.h"
+
+#define PER_SEG 200000
+
+static int64_t
+now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *p = NULL;
+    long n;
+    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
+        (p = malloc((size_t)n + 1)) == NULL || fread(p, 1, (size_t)n, f) != (size_t)n) {
+        fprintf(stderr, "bench_seg2: %s: cannot read\n", path);
+        exit(1);
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return p;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct ym_batch b;
+    struct decode_input input;
+    struct decode_ctx ctx;
+    uint64_t raw_bytes = 0, file_bytes = 0, n_total = 0;
+    int64_t write_ns = 0, read_ns = 0;
+    uint8_t prev[32] = {0};
+    int n_segs = 0;
+    char **bufs;
+
+    if (argc < 3) {
+        fprintf(stderr, "usage: bench_seg2 OUTDIR FILE...\n");
+        return 2;
+    }
+    bufs = calloc((size_t)argc, sizeof(*bufs));
+    ym_batch_init(&b);
+    memset(&ctx, 0, sizeof(ctx));
+    memset(&input, 0, sizeof(input));
+    ctx.arena = &b.arena;
+    ctx.input = &input;
+    ctx.ref_ts = 1793577600LL * 1000000000LL;
+    for (int a = 2; a <= argc; a++) {
+        bool last = a == argc;
+        if (!last) {
+            size_t len, off = 0;
+            char *buf = bufs[a] = slurp(argv[a], &len);
+            raw_bytes += len;
+            while (off < len) {
+                char *nl = memchr(buf + off, '\n', len - off);
+                size_t ll = nl ? (size_t)(nl - (buf + off)) : len - off;
+                struct ym_event *ev = ym_batch_add(&b);
+                struct ym_err err;
+                ev->raw = (struct ym_str){buf + off, ll};
+                ev->index = YM_STR("main");
+                ev->source = ym_str_c(argv[a]);
+                decode_event(&ctx, NULL, ev, &err);
+                ctx.prev_ts = ev->ts;
+                off += ll + 1;
+            }
+        }
+        while (b.n >= PER_SEG || (last && b.n > 0)) {
+            size_t n = b.n < PER_SEG ? b.n : PER_SEG;
+            const struct ym_event **p = malloc(n * sizeof(*p));
+            char path[4096];
+            struct seg2_write_stats st;
+            struct ym_err err;
+            struct seg2 *s;
+            struct ym_batch out;
+            for (size_t i = 0; i < n; i++)
+                p[i] = &b.ev[i];
+            snprintf(path, sizeof(path), "%s/%04d.yseg", argv[1], n_segs++);
+            int64_t t0 = now_ns();
+            if (seg2_write(path, "main", p, n, prev, prev, &st, &err) < 0) {
+                fprintf(stderr, "bench_seg2: %s\n", err.msg);
+                return 1;
+            }
+            int64_t t1 = now_ns();
+            write_ns += t1 - t0;
+            file_bytes += st.file_bytes;
+            n_total += n;
+            printf("segment %s: %zu events, %u blocks, raw %llu -> lines %llu + columns %llu "
+                   "(of %llu) + tokindex %llu = %llu bytes\n",
+                   path, n, st.n_blocks, (unsigned long long)st.raw_bytes,
+                   (unsigned long long)st.raw_comp, (unsigned long long)st.col_comp,
+                   (unsigned long long)st.col_bytes, (unsigned long long)st.tokix_bytes,
+                   (unsigned long long)st.file_bytes);
+            ym_batch_init(&out);
+            t0 = now_ns();
+            if (seg2_open(path, &s, &err) < 0) {
+                fprintf(stderr, "bench_seg2: %s\n", err.msg);
+                return 1;
+            }
+            for (uint32_t k = 0; k < seg2_n_blocks(s); k++) {
+                ym_batch_reset(&out);
+                if (seg2_read_block(s, k, &out, &err) < 0) {
+                    fprintf(stderr, "bench_seg2: %s\n", err.msg);
+                    return 1;
+                }
+            }
+            seg2_close(s);
+            read_ns += now_ns() - t0;
+            ym_batch_fini(&out);
+            free(p);
+            /* keep the rest; events point into bufs, which stay alive */
+            memmove(b.ev, b.ev + n, (b.n - n) * sizeof(*b.ev));
+            b.n -= n;
+        }
+    }
+    printf("events           %llu in %d segment(s)\n", (unsigned long long)n_total, n_segs);
+    printf("seg2_write       %.0f events/s (%.1f MB/s of raw)\n", (double)n_total / (write_ns / 1e9),
+           (double)raw_bytes / 1e6 / (write_ns / 1e9));
+    printf("stored/raw       %.4f (%llu of %llu bytes)\n", (double)file_bytes / (double)raw_bytes,
+           (unsigned long long)file_bytes, (unsigned long long)raw_bytes);
+    printf("read all blocks  %.3f s (%.0f events/s)\n", read_ns / 1e9, (double)n_total / (read_ns / 1e9));
+    fflush(stdout);
+    /* zstd -3 of the same raw files, concatenated, for comparison */
+    char cmd[8192];
+    size_t off = (size_t)snprintf(cmd, sizeof(cmd), "cat");
+    for (int a = 2; a < argc && off < sizeof(cmd) - 300; a++)
+        off += (size_t)snprintf(cmd + off, sizeof(cmd) - off, " '%s'", argv[a]);
+    snprintf(cmd + off, sizeof(cmd) - off, " | zstd -3 -q -c | wc -c");
+    FILE *z = popen(cmd, "r");
+    unsigned long long zb = 0;
+    if (z != NULL && fscanf(z, "%llu", &zb) == 1 && zb > 0)
+        printf("zstd -3 of raw   %.4f (%llu bytes); seg2 / zstd -3 = %.3f\n", (double)zb / (double)raw_bytes,
+               zb, (double)file_bytes / (double)zb);
+    else
+        printf("zstd -3 of raw   (zstd CLI not found: compare `cat FILES | zstd -3 | wc -c`)\n");
+    if (z != NULL)
+        pclose(z);
+    for (int a = 0; a < argc; a++)
+        free(bufs[a]);
+    free(bufs);
+    ym_batch_fini(&b);
+    return 0;
+}

@@ -1,0 +1,114 @@
+/*
+ * seg2.h — the format-2 segment file (storage engine, docs/design/
+ * storage-engine.md, "Segment file (.yseg)"): immutable, events sorted by
+ * time in blocks of up to SEG2_BLOCK_EVENTS, each block's raw lines and
+ * columns zstd-compressed, a token index (tokindex.h) over the blocks, CRC-32
+ * per part and a SHA-256 hash chaining it to the previous segment.
+ *
+ * Standalone for now: `ingest` and `search` still use format 1.
+ *
+ * Memory: a struct seg2 holds the whole file in memory (read once at open,
+ * so a file truncated underneath cannot fault), plus the decompressed
+ * buffers of the last block read.  Events returned by seg2_read_block are
+ * allocated in the caller's batch arena, but their strings (raw line, host,
+ * source, sourcetype, field names and string values) point into the
+ * seg2's block buffers, and the index name into the seg2 itself: they stay
+ * valid until the next seg2_read_block on the same seg2, or seg2_close.
+ * Copy them (arena_strndup) to keep them longer.
+ *
+ * Concurrency: a struct seg2 is not thread-safe; use one per thread.
+ */
+#ifndef YM_SEG2_H
+#define YM_SEG2_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <roaring/roaring.h>
+
+#include "event/event.h"
+#include "util/err.h"
+
+#define SEG2_VERSION 2
+#define SEG2_BLOCK_EVENTS 4096      /* most events per block */
+#define SEG2_MAX_INDEX_LEN 255      /* bytes of the index name in the header */
+#define SEG2_MAX_COLS 65536         /* most columns in one block */
+#define SEG2_MAX_PAYLOAD (256u << 20) /* most uncompressed bytes of one block part */
+
+struct seg2_write_stats {
+    uint64_t n_events;
+    uint32_t n_blocks;
+    uint64_t raw_bytes;     /* sum of the raw lines' lengths */
+    uint64_t raw_comp;      /* bytes of the compressed raw frames */
+    uint64_t col_bytes;     /* uncompressed column payloads */
+    uint64_t col_comp;      /* bytes of the compressed column frames */
+    uint64_t tokix_bytes;   /* bytes of the token index */
+    uint64_t file_bytes;    /* the whole file */
+};
+
+/*
+ * Writes events[0..n) (borrowed, any order; sorted here by time, stably)
+ * as one segment of index `index` to path: first to "path.tmp", fsynced,
+ * renamed to path, then the directory fsynced.  prev_hash is the previous
+ * segment's hash (zeros for the first); the new segment's hash goes to
+ * hash_out (may be NULL), statistics to st (may be NULL).  Returns 0,
+ * YM_EINVAL (n == 0, an index name over SEG2_MAX_INDEX_LEN bytes, a block
+ * needing more than SEG2_MAX_COLS columns), YM_ENOMEM or YM_EIO (the
+ * temporary file is removed).
+ */
+int seg2_write(const char *path, const char *index, const struct ym_event *const *events, size_t n,
+               const uint8_t prev_hash[32], uint8_t hash_out[32], struct seg2_write_stats *st,
+               struct ym_err *err) __attribute__((warn_unused_result));
+
+struct seg2;
+
+/*
+ * Opens the segment at path: reads it, checks the header and footer (magic,
+ * CRCs, every offset and length within the file), the block table's and the
+ * token index's CRCs and the token index itself.  Block contents are
+ * checked when read.  Returns 0 and a new seg2 in *out (free with
+ * seg2_close), YM_ENOENT, YM_EIO, YM_ENOMEM, YM_EVERSION (another format
+ * version) or YM_ECORRUPT with a message naming the file and the part.
+ */
+int seg2_open(const char *path, struct seg2 **out, struct ym_err *err)
+    __attribute__((warn_unused_result));
+
+/* Frees s and every buffer events point into; NULL is a no-op. */
+void seg2_close(struct seg2 *s);
+
+/* The segment's SHA-256 as stored in its footer (32 bytes, owned by s). */
+const uint8_t *seg2_hash(const struct seg2 *s);
+/* The previous segment's hash as stored in the header (32 bytes, owned by s). */
+const uint8_t *seg2_prev_hash(const struct seg2 *s);
+int64_t seg2_min_ts(const struct seg2 *s);
+int64_t seg2_max_ts(const struct seg2 *s);
+uint64_t seg2_n_events(const struct seg2 *s);
+uint32_t seg2_n_blocks(const struct seg2 *s);
+/* The index name (NUL-terminated, owned by s). */
+const char *seg2_index(const struct seg2 *s);
+
+/* Sets *min and *max to block b's time range; returns 0 or YM_EINVAL (b out of range). */
+int seg2_block_time(const struct seg2 *s, uint32_t b, int64_t *min, int64_t *max);
+
+/* Sets out (cleared first) to the blocks that may hold the query term
+ * term[0..len): a superset of those that do (tokindex_candidates). */
+void seg2_candidates(const struct seg2 *s, const char *term, size_t len, roaring_bitmap_t *out);
+
+/*
+ * Decompresses block b, checking its CRC and every length, and appends its
+ * events in time order to batch (fields, types and multi-valued fields as
+ * written; see the header comment for the strings' lifetime).  Returns 0,
+ * YM_EINVAL (b out of range), YM_ENOMEM or YM_ECORRUPT naming file and block;
+ * on error the batch may hold some of the block's events.
+ */
+int seg2_read_block(struct seg2 *s, uint32_t b, struct ym_batch *batch, struct ym_err *err)
+    __attribute__((warn_unused_result));
+
+/*
+ * Recomputes the SHA-256 over everything before the footer's hash field
+ * and every part's CRC (header, blocks, block table, token index, footer).
+ * Returns 0 or YM_ECORRUPT naming the file and the first part that fails.
+ */
+int seg2_verify(const struct seg2 *s, struct ym_err *err) __attribute__((warn_unused_result));
+
+#endif
