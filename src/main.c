@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"ingest", cmd_ingest, "decode log lines and store them in the data directory"},
     {"search", cmd_search, "search the stored events"},
     {"decoders", cmd_decoders, "test and list decoders: which one takes each line, the fields it sets"},
+    {"store", cmd_store, "stats, verify, export and import the stored segments"},
     {"demo-gen", demo_gen_main, "write realistic demo logs with an embedded attack story"},
 };
 

@@ -17,6 +17,7 @@ int cmd_parse(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_decoders(int argc, char **argv);
+int cmd_store(int argc, char **argv);
 
 #include "decode/decode.h"
 

@@ -5,6 +5,11 @@
  * Durability: a segment is written as "NAME/.SEQ.seg.tmp", fsynced, renamed
  * to "NAME/SEQ.seg", and the directory fsynced.  Leftover temporary files
  * (a writer killed mid-write) are removed when the next writer opens.
+ * After the directory fsync the segment's line is appended to the index's
+ * evidence chain and the chain fsynced (chain.c), before the commit
+ * returns; a crash between the two leaves a segment that `store verify`
+ * reports as inserted (not in the chain), never a chain line without its
+ * segment.
  *
  * Scan order: segments are read in descending order of their newest event.
  * Matches are held in a heap; after reading segment k every held event
@@ -27,6 +32,9 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include <sodium.h>
+
+#include "store/chain.h"
 #include "store/store_int.h"
 #include "util/mem.h"
 
@@ -56,6 +64,7 @@ struct store_writer {
     struct rec *recs;      /* ym_malloc'd */
     size_t n_recs, cap_recs;
     uint64_t bytes_written;
+    uint64_t raw_bytes;    /* raw line bytes of the buffered events (for the chain) */
 };
 
 static char *
@@ -369,6 +378,70 @@ cmp_rec(const void *a, const void *b)
     return x->off < y->off ? -1 : (x->off > y->off);
 }
 
+/*
+ * Writes the segment file made of a (alen bytes) then b (blen bytes) as the
+ * writer's next SEQ.seg: temporary name, fsync, rename, directory fsync,
+ * then its line in the evidence chain (h gives the events and times,
+ * raw_bytes the raw line bytes).  Returns 0 or YM_EIO/YM_ENOMEM/YM_ECORRUPT.
+ */
+static int
+publish_segment(struct store_writer *w, const void *a, size_t alen, const void *b, size_t blen,
+                const struct seg_header *h, uint64_t raw_bytes, struct ym_err *err)
+{
+    char name[32], tmp[48], *path = NULL, *tmp_path = NULL;
+    crypto_hash_sha256_state sha;
+    struct chain_line line;
+    int fd = -1, rc = 0;
+
+    rc = chain_init(err);
+    if (rc < 0)
+        return rc;
+    memset(&line, 0, sizeof(line));
+    crypto_hash_sha256_init(&sha);
+    crypto_hash_sha256_update(&sha, a, alen);
+    crypto_hash_sha256_update(&sha, b, blen);
+    crypto_hash_sha256_final(&sha, line.file_hash);
+    snprintf(name, sizeof(name), "%016" PRIu64 ".seg", w->next_seq);
+    snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
+    path = path_join(w->index_dir, name);
+    tmp_path = path_join(w->index_dir, tmp);
+    if (path == NULL || tmp_path == NULL) {
+        rc = ym_err_set(err, YM_ENOMEM, "out of memory");
+        goto out;
+    }
+    fd = open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0 || write_all(fd, a, alen) < 0 || write_all(fd, b, blen) < 0 || fsync(fd) < 0) {
+        rc = ym_err_set(err, YM_EIO, "%s: %s", tmp_path, strerror(errno));
+        unlink(tmp_path);
+        goto out;
+    }
+    close(fd);
+    fd = -1;
+    if (rename(tmp_path, path) < 0) {
+        rc = ym_err_set(err, YM_EIO, "%s: rename: %s", path, strerror(errno));
+        unlink(tmp_path);
+        goto out;
+    }
+    rc = fsync_dir(w->index_dir, err);
+    if (rc < 0)
+        goto out;
+    w->next_seq++;
+    w->bytes_written += alen + blen;
+    line.seq = w->next_seq - 1;
+    memcpy(line.name, name, strlen(name) + 1);
+    line.n_events = h->n_events;
+    line.raw_bytes = raw_bytes;
+    line.min_ts = h->min_ts;
+    line.max_ts = h->max_ts;
+    rc = chain_append(w->index_dir, &line, err);
+out:
+    if (fd >= 0)
+        close(fd);
+    ym_free(path);
+    ym_free(tmp_path);
+    return rc;
+}
+
 /* Sorts the buffered records by time, compresses them and writes a segment. */
 static int
 flush_segment(struct store_writer *w, struct ym_err *err)
@@ -376,11 +449,10 @@ flush_segment(struct store_writer *w, struct ym_err *err)
     struct ym_buf sorted;
     struct seg_header h;
     unsigned char hdr[SEG_HEADER_LEN];
-    char name[32], tmp[48], *path = NULL, *tmp_path = NULL;
     void *comp = NULL;
     size_t comp_cap, comp_len;
     ZSTD_CCtx *cctx = NULL;
-    int fd = -1, rc = 0;
+    int rc = 0;
 
     if (w->n_recs == 0)
         return 0;
@@ -417,42 +489,15 @@ flush_segment(struct store_writer *w, struct ym_err *err)
     h.comp_crc = seg_crc32(comp, comp_len);
     seg_header_encode(&h, hdr);
 
-    snprintf(name, sizeof(name), "%016" PRIu64 ".seg", w->next_seq);
-    snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
-    path = path_join(w->index_dir, name);
-    tmp_path = path_join(w->index_dir, tmp);
-    if (path == NULL || tmp_path == NULL) {
-        rc = ym_err_set(err, YM_ENOMEM, "out of memory");
-        goto out;
-    }
-    fd = open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0 || write_all(fd, hdr, sizeof(hdr)) < 0 || write_all(fd, comp, comp_len) < 0 ||
-        fsync(fd) < 0) {
-        rc = ym_err_set(err, YM_EIO, "%s: %s", tmp_path, strerror(errno));
-        unlink(tmp_path);
-        goto out;
-    }
-    close(fd);
-    fd = -1;
-    if (rename(tmp_path, path) < 0) {
-        rc = ym_err_set(err, YM_EIO, "%s: rename: %s", path, strerror(errno));
-        unlink(tmp_path);
-        goto out;
-    }
-    rc = fsync_dir(w->index_dir, err);
+    rc = publish_segment(w, hdr, sizeof(hdr), comp, comp_len, &h, w->raw_bytes, err);
     if (rc < 0)
         goto out;
-    w->next_seq++;
-    w->bytes_written += sizeof(hdr) + comp_len;
     w->n_recs = 0;
+    w->raw_bytes = 0;
     ym_buf_reset(&w->payload);
 out:
-    if (fd >= 0)
-        close(fd);
     ZSTD_freeCCtx(cctx);
     ym_free(comp);
-    ym_free(path);
-    ym_free(tmp_path);
     ym_buf_fini(&sorted);
     return rc;
 }
@@ -477,6 +522,7 @@ store_writer_add(struct store_writer *w, const struct ym_event *ev, struct ym_er
         return ym_err_set(err, YM_ENOMEM, "out of memory");
     }
     w->recs[w->n_recs++] = (struct rec){ev->ts, off, w->payload.len - off};
+    w->raw_bytes += ev->raw.len;
     if (w->payload.len >= SEG_TARGET_BYTES || w->n_recs >= SEG_MAX_EVENTS)
         return flush_segment(w, err);
     return 0;
@@ -486,6 +532,30 @@ int
 store_writer_commit(struct store_writer *w, struct ym_err *err)
 {
     return flush_segment(w, err);
+}
+
+int
+store_writer_import(struct store_writer *w, const void *seg, size_t len, uint64_t raw_bytes,
+                    struct ym_err *err)
+{
+    const unsigned char *p = seg;
+    struct seg_header h;
+    int rc;
+
+    rc = flush_segment(w, err); /* keep the chain in write order */
+    if (rc < 0)
+        return rc;
+    if (len < SEG_HEADER_LEN)
+        return ym_err_set(err, YM_ECORRUPT, "segment shorter than its header");
+    rc = seg_header_decode(p, &h, err);
+    if (rc < 0)
+        return rc;
+    if (h.comp_len != len - SEG_HEADER_LEN)
+        return ym_err_set(err, YM_ECORRUPT, "segment size does not match its header");
+    if (seg_crc32(p + SEG_HEADER_LEN, h.comp_len) != h.comp_crc)
+        return ym_err_set(err, YM_ECORRUPT, "segment checksum mismatch (corrupted)");
+    return publish_segment(w, p, SEG_HEADER_LEN, p + SEG_HEADER_LEN, h.comp_len, &h, raw_bytes,
+                           err);
 }
 
 uint64_t

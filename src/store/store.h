@@ -5,6 +5,7 @@
  *   DIR/yamori.store                  "yamori-store 1" — the format version
  *   DIR/write.lock                    flock()ed by the one writer; holds its pid
  *   DIR/indexes/NAME/SEQ.seg          immutable segments, SEQ = 16 digits
+ *   DIR/indexes/NAME/chain            evidence chain: a line per segment (chain.h)
  *
  * A writer appends events to an index through a store_writer; events are
  * buffered, sorted by time and written as one zstd-compressed segment when
@@ -66,6 +67,15 @@ int store_writer_commit(struct store_writer *w, struct ym_err *err)
     __attribute__((warn_unused_result));
 /* Frees w; events added since the last commit are lost.  NULL is a no-op. */
 void store_writer_free(struct store_writer *w);
+/*
+ * Writes seg (len bytes: a whole segment file, borrowed) into w's index as
+ * its next segment, after what is buffered, and appends it to the evidence
+ * chain with raw_bytes as its raw line bytes.  The header, size and payload
+ * CRC are checked first (YM_ECORRUPT).  Durable when it returns 0; else
+ * YM_ECORRUPT, YM_EIO, YM_ENOMEM.
+ */
+int store_writer_import(struct store_writer *w, const void *seg, size_t len, uint64_t raw_bytes,
+                        struct ym_err *err) __attribute__((warn_unused_result));
 /* Bytes written to segment files by w so far (headers included). */
 uint64_t store_writer_bytes(const struct store_writer *w);
 

@@ -1,0 +1,717 @@
+/*
+ * cmd_store.c — `yamori store stats|verify|export|import`: look after the
+ * stored segments as evidence.
+ *
+ *   stats   per index: events, raw bytes, stored bytes, stored/raw, segments,
+ *           first and last event time (from the evidence chain; from the
+ *           segment header for a segment missing from it)
+ *   verify  rehash every segment and check the chain (src/store/chain.h);
+ *           one stdout line per problem, then a summary; exit 1 on any
+ *   export  write the segments of one index overlapping a time range to a
+ *           self-describing file (docs/STORAGE.md "Export file")
+ *   import  check such a file whole, then write its segments into an index
+ *           as new segments appended to its chain (under the writer lock)
+ *
+ * Only segment files, their chain lines and headers are used: a later
+ * segment format changes nothing here.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "store/chain.h"
+#include "store/store.h"
+#include "util/mem.h"
+#include "util/ymtime.h"
+
+
+#define EXPORT_MAGIC "yamori-export 1"
+#define EXPORT_SEG_MAX ((uint64_t)1 << 36) /* bytes: a segment larger is corruption */
+#define EXPORT_SEGS_MAX 10000000u
+
+static const char usage[] =
+    "usage: yamori store stats [-d DIR] [--format table|json|csv]\n"
+    "       yamori store verify [-d DIR] [--index NAME]\n"
+    "       yamori store export --index NAME [--from T] [--until T] [-d DIR] FILE\n"
+    "       yamori store import [-d DIR] [--index NAME] FILE\n"
+    "\n"
+    "Look after the stored segments.\n"
+    "  stats   per index: events, raw bytes, stored bytes, stored/raw ratio,\n"
+    "          segments, first and last event time\n"
+    "  verify  recompute every segment's SHA-256 and check the evidence chain;\n"
+    "          print one line per segment changed, removed, inserted or\n"
+    "          reordered/rewritten, then a summary; exit 1 on any problem\n"
+    "  export  write the segments of index NAME that overlap [T, T) to FILE\n"
+    "  import  check FILE (every segment's SHA-256) and add its segments to the\n"
+    "          index it came from, or NAME; a corrupt or truncated FILE exits 2\n"
+    "\n"
+    "  -d, --data-dir DIR  data directory (default: $YAMORI_DATA, else ./yamori-data)\n"
+    "  --index NAME        the index (verify: only this one)\n"
+    "  --format F          stats output: table (default), json (NDJSON) or csv\n"
+    "  --from T            export: segments with events at or after T\n"
+    "  --until T           export: segments with events before T\n"
+    "                      T: now, -15m, -24h, -7d (also s, w), RFC 3339, or\n"
+    "                      epoch seconds\n"
+    "  -h, --help          show this help\n";
+
+struct opts {
+    const char *dir;
+    const char *index;
+    const char *format;
+    int64_t from, until;
+};
+
+static char *
+join3(const char *a, const char *b, const char *c)
+{
+    size_t n = strlen(a) + strlen(b) + strlen(c) + 3;
+    char *p = ym_malloc(n);
+
+    if (p != NULL)
+        snprintf(p, n, "%s/%s/%s", a, b, c);
+    return p;
+}
+
+static char *
+join2(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *p = ym_malloc(n);
+
+    if (p != NULL)
+        snprintf(p, n, "%s/%s", a, b);
+    return p;
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The index names of dir, sorted; a new array of new strings (free_names). */
+static int
+list_indexes(const char *dir, char ***out, size_t *n_out, struct ym_err *err)
+{
+    char path[4200];
+    char **v = NULL;
+    size_t n = 0, cap = 0;
+    DIR *d;
+    struct dirent *de;
+
+    *out = NULL;
+    *n_out = 0;
+    snprintf(path, sizeof(path), "%s/indexes", dir);
+    d = opendir(path);
+    if (d == NULL)
+        return errno == ENOENT ? 0 : ym_err_set(err, YM_EIO, "%s: %s", path, strerror(errno));
+    while ((de = readdir(d)) != NULL) {
+        if (!store_index_name_ok(de->d_name))
+            continue;
+        if (n == cap) {
+            char **p = ym_realloc(v, (cap ? cap * 2 : 16) * sizeof(*p));
+            if (p == NULL)
+                break;
+            v = p;
+            cap = cap ? cap * 2 : 16;
+        }
+        if ((v[n] = strdup(de->d_name)) == NULL)
+            break;
+        n++;
+    }
+    closedir(d);
+    if (de != NULL) {
+        for (size_t i = 0; i < n; i++)
+            free(v[i]);
+        ym_free(v);
+        return ym_err_set(err, YM_ENOMEM, "out of memory");
+    }
+    if (n > 1)
+        qsort(v, n, sizeof(*v), cmp_name);
+    *out = v;
+    *n_out = n;
+    return 0;
+}
+
+static void
+free_names(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    ym_free(v);
+}
+
+/* Opens the store read-only to check that it exists and its version. */
+static int
+check_store(const char *dir)
+{
+    struct store *s = NULL;
+    struct ym_err err;
+    int rc;
+
+    ym_err_clear(&err);
+    rc = store_open(dir, STORE_READ, &s, &err);
+    store_close(s);
+    if (rc < 0) {
+        ym_err_print(&err);
+        return ym_err_exit_code(rc);
+    }
+    return 0;
+}
+
+/* ---- stats ---- */
+
+struct idx_stats {
+    uint64_t n_events, raw_bytes, stored_bytes, n_segments;
+    int64_t first, last;
+};
+
+static void
+print_stats(const char *fmt, const char *name, const struct idx_stats *st)
+{
+    char first[YMTIME_RFC3339_LEN] = "-", last[YMTIME_RFC3339_LEN] = "-", ratio[32] = "-";
+
+    if (st->n_events > 0) {
+        ymtime_format(st->first, first);
+        ymtime_format(st->last, last);
+    }
+    if (st->raw_bytes > 0)
+        snprintf(ratio, sizeof(ratio), "%.4f", (double)st->stored_bytes / (double)st->raw_bytes);
+    if (strcmp(fmt, "json") == 0) {
+        printf("{\"index\":\"%s\",\"events\":%" PRIu64 ",\"raw_bytes\":%" PRIu64
+               ",\"stored_bytes\":%" PRIu64 ",\"ratio\":%s,\"segments\":%" PRIu64,
+               name, st->n_events, st->raw_bytes, st->stored_bytes,
+               st->raw_bytes > 0 ? ratio : "null", st->n_segments);
+        if (st->n_events > 0)
+            printf(",\"first\":\"%s\",\"last\":\"%s\"}\n", first, last);
+        else
+            printf(",\"first\":null,\"last\":null}\n");
+    } else if (strcmp(fmt, "csv") == 0) {
+        printf("%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,%" PRIu64 ",%s,%s\n", name,
+               st->n_events, st->raw_bytes, st->stored_bytes, st->raw_bytes > 0 ? ratio : "",
+               st->n_segments, st->n_events > 0 ? first : "", st->n_events > 0 ? last : "");
+    } else {
+        printf("%-16s %12" PRIu64 " %14" PRIu64 " %14" PRIu64 " %7s %8" PRIu64 "  %-24s  %s\n",
+               name, st->n_events, st->raw_bytes, st->stored_bytes, ratio, st->n_segments,
+               first, last);
+    }
+}
+
+static int
+do_stats(const struct opts *o)
+{
+    char **names = NULL;
+    size_t n_names = 0;
+    struct ym_err err;
+    int rc, exit_code = 0;
+
+    ym_err_clear(&err);
+    rc = list_indexes(o->dir, &names, &n_names, &err);
+    if (rc < 0) {
+        ym_err_print(&err);
+        return 1;
+    }
+    if (strcmp(o->format, "csv") == 0)
+        puts("index,events,raw_bytes,stored_bytes,ratio,segments,first,last");
+    else if (strcmp(o->format, "table") == 0)
+        printf("%-16s %12s %14s %14s %7s %8s  %-24s  %s\n", "INDEX", "EVENTS", "RAW_BYTES",
+               "STORED_BYTES", "RATIO", "SEGMENTS", "FIRST", "LAST");
+    for (size_t i = 0; i < n_names; i++) {
+        char *idir = join3(o->dir, "indexes", names[i]);
+        struct chain_seg *segs = NULL;
+        struct idx_stats st = {0, 0, 0, 0, INT64_MAX, INT64_MIN};
+        size_t n_segs = 0;
+        bool has_chain;
+        if (idir == NULL) {
+            ym_err_set(&err, YM_ENOMEM, "out of memory");
+            rc = YM_ENOMEM;
+        } else {
+            rc = chain_list(idir, &segs, &n_segs, &has_chain, &err);
+        }
+        ym_free(idir);
+        if (rc < 0) {
+            ym_err_print(&err);
+            exit_code = 1;
+            break;
+        }
+        for (size_t k = 0; k < n_segs; k++) {
+            const struct chain_seg *s = &segs[k];
+            if (!s->is_on_disk)
+                continue; /* removed: verify reports it */
+            st.n_segments++;
+            st.stored_bytes += s->size;
+            st.n_events += s->line.n_events;
+            st.raw_bytes += s->line.raw_bytes;
+            if (s->line.n_events > 0) {
+                if (s->line.min_ts < st.first)
+                    st.first = s->line.min_ts;
+                if (s->line.max_ts > st.last)
+                    st.last = s->line.max_ts;
+            }
+        }
+        ym_free(segs);
+        print_stats(o->format, names[i], &st);
+    }
+    free_names(names, n_names);
+    return exit_code;
+}
+
+/* ---- verify ---- */
+
+struct verify_ctx {
+    const char *index;
+};
+
+static void
+report_problem(void *arg, enum chain_problem kind, const char *name, const char *detail)
+{
+    static const char *const kinds[] = {"?", "changed", "removed", "inserted", "reordered",
+                                        "malformed", "unverified"};
+    struct verify_ctx *c = arg;
+
+    printf("%s: %s/%s: %s\n", kinds[kind], c->index, name, detail);
+}
+
+static int
+do_verify(const struct opts *o)
+{
+    char **names = NULL;
+    size_t n_names = 0;
+    uint64_t n_segments = 0, n_problems = 0, n_indexes = 0;
+    struct ym_err err;
+    int rc;
+
+    ym_err_clear(&err);
+    rc = list_indexes(o->dir, &names, &n_names, &err);
+    if (rc < 0) {
+        ym_err_print(&err);
+        return 1;
+    }
+    for (size_t i = 0; i < n_names && rc == 0; i++) {
+        struct verify_ctx c = {names[i]};
+        char *idir;
+        if (o->index != NULL && strcmp(o->index, names[i]) != 0)
+            continue;
+        idir = join3(o->dir, "indexes", names[i]);
+        n_indexes++;
+        rc = idir == NULL ? ym_err_set(&err, YM_ENOMEM, "out of memory")
+                          : chain_verify(idir, report_problem, &c, &n_segments, &n_problems, &err);
+        ym_free(idir);
+    }
+    free_names(names, n_names);
+    if (rc < 0) {
+        ym_err_print(&err);
+        return 1;
+    }
+    if (o->index != NULL && n_indexes == 0) {
+        ym_warnx("store verify: no index '%.80s' in %s", o->index, o->dir);
+        return 1;
+    }
+    printf("verify: %" PRIu64 " indexes, %" PRIu64 " segments, %s%" PRIu64 " problems\n",
+           n_indexes, n_segments, n_problems == 0 ? "ok, " : "", n_problems);
+    return n_problems == 0 ? 0 : 1;
+}
+
+/* ---- export ---- */
+
+static int
+read_file(const char *path, unsigned char **out, size_t *len, struct ym_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *p = NULL;
+    long size;
+
+    if (f == NULL)
+        return ym_err_set(err, YM_EIO, "%s: %s", path, strerror(errno));
+    if (fseek(f, 0, SEEK_END) < 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) < 0 ||
+        (p = ym_malloc((size_t)size + 1)) == NULL ||
+        fread(p, 1, (size_t)size, f) != (size_t)size) {
+        fclose(f);
+        ym_free(p);
+        return ym_err_set(err, YM_EIO, "%s: cannot read", path);
+    }
+    fclose(f);
+    *out = p;
+    *len = (size_t)size;
+    return 0;
+}
+
+static int
+do_export(const struct opts *o, const char *file)
+{
+    char *idir = join3(o->dir, "indexes", o->index), line[CHAIN_LINE_MAX];
+    struct chain_seg *segs = NULL;
+    size_t n_segs = 0, n_out = 0;
+    bool has_chain;
+    struct ym_err err;
+    FILE *f = NULL;
+    int rc = 0;
+
+    ym_err_clear(&err);
+    if (idir == NULL) {
+        rc = ym_err_set(&err, YM_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (access(idir, F_OK) != 0) {
+        rc = ym_err_set(&err, YM_ENOENT, "%s: no index '%s' in the data directory", o->dir, o->index);
+        goto out;
+    }
+    rc = chain_list(idir, &segs, &n_segs, &has_chain, &err);
+    if (rc < 0)
+        goto out;
+    /* Keep the segments on disk that overlap [from, until). */
+    for (size_t k = 0; k < n_segs; k++) {
+        const struct chain_seg *s = &segs[k];
+        if (s->is_on_disk && s->line.n_events > 0 && s->line.max_ts >= o->from &&
+            s->line.min_ts < o->until)
+            segs[n_out++] = *s;
+    }
+    f = fopen(file, "wb");
+    if (f == NULL) {
+        rc = ym_err_set(&err, YM_EIO, "%s: %s", file, strerror(errno));
+        goto out;
+    }
+    fprintf(f, "%s\nindex %s\nsegments %zu\n", EXPORT_MAGIC, o->index, n_out);
+    /* The manifest: each segment's chain line and its size.  A segment
+     * missing from the chain gets its header's figures and a zero link. */
+    for (size_t k = 0; k < n_out; k++) {
+        char *path = join2(idir, segs[k].line.name);
+        unsigned char h[CHAIN_HASH_LEN];
+        size_t ll;
+        rc = path == NULL ? ym_err_set(&err, YM_ENOMEM, "out of memory")
+                          : chain_hash_file(path, h, &segs[k].size, &err);
+        if (rc == 0 && segs[k].is_in_chain &&
+            memcmp(h, segs[k].line.file_hash, CHAIN_HASH_LEN) != 0)
+            rc = ym_err_set(&err, YM_ECORRUPT,
+                            "%s: segment differs from its chain line; run 'yamori store verify'",
+                            path);
+        ym_free(path);
+        if (rc < 0)
+            goto out;
+        memcpy(segs[k].line.file_hash, h, CHAIN_HASH_LEN);
+        ll = chain_format(&segs[k].line, line);
+        fprintf(f, "%.*s %" PRIu64 "\n", (int)(ll - 1), line, segs[k].size);
+    }
+    fputs("end\n", f);
+    for (size_t k = 0; k < n_out; k++) {
+        char *path = join2(idir, segs[k].line.name);
+        unsigned char *bytes = NULL;
+        size_t len = 0;
+        rc = path == NULL ? ym_err_set(&err, YM_ENOMEM, "out of memory")
+                          : read_file(path, &bytes, &len, &err);
+        if (rc == 0 && len != segs[k].size)
+            rc = ym_err_set(&err, YM_EIO, "%s: changed while exporting", path);
+        if (rc == 0 && fwrite(bytes, 1, len, f) != len)
+            rc = ym_err_set(&err, YM_EIO, "%s: %s", file, strerror(errno));
+        ym_free(bytes);
+        ym_free(path);
+        if (rc < 0)
+            goto out;
+    }
+    if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
+        rc = ym_err_set(&err, YM_EIO, "%s: %s", file, strerror(errno));
+        goto out;
+    }
+    fprintf(stderr, "export: %zu segments of index %s written to %s\n", n_out, o->index, file);
+out:
+    if (f != NULL && fclose(f) != 0 && rc == 0)
+        rc = ym_err_set(&err, YM_EIO, "%s: %s", file, strerror(errno));
+    ym_free(segs);
+    ym_free(idir);
+    if (rc < 0) {
+        ym_err_print(&err);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- import ---- */
+
+struct manifest_seg {
+    struct chain_line line;
+    uint64_t size;
+};
+
+/* Reads one '\n'-ended line of at most cap-1 bytes; false on EOF or overlong. */
+static bool
+get_line(FILE *f, char *buf, size_t cap)
+{
+    size_t len;
+
+    if (fgets(buf, (int)cap, f) == NULL)
+        return false;
+    len = strlen(buf);
+    if (len == 0 || buf[len - 1] != '\n')
+        return false;
+    buf[len - 1] = '\0';
+    return true;
+}
+
+/*
+ * Reads and checks the whole export file: header, manifest, then every
+ * segment's bytes against its SHA-256, and nothing after the last.  Fills
+ * *index (cap 80), *segs (new array) and *data_off.  YM_EINVAL with one line
+ * naming the problem for a corrupt or truncated file.
+ */
+static int
+read_export(FILE *f, const char *file, char *index, struct manifest_seg **segs, size_t *n_segs,
+            long *data_off, struct ym_err *err)
+{
+    char buf[CHAIN_LINE_MAX + 32];
+    struct manifest_seg *v = NULL;
+    unsigned long long n = 0;
+    int rc = 0;
+
+    *segs = NULL;
+    *n_segs = 0;
+    if (!get_line(f, buf, sizeof(buf)) || strcmp(buf, EXPORT_MAGIC) != 0)
+        return ym_err_set(err, YM_EINVAL, "%s: not a yamori export file (version 1)", file);
+    if (!get_line(f, buf, sizeof(buf)) || strncmp(buf, "index ", 6) != 0 ||
+        !store_index_name_ok(buf + 6))
+        return ym_err_set(err, YM_EINVAL, "%s: corrupt export file: bad index line", file);
+    memcpy(index, buf + 6, strlen(buf + 6) + 1); /* store_index_name_ok: at most 64 */
+    if (!get_line(f, buf, sizeof(buf)) || sscanf(buf, "segments %llu", &n) != 1 ||
+        n > EXPORT_SEGS_MAX)
+        return ym_err_set(err, YM_EINVAL, "%s: corrupt export file: bad segment count", file);
+    v = ym_calloc(n ? n : 1, sizeof(*v));
+    if (v == NULL)
+        return ym_err_set(err, YM_ENOMEM, "out of memory");
+    for (size_t k = 0; k < n; k++) {
+        char *sp;
+        unsigned long long size;
+        if (!get_line(f, buf, sizeof(buf)) || (sp = strrchr(buf, ' ')) == NULL ||
+            chain_parse(buf, (size_t)(sp - buf), &v[k].line) < 0 ||
+            sscanf(sp + 1, "%llu", &size) != 1 || size > EXPORT_SEG_MAX) {
+            rc = ym_err_set(err, YM_EINVAL, "%s: corrupt or truncated export file: manifest line %zu",
+                            file, k + 1);
+            goto out;
+        }
+        v[k].size = size;
+    }
+    if (!get_line(f, buf, sizeof(buf)) || strcmp(buf, "end") != 0) {
+        rc = ym_err_set(err, YM_EINVAL, "%s: corrupt or truncated export file: no manifest end",
+                        file);
+        goto out;
+    }
+    *data_off = ftell(f);
+    for (size_t k = 0; k < n; k++) {
+        crypto_hash_sha256_state st;
+        unsigned char chunk[65536], h[CHAIN_HASH_LEN];
+        uint64_t left = v[k].size;
+        crypto_hash_sha256_init(&st);
+        while (left > 0) {
+            size_t want = left < sizeof(chunk) ? (size_t)left : sizeof(chunk);
+            size_t got = fread(chunk, 1, want, f);
+            if (got == 0)
+                break;
+            crypto_hash_sha256_update(&st, chunk, got);
+            left -= got;
+        }
+        if (left > 0) {
+            rc = ym_err_set(err, YM_EINVAL,
+                            "%s: truncated export file: segment %zu of %llu (%s) is %" PRIu64
+                            " bytes short",
+                            file, k + 1, n, v[k].line.name, left);
+            goto out;
+        }
+        crypto_hash_sha256_final(&st, h);
+        if (memcmp(h, v[k].line.file_hash, CHAIN_HASH_LEN) != 0) {
+            rc = ym_err_set(err, YM_EINVAL,
+                            "%s: corrupt export file: segment %zu of %llu (%s) fails its SHA-256",
+                            file, k + 1, n, v[k].line.name);
+            goto out;
+        }
+    }
+    if (fgetc(f) != EOF) {
+        rc = ym_err_set(err, YM_EINVAL, "%s: corrupt export file: bytes after the last segment",
+                        file);
+        goto out;
+    }
+    *segs = v;
+    *n_segs = n;
+    v = NULL;
+out:
+    ym_free(v);
+    return rc;
+}
+
+static int
+do_import(const struct opts *o, const char *file)
+{
+    struct manifest_seg *segs = NULL;
+    size_t n_segs = 0;
+    char index[80];
+    long data_off = 0;
+    struct store *s = NULL;
+    struct store_writer *w = NULL;
+    unsigned char *bytes = NULL;
+    struct ym_err err;
+    FILE *f;
+    int rc;
+
+    ym_err_clear(&err);
+    rc = chain_init(&err);
+    if (rc < 0) {
+        ym_err_print(&err);
+        return 1;
+    }
+    f = fopen(file, "rb");
+    if (f == NULL) {
+        ym_warnx("%s: %s", file, strerror(errno));
+        return errno == ENOENT ? 2 : 1;
+    }
+    rc = read_export(f, file, index, &segs, &n_segs, &data_off, &err);
+    if (rc < 0)
+        goto out;
+    if (o->index != NULL)
+        snprintf(index, sizeof(index), "%s", o->index);
+    rc = store_open(o->dir, STORE_WRITE, &s, &err);
+    if (rc == 0)
+        rc = store_writer_open(s, index, &w, &err);
+    if (rc < 0)
+        goto out;
+    if (fseek(f, data_off, SEEK_SET) < 0) {
+        rc = ym_err_set(&err, YM_EIO, "%s: %s", file, strerror(errno));
+        goto out;
+    }
+    for (size_t k = 0; k < n_segs; k++) {
+        unsigned char h[CHAIN_HASH_LEN];
+        bytes = ym_malloc(segs[k].size ? segs[k].size : 1);
+        if (bytes == NULL) {
+            rc = ym_err_set(&err, YM_ENOMEM, "out of memory");
+            goto out;
+        }
+        if (fread(bytes, 1, segs[k].size, f) != segs[k].size) {
+            rc = ym_err_set(&err, YM_EIO, "%s: changed while importing", file);
+            goto out;
+        }
+        crypto_hash_sha256(h, bytes, segs[k].size); /* the file may have changed since */
+        if (memcmp(h, segs[k].line.file_hash, CHAIN_HASH_LEN) != 0) {
+            rc = ym_err_set(&err, YM_EINVAL, "%s: segment %zu changed while importing", file, k + 1);
+            goto out;
+        }
+        rc = store_writer_import(w, bytes, segs[k].size, segs[k].line.raw_bytes, &err);
+        if (rc < 0) {
+            char msg[sizeof(err.msg)];
+            snprintf(msg, sizeof(msg), "%s", err.msg);
+            rc = ym_err_set(&err, rc == YM_ECORRUPT ? YM_EINVAL : rc, "%s: segment %s: %s", file,
+                            segs[k].line.name, msg);
+            goto out;
+        }
+        ym_free(bytes);
+        bytes = NULL;
+    }
+    rc = store_writer_commit(w, &err);
+    if (rc == 0)
+        fprintf(stderr, "import: %zu segments into index %s of %s\n", n_segs, index, o->dir);
+out:
+    fclose(f);
+    ym_free(bytes);
+    ym_free(segs);
+    store_writer_free(w);
+    store_close(s);
+    if (rc < 0) {
+        ym_err_print(&err);
+        return ym_err_exit_code(rc);
+    }
+    return 0;
+}
+
+int
+cmd_store(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"data-dir", required_argument, NULL, 'd'},
+        {"index", required_argument, NULL, 'i'},
+        {"format", required_argument, NULL, 'f'},
+        {"from", required_argument, NULL, 'F'},
+        {"until", required_argument, NULL, 'U'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct opts o = {NULL, NULL, "table", INT64_MIN, INT64_MAX};
+    const char *sub, *from = NULL, *until = NULL;
+    struct ym_err err;
+    int64_t now = ymtime_now();
+    int c, rc;
+
+    if (argc < 2)
+        return cli_usage_error("store", "which one: stats, verify, export or import");
+    sub = argv[1];
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (strcmp(sub, "stats") != 0 && strcmp(sub, "verify") != 0 && strcmp(sub, "export") != 0 &&
+        strcmp(sub, "import") != 0)
+        return cli_usage_error("store", "unknown subcommand '%.64s'", sub);
+    argc--;
+    argv++;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":d:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            o.dir = optarg;
+            break;
+        case 'i':
+            o.index = optarg;
+            break;
+        case 'f':
+            o.format = optarg;
+            break;
+        case 'F':
+            from = optarg;
+            break;
+        case 'U':
+            until = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        default:
+            return cli_bad_option("store", c, argv);
+        }
+    }
+    o.dir = cli_data_dir(o.dir);
+    ym_err_clear(&err);
+    if (strcmp(o.format, "table") != 0 && strcmp(o.format, "json") != 0 &&
+        strcmp(o.format, "csv") != 0)
+        return cli_usage_error("store", "--format: '%.40s' is not table, json or csv", o.format);
+    if (o.index != NULL && !store_index_name_ok(o.index))
+        return cli_usage_error("store",
+                               "--index: bad index name '%.80s' (use 1-64 of a-z 0-9 _ -, "
+                               "starting with a letter or digit)",
+                               o.index);
+    if (from != NULL && ymtime_parse_user(from, now, &o.from, &err) < 0)
+        return cli_usage_error("store", "--from: %s", err.msg);
+    if (until != NULL && ymtime_parse_user(until, now, &o.until, &err) < 0)
+        return cli_usage_error("store", "--until: %s", err.msg);
+    if ((from != NULL || until != NULL) && strcmp(sub, "export") != 0)
+        return cli_usage_error("store", "--from and --until are for export only");
+    if (strcmp(sub, "export") == 0 || strcmp(sub, "import") == 0) {
+        if (argc - optind != 1)
+            return cli_usage_error("store", "%s needs one FILE", sub);
+    } else if (argc - optind != 0) {
+        return cli_usage_error("store", "%s takes no arguments ('%.64s')", sub, argv[optind]);
+    }
+    if (strcmp(sub, "import") == 0)
+        return do_import(&o, argv[optind]);
+    rc = check_store(o.dir);
+    if (rc != 0)
+        return rc;
+    if (strcmp(sub, "stats") == 0)
+        return do_stats(&o);
+    if (strcmp(sub, "verify") == 0)
+        return do_verify(&o);
+    if (o.index == NULL)
+        return cli_usage_error("store", "export needs --index NAME");
+    return do_export(&o, argv[optind]);
+}

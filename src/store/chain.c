@@ -1,0 +1,620 @@
+/*
+ * chain.c — the evidence chain of an index (see chain.h and
+ * docs/STORAGE.md "Evidence chain").
+ *
+ * The chain file is small (one ~220-byte line per segment of up to 32 MiB
+ * of records), so it is read whole; appends re-read it to find the last
+ * link rather than trust a cached one.  Hashing uses libsodium's
+ * crypto_hash_sha256, streamed over the file in 64 KiB reads.
+ */
+#include "store/chain.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/store_int.h"
+#include "util/mem.h"
+
+static int sodium_rc = -1;
+static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
+
+static void
+do_sodium_init(void)
+{
+    sodium_rc = sodium_init() < 0 ? -1 : 0;
+}
+
+int
+chain_init(struct ym_err *err)
+{
+    pthread_once(&sodium_once, do_sodium_init);
+    if (sodium_rc < 0)
+        return ym_err_set(err, YM_EIO, "libsodium failed to initialise");
+    return 0;
+}
+
+void
+chain_hex(const unsigned char *h, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (int i = 0; i < CHAIN_HASH_LEN; i++) {
+        out[2 * i] = digits[h[i] >> 4];
+        out[2 * i + 1] = digits[h[i] & 15];
+    }
+    out[2 * CHAIN_HASH_LEN] = '\0';
+}
+
+/* The first seven fields, as hashed and written; returns their length. */
+static size_t
+format_fields(const struct chain_line *l, char *out, size_t cap)
+{
+    char hex[2 * CHAIN_HASH_LEN + 1];
+    int n;
+
+    chain_hex(l->file_hash, hex);
+    n = snprintf(out, cap, "%" PRIu64 " %s %" PRIu64 " %" PRIu64 " %" PRId64 " %" PRId64 " %s",
+                 l->seq, l->name, l->n_events, l->raw_bytes, l->min_ts, l->max_ts, hex);
+    return n < 0 ? 0 : (size_t)n;
+}
+
+void
+chain_link(const unsigned char *prev, struct chain_line *l)
+{
+    crypto_hash_sha256_state st;
+    char fields[CHAIN_LINE_MAX];
+    size_t len = format_fields(l, fields, sizeof(fields));
+
+    pthread_once(&sodium_once, do_sodium_init); /* SHA-256 needs no more */
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, prev, CHAIN_HASH_LEN);
+    crypto_hash_sha256_update(&st, (const unsigned char *)fields, len);
+    crypto_hash_sha256_final(&st, l->chain);
+}
+
+size_t
+chain_format(const struct chain_line *l, char *out)
+{
+    char hex[2 * CHAIN_HASH_LEN + 1];
+    size_t len = format_fields(l, out, CHAIN_LINE_MAX);
+    int n;
+
+    chain_hex(l->chain, hex);
+    n = snprintf(out + len, CHAIN_LINE_MAX - len, " %s\n", hex);
+    return len + (n < 0 ? 0 : (size_t)n);
+}
+
+static int
+unhex(const char *s, size_t len, unsigned char *out)
+{
+    if (len != 2 * CHAIN_HASH_LEN)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        int v;
+        if (s[i] >= '0' && s[i] <= '9')
+            v = s[i] - '0';
+        else if (s[i] >= 'a' && s[i] <= 'f')
+            v = s[i] - 'a' + 10;
+        else
+            return -1;
+        if (i % 2 == 0)
+            out[i / 2] = (unsigned char)(v << 4);
+        else
+            out[i / 2] |= (unsigned char)v;
+    }
+    return 0;
+}
+
+/* Parses a decimal field (an optional '-' when is_signed). */
+static int
+parse_num(const char *s, size_t len, bool is_signed, uint64_t *u, int64_t *i)
+{
+    bool neg = false;
+    uint64_t v = 0;
+    size_t k = 0;
+
+    if (is_signed && len > 0 && s[0] == '-') {
+        neg = true;
+        k = 1;
+    }
+    if (k == len || len > 20)
+        return -1;
+    for (; k < len; k++) {
+        if (s[k] < '0' || s[k] > '9' || v > (UINT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (uint64_t)(s[k] - '0');
+    }
+    if (is_signed) {
+        if (v > (uint64_t)INT64_MAX + (neg ? 1 : 0))
+            return -1;
+        *i = neg ? (int64_t)(0 - v) : (int64_t)v;
+    } else {
+        *u = v;
+    }
+    return 0;
+}
+
+int
+chain_parse(const char *s, size_t len, struct chain_line *l)
+{
+    const char *f[8];
+    size_t fl[8], n = 0, i = 0;
+    uint64_t dummy_u;
+    int64_t dummy_i;
+
+    if (len > 0 && s[len - 1] == '\n')
+        len--;
+    while (i <= len && n < 8) {
+        size_t start = i;
+        while (i < len && s[i] != ' ')
+            i++;
+        f[n] = s + start;
+        fl[n++] = i - start;
+        i++;
+    }
+    if (n != 8 || i <= len)
+        return YM_ECORRUPT;
+    memset(l, 0, sizeof(*l));
+    if (parse_num(f[0], fl[0], false, &l->seq, &dummy_i) < 0 || fl[1] == 0 ||
+        fl[1] >= CHAIN_NAME_MAX || memchr(f[1], '/', fl[1]) != NULL ||
+        parse_num(f[2], fl[2], false, &l->n_events, &dummy_i) < 0 ||
+        parse_num(f[3], fl[3], false, &l->raw_bytes, &dummy_i) < 0 ||
+        parse_num(f[4], fl[4], true, &dummy_u, &l->min_ts) < 0 ||
+        parse_num(f[5], fl[5], true, &dummy_u, &l->max_ts) < 0 ||
+        unhex(f[6], fl[6], l->file_hash) < 0 || unhex(f[7], fl[7], l->chain) < 0)
+        return YM_ECORRUPT;
+    memcpy(l->name, f[1], fl[1]);
+    l->name[fl[1]] = '\0';
+    return 0;
+}
+
+static char *
+join(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char *p = ym_malloc(la + lb + 2);
+
+    if (p == NULL)
+        return NULL;
+    memcpy(p, a, la);
+    p[la] = '/';
+    memcpy(p + la + 1, b, lb + 1);
+    return p;
+}
+
+/* Reads the whole of fd into a new NUL-terminated buffer. */
+static int
+slurp(int fd, const char *path, char **out, size_t *len, struct ym_err *err)
+{
+    struct stat st;
+    char *p;
+    size_t got = 0;
+
+    if (fstat(fd, &st) < 0)
+        return ym_err_set(err, YM_EIO, "%s: %s", path, strerror(errno));
+    p = ym_malloc((size_t)st.st_size + 1);
+    if (p == NULL)
+        return ym_err_set(err, YM_ENOMEM, "out of memory reading %s", path);
+    while (got < (size_t)st.st_size) {
+        ssize_t n = pread(fd, p + got, (size_t)st.st_size - got, (off_t)got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    p[got] = '\0';
+    *out = p;
+    *len = got;
+    return 0;
+}
+
+int
+chain_read(const char *index_dir, struct chain_line **out, size_t *n_out, size_t *bad,
+           struct ym_err *err)
+{
+    char *path = join(index_dir, CHAIN_FILE_NAME), *text = NULL;
+    struct chain_line *lines = NULL;
+    size_t len = 0, n = 0, cap = 0, lineno = 0;
+    int fd = -1, rc = 0;
+
+    *out = NULL;
+    *n_out = 0;
+    if (bad != NULL)
+        *bad = 0;
+    if (path == NULL)
+        return ym_err_set(err, YM_ENOMEM, "out of memory");
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        rc = errno == ENOENT ? ym_err_set(err, YM_ENOENT, "%s: no chain", path)
+                             : ym_err_set(err, YM_EIO, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    rc = slurp(fd, path, &text, &len, err);
+    if (rc < 0)
+        goto out;
+    for (size_t i = 0; i < len;) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t ll = nl != NULL ? (size_t)(nl - (text + i)) : len - i;
+        lineno++;
+        if (n == cap) {
+            size_t c = cap ? cap * 2 : 64;
+            struct chain_line *p = ym_realloc(lines, c * sizeof(*p));
+            if (p == NULL) {
+                rc = ym_err_set(err, YM_ENOMEM, "out of memory");
+                goto out;
+            }
+            lines = p;
+            cap = c;
+        }
+        if (nl == NULL || chain_parse(text + i, ll, &lines[n]) < 0) {
+            if (bad != NULL)
+                *bad = lineno;
+            break;
+        }
+        n++;
+        i += ll + 1;
+    }
+    *out = lines;
+    *n_out = n;
+    lines = NULL;
+out:
+    if (fd >= 0)
+        close(fd);
+    ym_free(lines);
+    ym_free(text);
+    ym_free(path);
+    return rc;
+}
+
+int
+chain_append(const char *index_dir, struct chain_line *l, struct ym_err *err)
+{
+    char *path = join(index_dir, CHAIN_FILE_NAME), *text = NULL;
+    unsigned char prev[CHAIN_HASH_LEN] = {0};
+    char line[CHAIN_LINE_MAX];
+    size_t len = 0, keep, ll;
+    struct chain_line last;
+    bool is_new;
+    int fd = -1, rc;
+
+    if (path == NULL)
+        return ym_err_set(err, YM_ENOMEM, "out of memory");
+    rc = chain_init(err);
+    if (rc < 0)
+        goto out;
+    is_new = access(path, F_OK) != 0;
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        rc = ym_err_set(err, YM_EIO, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    rc = slurp(fd, path, &text, &len, err);
+    if (rc < 0)
+        goto out;
+    keep = len;
+    while (keep > 0 && text[keep - 1] != '\n')
+        keep--; /* a torn last line */
+    if (keep < len && ftruncate(fd, (off_t)keep) < 0) {
+        rc = ym_err_set(err, YM_EIO, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    if (keep > 0) {
+        size_t start = keep - 1;
+        while (start > 0 && text[start - 1] != '\n')
+            start--;
+        if (chain_parse(text + start, keep - start, &last) < 0) {
+            rc = ym_err_set(err, YM_ECORRUPT, "%s: last line is malformed; run 'yamori store verify'",
+                            path);
+            goto out;
+        }
+        memcpy(prev, last.chain, sizeof(prev));
+    }
+    chain_link(prev, l);
+    ll = chain_format(l, line);
+    if (pwrite(fd, line, ll, (off_t)keep) != (ssize_t)ll || fsync(fd) < 0) {
+        rc = ym_err_set(err, YM_EIO, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    if (is_new) {
+        int dfd = open(index_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 || (fsync(dfd) < 0 && errno != EINVAL))
+            rc = ym_err_set(err, YM_EIO, "%s: fsync: %s", index_dir, strerror(errno));
+        if (dfd >= 0)
+            close(dfd);
+    }
+out:
+    if (fd >= 0)
+        close(fd);
+    ym_free(text);
+    ym_free(path);
+    return rc;
+}
+
+int
+chain_hash_file(const char *path, unsigned char *out, uint64_t *size, struct ym_err *err)
+{
+    crypto_hash_sha256_state st;
+    unsigned char buf[65536];
+    uint64_t total = 0;
+    int fd, rc = chain_init(err);
+
+    if (rc < 0)
+        return rc;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return ym_err_set(err, errno == ENOENT ? YM_ENOENT : YM_EIO, "%s: %s", path,
+                          strerror(errno));
+    crypto_hash_sha256_init(&st);
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = ym_err_set(err, YM_EIO, "%s: read: %s", path, strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        crypto_hash_sha256_update(&st, buf, (size_t)n);
+        total += (uint64_t)n;
+    }
+    close(fd);
+    crypto_hash_sha256_final(&st, out);
+    if (size != NULL)
+        *size = total;
+    return rc;
+}
+
+static bool
+is_seg_name(const char *name, uint64_t *seq)
+{
+    uint64_t v = 0;
+
+    if (strlen(name) != 20 || strcmp(name + 16, ".seg") != 0)
+        return false;
+    for (int i = 0; i < 16; i++) {
+        if (name[i] < '0' || name[i] > '9')
+            return false;
+        v = v * 10 + (uint64_t)(name[i] - '0');
+    }
+    *seq = v;
+    return true;
+}
+
+static int
+cmp_seg(const void *a, const void *b)
+{
+    const struct chain_seg *x = a, *y = b;
+
+    if (x->line.seq != y->line.seq)
+        return x->line.seq < y->line.seq ? -1 : 1;
+    return strcmp(x->line.name, y->line.name);
+}
+
+/* Fills l from the header of the segment file at path. */
+static int
+line_from_header(const char *path, struct chain_line *l, struct ym_err *err)
+{
+    unsigned char hdr[SEG_HEADER_LEN];
+    struct seg_header h;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+    ssize_t n;
+
+    if (fd < 0)
+        return ym_err_set(err, YM_EIO, "%s: %s", path, strerror(errno));
+    n = pread(fd, hdr, sizeof(hdr), 0);
+    close(fd);
+    if (n != (ssize_t)sizeof(hdr))
+        return ym_err_set(err, YM_ECORRUPT, "%s: segment shorter than its header", path);
+    rc = seg_header_decode(hdr, &h, err);
+    if (rc < 0) {
+        char msg[sizeof(err->msg)];
+        snprintf(msg, sizeof(msg), "%s", err != NULL ? err->msg : "");
+        return ym_err_set(err, rc, "%s: %s", path, msg);
+    }
+    l->n_events = h.n_events;
+    l->min_ts = h.min_ts;
+    l->max_ts = h.max_ts;
+    return 0;
+}
+
+static int
+push_seg(struct chain_seg **v, size_t *n, size_t *cap, struct ym_err *err)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 64;
+        struct chain_seg *p = ym_realloc(*v, c * sizeof(*p));
+        if (p == NULL)
+            return ym_err_set(err, YM_ENOMEM, "out of memory");
+        *v = p;
+        *cap = c;
+    }
+    memset(&(*v)[*n], 0, sizeof(**v));
+    (*n)++;
+    return 0;
+}
+
+int
+chain_list(const char *index_dir, struct chain_seg **out, size_t *n_out, bool *has_chain,
+           struct ym_err *err)
+{
+    struct chain_line *lines = NULL;
+    struct chain_seg *segs = NULL;
+    size_t n_lines = 0, n = 0, cap = 0;
+    DIR *d = NULL;
+    struct dirent *de;
+    int rc;
+
+    *out = NULL;
+    *n_out = 0;
+    rc = chain_read(index_dir, &lines, &n_lines, NULL, err);
+    *has_chain = rc == 0;
+    if (rc == YM_ENOENT)
+        rc = 0;
+    if (rc < 0)
+        goto out;
+    for (size_t i = 0; i < n_lines; i++) {
+        rc = push_seg(&segs, &n, &cap, err);
+        if (rc < 0)
+            goto out;
+        segs[n - 1].line = lines[i];
+        segs[n - 1].is_in_chain = true;
+    }
+    d = opendir(index_dir);
+    if (d == NULL) {
+        rc = ym_err_set(err, YM_EIO, "%s: %s", index_dir, strerror(errno));
+        goto out;
+    }
+    while ((de = readdir(d)) != NULL) {
+        struct chain_seg *s = NULL;
+        struct stat st;
+        uint64_t seq;
+        char *path;
+        if (!is_seg_name(de->d_name, &seq))
+            continue;
+        for (size_t i = 0; i < n_lines && s == NULL; i++)
+            if (strcmp(segs[i].line.name, de->d_name) == 0 && !segs[i].is_on_disk)
+                s = &segs[i];
+        path = join(index_dir, de->d_name);
+        if (path == NULL) {
+            rc = ym_err_set(err, YM_ENOMEM, "out of memory");
+            goto out;
+        }
+        if (stat(path, &st) < 0) {
+            ym_free(path);
+            continue; /* removed while listing */
+        }
+        if (s == NULL) {
+            rc = push_seg(&segs, &n, &cap, err);
+            if (rc == 0) {
+                s = &segs[n - 1];
+                s->line.seq = seq;
+                memcpy(s->line.name, de->d_name, 21); /* is_seg_name: 20 chars */
+                rc = line_from_header(path, &s->line, err);
+            }
+        }
+        ym_free(path);
+        if (rc < 0)
+            goto out;
+        s->is_on_disk = true;
+        s->size = (uint64_t)st.st_size;
+    }
+    if (n > 1)
+        qsort(segs, n, sizeof(*segs), cmp_seg);
+    *out = segs;
+    *n_out = n;
+    segs = NULL;
+out:
+    if (d != NULL)
+        closedir(d);
+    ym_free(lines);
+    ym_free(segs);
+    return rc;
+}
+
+int
+chain_verify(const char *index_dir, chain_report_fn report, void *arg, uint64_t *n_segments,
+             uint64_t *n_problems, struct ym_err *err)
+{
+    struct chain_line *lines = NULL;
+    size_t n_lines = 0, bad = 0;
+    unsigned char prev[CHAIN_HASH_LEN] = {0};
+    char detail[256];
+    DIR *d = NULL;
+    struct dirent *de;
+    bool has_chain;
+    int rc;
+
+    rc = chain_read(index_dir, &lines, &n_lines, &bad, err);
+    has_chain = rc == 0;
+    if (rc == YM_ENOENT)
+        rc = 0;
+    if (rc < 0)
+        goto out;
+    /* The links, in file order: each must follow from the line before. */
+    for (size_t i = 0; i < n_lines; i++) {
+        struct chain_line l = lines[i];
+        chain_link(prev, &l);
+        if (memcmp(l.chain, lines[i].chain, CHAIN_HASH_LEN) != 0) {
+            snprintf(detail, sizeof(detail),
+                     "chain line %zu (seq %" PRIu64 ") does not follow from its predecessor: "
+                     "lines reordered, rewritten or removed",
+                     i + 1, lines[i].seq);
+            report(arg, CHAIN_BROKEN, lines[i].name, detail);
+            (*n_problems)++;
+        }
+        memcpy(prev, lines[i].chain, CHAIN_HASH_LEN);
+    }
+    if (bad > 0) {
+        snprintf(detail, sizeof(detail), "chain line %zu is malformed; lines after it unchecked",
+                 bad);
+        report(arg, CHAIN_MALFORMED, CHAIN_FILE_NAME, detail);
+        (*n_problems)++;
+    }
+    /* Every line's file: present, and the same bytes. */
+    for (size_t i = 0; i < n_lines; i++) {
+        unsigned char h[CHAIN_HASH_LEN];
+        char *path = join(index_dir, lines[i].name);
+        if (path == NULL) {
+            rc = ym_err_set(err, YM_ENOMEM, "out of memory");
+            goto out;
+        }
+        rc = chain_hash_file(path, h, NULL, err);
+        ym_free(path);
+        (*n_segments)++;
+        if (rc == YM_ENOENT) {
+            rc = 0;
+            snprintf(detail, sizeof(detail), "in the chain (seq %" PRIu64 "), not on disk",
+                     lines[i].seq);
+            report(arg, CHAIN_REMOVED, lines[i].name, detail);
+            (*n_problems)++;
+        } else if (rc < 0) {
+            goto out;
+        } else if (memcmp(h, lines[i].file_hash, CHAIN_HASH_LEN) != 0) {
+            snprintf(detail, sizeof(detail), "SHA-256 differs from the chain (seq %" PRIu64 ")",
+                     lines[i].seq);
+            report(arg, CHAIN_CHANGED, lines[i].name, detail);
+            (*n_problems)++;
+        }
+    }
+    /* Every file on disk: in the chain. */
+    d = opendir(index_dir);
+    if (d == NULL) {
+        rc = ym_err_set(err, YM_EIO, "%s: %s", index_dir, strerror(errno));
+        goto out;
+    }
+    while ((de = readdir(d)) != NULL) {
+        uint64_t seq;
+        bool found = false;
+        if (!is_seg_name(de->d_name, &seq))
+            continue;
+        for (size_t i = 0; i < n_lines && !found; i++)
+            found = strcmp(lines[i].name, de->d_name) == 0;
+        if (found)
+            continue;
+        (*n_segments)++;
+        if (has_chain) {
+            report(arg, CHAIN_INSERTED, de->d_name, "on disk, not in the chain");
+            (*n_problems)++;
+        }
+    }
+    if (!has_chain) {
+        report(arg, CHAIN_MISSING, CHAIN_FILE_NAME, "no chain: written before evidence chains");
+        (*n_problems)++;
+    }
+out:
+    if (d != NULL)
+        closedir(d);
+    ym_free(lines);
+    return rc;
+}
