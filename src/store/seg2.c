@@ -34,6 +34,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "util/le.h"
 #include "store/seg2.h"
 #include "store/tokindex.h"
 #include "util/buf.h"
@@ -48,38 +49,6 @@
 #define ZLEVEL 3
 
 /* ---- little-endian helpers ---- */
-
-static void
-put32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void
-put64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t
-get32(const unsigned char *p)
-{
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++)
-        v |= (uint32_t)p[i] << (8 * i);
-    return v;
-}
-
-static uint64_t
-get64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
 
 static uint32_t
 crc(const void *p, size_t len)
@@ -552,20 +521,20 @@ write_block(struct writer *w, uint32_t blk, const struct ym_event *const *ev, si
     if (rclen == 0 || cclen == 0 || w->file.is_oom)
         goto oom;
     unsigned char *bh = (unsigned char *)w->file.p + start;
-    put32(bh, (uint32_t)rclen);
-    put32(bh + 4, (uint32_t)w->raw.len);
-    put32(bh + 8, (uint32_t)cclen);
-    put32(bh + 12, (uint32_t)cb->len);
+    ym_le_put32(bh, (uint32_t)rclen);
+    ym_le_put32(bh + 4, (uint32_t)w->raw.len);
+    ym_le_put32(bh + 8, (uint32_t)cclen);
+    ym_le_put32(bh + 12, (uint32_t)cb->len);
 
     unsigned char e[BT_ENTRY];
     size_t len = w->file.len - start;
-    put64(e, start);
-    put32(e + 8, (uint32_t)len);
-    put32(e + 12, crc(w->file.p + start, len));
-    put64(e + 16, (uint64_t)ev[0]->ts);
-    put64(e + 24, (uint64_t)ev[n - 1]->ts);
-    put32(e + 32, (uint32_t)n);
-    put32(e + 36, 0);
+    ym_le_put64(e, start);
+    ym_le_put32(e + 8, (uint32_t)len);
+    ym_le_put32(e + 12, crc(w->file.p + start, len));
+    ym_le_put64(e + 16, (uint64_t)ev[0]->ts);
+    ym_le_put64(e + 24, (uint64_t)ev[n - 1]->ts);
+    ym_le_put32(e + 32, (uint32_t)n);
+    ym_le_put32(e + 36, 0);
     ym_buf_append(bt, e, BT_ENTRY);
     if (st != NULL) {
         st->raw_bytes += w->raw.len;
@@ -707,17 +676,17 @@ seg2_write(const char *path, const char *index, const struct ym_event *const *ev
     unsigned char hdr[HDR_FIXED + SEG2_MAX_INDEX_LEN + 4];
     size_t hlen = HDR_FIXED + ilen + 4;
     memcpy(hdr, MAGIC, 8);
-    put32(hdr + 8, SEG2_VERSION);
-    put32(hdr + 12, (uint32_t)hlen);
-    put64(hdr + 16, (uint64_t)sorted[0]->ts);
-    put64(hdr + 24, (uint64_t)sorted[n - 1]->ts);
-    put64(hdr + 32, n);
-    put32(hdr + 40, n_blocks);
-    put32(hdr + 44, (uint32_t)ilen);
+    ym_le_put32(hdr + 8, SEG2_VERSION);
+    ym_le_put32(hdr + 12, (uint32_t)hlen);
+    ym_le_put64(hdr + 16, (uint64_t)sorted[0]->ts);
+    ym_le_put64(hdr + 24, (uint64_t)sorted[n - 1]->ts);
+    ym_le_put64(hdr + 32, n);
+    ym_le_put32(hdr + 40, n_blocks);
+    ym_le_put32(hdr + 44, (uint32_t)ilen);
     memcpy(hdr + 48, prev_hash != NULL ? prev_hash : zero, 32);
     memcpy(hdr + HDR_FIXED, index, ilen);
     uint32_t hcrc = crc(hdr, HDR_FIXED + ilen);
-    put32(hdr + HDR_FIXED + ilen, hcrc);
+    ym_le_put32(hdr + HDR_FIXED + ilen, hcrc);
     ym_buf_append(&w.file, hdr, hlen);
 
     for (uint32_t b = 0; b < n_blocks; b++) {
@@ -729,20 +698,20 @@ seg2_write(const char *path, const char *index, const struct ym_event *const *ev
 
     unsigned char foot[FOOT_LEN];
     memcpy(foot, FOOT_MAGIC, 8);
-    put64(foot + 8, w.file.len);
-    put64(foot + 16, bt.len);
-    put32(foot + 44, crc(bt.p, bt.len));
+    ym_le_put64(foot + 8, w.file.len);
+    ym_le_put64(foot + 16, bt.len);
+    ym_le_put32(foot + 44, crc(bt.p, bt.len));
     ym_buf_append(&w.file, bt.p, bt.len);
     size_t tix_off = w.file.len;
     if (tokindex_build(w.tix, &w.file) < 0 || w.file.is_oom || bt.is_oom) {
         rc = ym_err_set(err, YM_ENOMEM, "out of memory");
         goto out;
     }
-    put64(foot + 24, tix_off);
-    put64(foot + 32, w.file.len - tix_off);
-    put32(foot + 48, crc(w.file.p + tix_off, w.file.len - tix_off));
-    put32(foot + 40, hcrc);
-    put32(foot + 52, crc(foot, 52));
+    ym_le_put64(foot + 24, tix_off);
+    ym_le_put64(foot + 32, w.file.len - tix_off);
+    ym_le_put32(foot + 48, crc(w.file.p + tix_off, w.file.len - tix_off));
+    ym_le_put32(foot + 40, hcrc);
+    ym_le_put32(foot + 52, crc(foot, 52));
     ym_buf_append(&w.file, foot, 56);
     if (w.file.is_oom) {
         rc = ym_err_set(err, YM_ENOMEM, "out of memory");
@@ -857,26 +826,26 @@ seg2_open(const char *path, struct seg2 **out, struct ym_err *err)
         rc = corrupt(s, err, "header", "bad magic");
         goto out;
     }
-    uint32_t ilen = get32(h + 44);
-    if (ilen > SEG2_MAX_INDEX_LEN || get32(h + 12) != HDR_FIXED + ilen + 4 ||
+    uint32_t ilen = ym_le_get32(h + 44);
+    if (ilen > SEG2_MAX_INDEX_LEN || ym_le_get32(h + 12) != HDR_FIXED + ilen + 4 ||
         HDR_FIXED + ilen + 4 + FOOT_LEN > s->len) {
         rc = corrupt(s, err, "header", "bad length");
         goto out;
     }
     s->hdr_len = HDR_FIXED + ilen + 4;
-    if (get32(h + HDR_FIXED + ilen) != crc(h, HDR_FIXED + ilen)) {
+    if (ym_le_get32(h + HDR_FIXED + ilen) != crc(h, HDR_FIXED + ilen)) {
         rc = corrupt(s, err, "header", "CRC mismatch");
         goto out;
     }
-    if (get32(h + 8) != SEG2_VERSION) {
+    if (ym_le_get32(h + 8) != SEG2_VERSION) {
         rc = ym_err_set(err, YM_EVERSION, "%s: segment format version %u is not supported (this yamori reads %d)",
-                        path, get32(h + 8), SEG2_VERSION);
+                        path, ym_le_get32(h + 8), SEG2_VERSION);
         goto out;
     }
-    s->min_ts = (int64_t)get64(h + 16);
-    s->max_ts = (int64_t)get64(h + 24);
-    s->n_events = get64(h + 32);
-    s->n_blocks = get32(h + 40);
+    s->min_ts = (int64_t)ym_le_get64(h + 16);
+    s->max_ts = (int64_t)ym_le_get64(h + 24);
+    s->n_events = ym_le_get64(h + 32);
+    s->n_blocks = ym_le_get32(h + 40);
     memcpy(s->index, h + HDR_FIXED, ilen);
     s->index[ilen] = '\0';
     /* footer */
@@ -886,14 +855,14 @@ seg2_open(const char *path, struct seg2 **out, struct ym_err *err)
         rc = corrupt(s, err, "footer", "bad magic");
         goto out;
     }
-    if (get32(f + 52) != crc(f, 52)) {
+    if (ym_le_get32(f + 52) != crc(f, 52)) {
         rc = corrupt(s, err, "footer", "CRC mismatch");
         goto out;
     }
-    uint64_t bt_off = get64(f + 8), bt_len = get64(f + 16), tx_off = get64(f + 24),
-             tx_len = get64(f + 32);
+    uint64_t bt_off = ym_le_get64(f + 8), bt_len = ym_le_get64(f + 16), tx_off = ym_le_get64(f + 24),
+             tx_len = ym_le_get64(f + 32);
     size_t body_end = s->len - FOOT_LEN;
-    if (get32(f + 40) != get32(h + HDR_FIXED + ilen) || s->n_blocks == 0 ||
+    if (ym_le_get32(f + 40) != ym_le_get32(h + HDR_FIXED + ilen) || s->n_blocks == 0 ||
         s->n_blocks > TOKINDEX_MAX_BLOCKS || bt_len != (uint64_t)s->n_blocks * BT_ENTRY ||
         bt_off < s->hdr_len || bt_off > body_end || bt_len > body_end - bt_off ||
         tx_off != bt_off + bt_len || tx_len != body_end - tx_off || s->min_ts > s->max_ts ||
@@ -902,11 +871,11 @@ seg2_open(const char *path, struct seg2 **out, struct ym_err *err)
         goto out;
     }
     s->bt = s->p + bt_off;
-    if (get32(f + 44) != crc(s->bt, bt_len)) {
+    if (ym_le_get32(f + 44) != crc(s->bt, bt_len)) {
         rc = corrupt(s, err, "block table", "CRC mismatch");
         goto out;
     }
-    if (get32(f + 48) != crc(s->p + tx_off, tx_len)) {
+    if (ym_le_get32(f + 48) != crc(s->p + tx_off, tx_len)) {
         rc = corrupt(s, err, "token index", "CRC mismatch");
         goto out;
     }
@@ -914,15 +883,15 @@ seg2_open(const char *path, struct seg2 **out, struct ym_err *err)
     uint64_t expect = s->hdr_len, total = 0;
     for (uint32_t b = 0; b < s->n_blocks; b++) {
         const unsigned char *e = s->bt + (size_t)b * BT_ENTRY;
-        int64_t lo = (int64_t)get64(e + 16), hi = (int64_t)get64(e + 24);
-        uint32_t ne = get32(e + 32);
-        if (get64(e) != expect || get32(e + 8) < BLK_HDR || get32(e + 8) > bt_off - expect ||
+        int64_t lo = (int64_t)ym_le_get64(e + 16), hi = (int64_t)ym_le_get64(e + 24);
+        uint32_t ne = ym_le_get32(e + 32);
+        if (ym_le_get64(e) != expect || ym_le_get32(e + 8) < BLK_HDR || ym_le_get32(e + 8) > bt_off - expect ||
             lo > hi || lo < s->min_ts || hi > s->max_ts || ne == 0 || ne > SEG2_BLOCK_EVENTS) {
             ym_err_set(err, YM_ECORRUPT, "%s: corrupt segment: block table: entry %u", path, b);
             rc = YM_ECORRUPT;
             goto out;
         }
-        expect += get32(e + 8);
+        expect += ym_le_get32(e + 8);
         total += ne;
     }
     if (expect != bt_off || total != s->n_events) {
@@ -1018,8 +987,8 @@ seg2_block_time(const struct seg2 *s, uint32_t b, int64_t *min, int64_t *max)
 {
     if (b >= s->n_blocks)
         return YM_EINVAL;
-    *min = (int64_t)get64(s->bt + (size_t)b * BT_ENTRY + 16);
-    *max = (int64_t)get64(s->bt + (size_t)b * BT_ENTRY + 24);
+    *min = (int64_t)ym_le_get64(s->bt + (size_t)b * BT_ENTRY + 16);
+    *max = (int64_t)ym_le_get64(s->bt + (size_t)b * BT_ENTRY + 24);
     return 0;
 }
 
@@ -1126,16 +1095,16 @@ seg2_read_block(struct seg2 *s, uint32_t b, struct ym_batch *batch, struct ym_er
     if (b >= s->n_blocks)
         return ym_err_set(err, YM_EINVAL, "%s: no block %u", s->path, b);
     const unsigned char *e = s->bt + (size_t)b * BT_ENTRY;
-    const unsigned char *blk = s->p + get64(e);
-    uint32_t len = get32(e + 8), n = get32(e + 32);
-    int64_t bmin = (int64_t)get64(e + 16), bmax = (int64_t)get64(e + 24);
+    const unsigned char *blk = s->p + ym_le_get64(e);
+    uint32_t len = ym_le_get32(e + 8), n = ym_le_get32(e + 32);
+    int64_t bmin = (int64_t)ym_le_get64(e + 16), bmax = (int64_t)ym_le_get64(e + 24);
     int rc;
 #define BAD(what) ym_err_set(err, YM_ECORRUPT, "%s: corrupt segment: block %u: %s", s->path, b, what)
 
-    if (crc(blk, len) != get32(e + 12))
+    if (crc(blk, len) != ym_le_get32(e + 12))
         return BAD("CRC mismatch");
-    uint32_t rclen = get32(blk), rulen = get32(blk + 4), cclen = get32(blk + 8),
-             culen = get32(blk + 12);
+    uint32_t rclen = ym_le_get32(blk), rulen = ym_le_get32(blk + 4), cclen = ym_le_get32(blk + 8),
+             culen = ym_le_get32(blk + 12);
     if ((uint64_t)rclen + cclen + BLK_HDR != len)
         return BAD("bad part lengths");
     if ((rc = decompress(s, blk + BLK_HDR, rclen, rulen, &s->rawbuf, &s->cap_raw)) < 0)
@@ -1331,20 +1300,20 @@ seg2_verify(const struct seg2 *s, struct ym_err *err)
 
     if (sodium_init() < 0)
         return ym_err_set(err, YM_ENOMEM, "libsodium failed to initialise");
-    if (get32(s->p + s->hdr_len - 4) != crc(s->p, s->hdr_len - 4))
+    if (ym_le_get32(s->p + s->hdr_len - 4) != crc(s->p, s->hdr_len - 4))
         return corrupt(s, err, "header", "CRC mismatch");
-    if (get32(s->foot + 52) != crc(s->foot, 52))
+    if (ym_le_get32(s->foot + 52) != crc(s->foot, 52))
         return corrupt(s, err, "footer", "CRC mismatch");
     for (uint32_t b = 0; b < s->n_blocks; b++) {
         const unsigned char *e = s->bt + (size_t)b * BT_ENTRY;
-        if (crc(s->p + get64(e), get32(e + 8)) != get32(e + 12))
+        if (crc(s->p + ym_le_get64(e), ym_le_get32(e + 8)) != ym_le_get32(e + 12))
             return ym_err_set(err, YM_ECORRUPT, "%s: corrupt segment: block %u: CRC mismatch",
                               s->path, b);
     }
-    if (get32(s->foot + 44) != crc(s->bt, (size_t)s->n_blocks * BT_ENTRY))
+    if (ym_le_get32(s->foot + 44) != crc(s->bt, (size_t)s->n_blocks * BT_ENTRY))
         return corrupt(s, err, "block table", "CRC mismatch");
-    uint64_t tx_off = get64(s->foot + 24);
-    if (get32(s->foot + 48) != crc(s->p + tx_off, get64(s->foot + 32)))
+    uint64_t tx_off = ym_le_get64(s->foot + 24);
+    if (ym_le_get32(s->foot + 48) != crc(s->p + tx_off, ym_le_get64(s->foot + 32)))
         return corrupt(s, err, "token index", "CRC mismatch");
     crypto_hash_sha256(h, s->p, s->len - 32);
     if (memcmp(h, s->foot + 56, 32) != 0)

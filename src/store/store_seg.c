@@ -10,6 +10,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "util/le.h"
 #include "store/store_int.h"
 
 uint32_t
@@ -27,54 +28,20 @@ seg_crc32(const void *p, size_t len)
     return (uint32_t)c;
 }
 
-static void
-put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void
-put_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t
-get_u32(const unsigned char *p)
-{
-    uint32_t v = 0;
-
-    for (int i = 0; i < 4; i++)
-        v |= (uint32_t)p[i] << (8 * i);
-    return v;
-}
-
-static uint64_t
-get_u64(const unsigned char *p)
-{
-    uint64_t v = 0;
-
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
 void
 seg_header_encode(const struct seg_header *h, unsigned char *out)
 {
     memset(out, 0, SEG_HEADER_LEN);
     memcpy(out, SEG_MAGIC, 8);
-    put_u32(out + 8, h->version);
-    put_u32(out + 12, SEG_HEADER_LEN);
-    put_u64(out + 16, h->n_events);
-    put_u64(out + 24, (uint64_t)h->min_ts);
-    put_u64(out + 32, (uint64_t)h->max_ts);
-    put_u64(out + 40, h->payload_len);
-    put_u64(out + 48, h->comp_len);
-    put_u32(out + 56, h->comp_crc);
-    put_u32(out + 60, seg_crc32(out, 60));
+    ym_le_put32(out + 8, h->version);
+    ym_le_put32(out + 12, SEG_HEADER_LEN);
+    ym_le_put64(out + 16, h->n_events);
+    ym_le_put64(out + 24, (uint64_t)h->min_ts);
+    ym_le_put64(out + 32, (uint64_t)h->max_ts);
+    ym_le_put64(out + 40, h->payload_len);
+    ym_le_put64(out + 48, h->comp_len);
+    ym_le_put32(out + 56, h->comp_crc);
+    ym_le_put32(out + 60, seg_crc32(out, 60));
 }
 
 int
@@ -82,20 +49,20 @@ seg_header_decode(const unsigned char *in, struct seg_header *h, struct ym_err *
 {
     if (memcmp(in, SEG_MAGIC, 8) != 0)
         return ym_err_set(err, YM_ECORRUPT, "not a segment (bad magic)");
-    if (get_u32(in + 60) != seg_crc32(in, 60))
+    if (ym_le_get32(in + 60) != seg_crc32(in, 60))
         return ym_err_set(err, YM_ECORRUPT, "segment header checksum mismatch");
-    h->version = get_u32(in + 8);
+    h->version = ym_le_get32(in + 8);
     if (h->version != SEG_VERSION)
         return ym_err_set(err, YM_EVERSION, "segment format version %u is not supported (this yamori reads %d)",
                           h->version, SEG_VERSION);
-    if (get_u32(in + 12) != SEG_HEADER_LEN)
+    if (ym_le_get32(in + 12) != SEG_HEADER_LEN)
         return ym_err_set(err, YM_ECORRUPT, "bad segment header length");
-    h->n_events = get_u64(in + 16);
-    h->min_ts = (int64_t)get_u64(in + 24);
-    h->max_ts = (int64_t)get_u64(in + 32);
-    h->payload_len = get_u64(in + 40);
-    h->comp_len = get_u64(in + 48);
-    h->comp_crc = get_u32(in + 56);
+    h->n_events = ym_le_get64(in + 16);
+    h->min_ts = (int64_t)ym_le_get64(in + 24);
+    h->max_ts = (int64_t)ym_le_get64(in + 32);
+    h->payload_len = ym_le_get64(in + 40);
+    h->comp_len = ym_le_get64(in + 48);
+    h->comp_crc = ym_le_get32(in + 56);
     return 0;
 }
 

@@ -34,6 +34,7 @@
  * dictionary's bitmaps are kept decoded, the rest is read in place.  After
  * open, nothing reads outside the validated ranges.
  */
+#include "util/le.h"
 #include "store/tokindex.h"
 
 #include <limits.h>
@@ -376,32 +377,6 @@ tokindex_add(struct tokindex_builder *b, uint32_t block_id, const char *text, si
     return rc;
 }
 
-static void
-put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void
-put_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t
-get_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-get_u64(const unsigned char *p)
-{
-    return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
-
 /* Orders dictionary entries by their bytes (memcmp, then shorter first);
  * arg is the builder (qsort_r, so that no global state is shared). */
 static int
@@ -423,7 +398,7 @@ put_u32s(struct ym_buf *out, const uint32_t *v, size_t n)
     unsigned char tmp[4];
 
     for (size_t i = 0; i < n; i++) {
-        put_u32(tmp, v[i]);
+        ym_le_put32(tmp, v[i]);
         ym_buf_append(out, tmp, 4);
     }
 }
@@ -542,12 +517,12 @@ tokindex_build(struct tokindex_builder *b, struct ym_buf *out)
 
     unsigned char *h = (unsigned char *)out->p + start;
     memcpy(h, TOKINDEX_MAGIC, 8);
-    put_u32(h + 8, TOKINDEX_VERSION);
-    put_u32(h + 12, n_blocks);
-    put_u32(h + 16, (uint32_t)n_terms);
-    put_u32(h + 20, BLOOM_K);
-    put_u64(h + 24, total - TOKINDEX_HDR_LEN);
-    put_u64(h + 32, XXH3_64bits(h + TOKINDEX_HDR_LEN, total - TOKINDEX_HDR_LEN));
+    ym_le_put32(h + 8, TOKINDEX_VERSION);
+    ym_le_put32(h + 12, n_blocks);
+    ym_le_put32(h + 16, (uint32_t)n_terms);
+    ym_le_put32(h + 20, BLOOM_K);
+    ym_le_put64(h + 24, total - TOKINDEX_HDR_LEN);
+    ym_le_put64(h + 32, XXH3_64bits(h + TOKINDEX_HDR_LEN, total - TOKINDEX_HDR_LEN));
     rc = 0;
 out:
     if (rc < 0)
@@ -610,14 +585,14 @@ tokindex_n_terms(const struct tokindex *ix)
 static int64_t
 check_offs(const unsigned char *a, size_t n, uint32_t min_step, uint32_t max_step)
 {
-    if (get_u32(a) != 0)
+    if (ym_le_get32(a) != 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        uint32_t x = get_u32(a + 4 * i), y = get_u32(a + 4 * i + 4);
+        uint32_t x = ym_le_get32(a + 4 * i), y = ym_le_get32(a + 4 * i + 4);
         if (y < x || y - x < min_step || y - x > max_step)
             return -1;
     }
-    return get_u32(a + 4 * n);
+    return ym_le_get32(a + 4 * n);
 }
 
 /* Decodes one dictionary bitmap and checks that it is non-empty with every value below
@@ -672,21 +647,21 @@ tokindex_open(const void *p, size_t len, struct tokindex **out, struct ym_err *e
         why = len < TOKINDEX_HDR_LEN ? "truncated header" : "bad magic";
         goto out;
     }
-    if (get_u32(s + 8) != TOKINDEX_VERSION) {
+    if (ym_le_get32(s + 8) != TOKINDEX_VERSION) {
         rc = ym_err_set(err, YM_EVERSION, "token index: version %u not supported",
-                        (unsigned)get_u32(s + 8));
+                        (unsigned)ym_le_get32(s + 8));
         goto out;
     }
-    uint32_t n_blocks = get_u32(s + 12), n_terms = get_u32(s + 16);
-    if (get_u32(s + 20) != BLOOM_K || n_blocks > TOKINDEX_MAX_BLOCKS) {
+    uint32_t n_blocks = ym_le_get32(s + 12), n_terms = ym_le_get32(s + 16);
+    if (ym_le_get32(s + 20) != BLOOM_K || n_blocks > TOKINDEX_MAX_BLOCKS) {
         why = "bad header";
         goto out;
     }
-    if (get_u64(s + 24) != len - TOKINDEX_HDR_LEN) {
+    if (ym_le_get64(s + 24) != len - TOKINDEX_HDR_LEN) {
         why = "length mismatch (truncated?)";
         goto out;
     }
-    if (get_u64(s + 32) != XXH3_64bits(s + TOKINDEX_HDR_LEN, len - TOKINDEX_HDR_LEN)) {
+    if (ym_le_get64(s + 32) != XXH3_64bits(s + TOKINDEX_HDR_LEN, len - TOKINDEX_HDR_LEN)) {
         why = "checksum mismatch";
         goto out;
     }
@@ -708,7 +683,7 @@ tokindex_open(const void *p, size_t len, struct tokindex **out, struct ym_err *e
     pos += 4 * ((size_t)n_terms + 1);
     ix->blk_off = s + pos;
     pos += 4 * ((size_t)n_blocks + 1);
-    ix->seg_bloom_len = get_u32(s + pos);
+    ix->seg_bloom_len = ym_le_get32(s + pos);
     pos += 4;
     int64_t terms_len = check_offs(ix->term_off, n_terms, 1, TOK_MAX_LEN);
     int64_t bms_len = check_offs(bm_offs, n_terms, 1, UINT32_MAX);
@@ -718,7 +693,7 @@ tokindex_open(const void *p, size_t len, struct tokindex **out, struct ym_err *e
         goto out;
     }
     for (uint32_t i = 0; i < n_blocks; i++)
-        if ((get_u32(ix->blk_off + 4 * i + 4) - get_u32(ix->blk_off + 4 * i)) % 8 != 0) {
+        if ((ym_le_get32(ix->blk_off + 4 * i + 4) - ym_le_get32(ix->blk_off + 4 * i)) % 8 != 0) {
             why = "bad bloom size";
             goto out;
         }
@@ -737,7 +712,7 @@ tokindex_open(const void *p, size_t len, struct tokindex **out, struct ym_err *e
 
     /* terms: word bytes, lowercased, strictly ascending */
     for (uint32_t i = 0; i < n_terms; i++) {
-        uint32_t a = get_u32(ix->term_off + 4 * i), e = get_u32(ix->term_off + 4 * i + 4);
+        uint32_t a = ym_le_get32(ix->term_off + 4 * i), e = ym_le_get32(ix->term_off + 4 * i + 4);
         for (uint32_t j = a; j < e; j++) {
             unsigned char c = (unsigned char)ix->terms[j];
             if (!word_tab[c] || lower(c) != c) {
@@ -746,7 +721,7 @@ tokindex_open(const void *p, size_t len, struct tokindex **out, struct ym_err *e
             }
         }
         if (i > 0) {
-            uint32_t pa = get_u32(ix->term_off + 4 * i - 4);
+            uint32_t pa = ym_le_get32(ix->term_off + 4 * i - 4);
             if (term_cmp(ix->terms + pa, a - pa, ix->terms + a, e - a) >= 0) {
                 why = "terms out of order";
                 goto out;
@@ -758,7 +733,7 @@ tokindex_open(const void *p, size_t len, struct tokindex **out, struct ym_err *e
         goto out;
     }
     for (uint32_t i = 0; i < n_terms; i++) {
-        uint32_t a = get_u32(bm_offs + 4 * i), e = get_u32(bm_offs + 4 * i + 4);
+        uint32_t a = ym_le_get32(bm_offs + 4 * i), e = ym_le_get32(bm_offs + 4 * i + 4);
         if ((ix->bms[i] = load_bitmap(bm_area + a, e - a, n_blocks)) == NULL) {
             why = "bad bitmap";
             goto out;
@@ -784,7 +759,7 @@ dict_find(const struct tokindex *ix, const char *t, size_t len)
         return -1;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        uint32_t a = get_u32(ix->term_off + 4 * mid), e = get_u32(ix->term_off + 4 * mid + 4);
+        uint32_t a = ym_le_get32(ix->term_off + 4 * mid), e = ym_le_get32(ix->term_off + 4 * mid + 4);
         int c = term_cmp(ix->terms + a, e - a, t, len);
         if (c == 0)
             return (int64_t)mid;
@@ -799,7 +774,7 @@ dict_find(const struct tokindex *ix, const char *t, size_t len)
 static bool
 block_maybe(const struct tokindex *ix, uint32_t blk, uint64_t h)
 {
-    uint32_t a = get_u32(ix->blk_off + 4 * (size_t)blk), e = get_u32(ix->blk_off + 4 * (size_t)blk + 4);
+    uint32_t a = ym_le_get32(ix->blk_off + 4 * (size_t)blk), e = ym_le_get32(ix->blk_off + 4 * (size_t)blk + 4);
     return bloom_test(ix->blooms + a, e - a, h);
 }
 

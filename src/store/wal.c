@@ -22,6 +22,8 @@
  * good record.  A failed write is cut back with ftruncate so that the log
  * never holds a partial record followed by good ones.
  */
+#include "util/fsutil.h"
+#include "util/le.h"
 #include "store/wal.h"
 
 #include <dirent.h>
@@ -67,40 +69,6 @@ struct wal {
     bool needs_dir_sync;     /* a file was created since the last directory fsync */
 };
 
-static void
-put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void
-put_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t
-get_u32(const unsigned char *p)
-{
-    uint32_t v = 0;
-
-    for (int i = 0; i < 4; i++)
-        v |= (uint32_t)p[i] << (8 * i);
-    return v;
-}
-
-static uint64_t
-get_u64(const unsigned char *p)
-{
-    uint64_t v = 0;
-
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
 /* CRC-32 over the 8 seq bytes (as stored) followed by the payload. */
 static uint32_t
 record_crc(const unsigned char *seq8, const void *payload, size_t len)
@@ -131,42 +99,6 @@ static void
 file_path(const struct wal *w, uint64_t first_seq, char *buf, size_t cap)
 {
     snprintf(buf, cap, "%s/%0*" PRIu64 ".wal", w->dir, NAME_DIGITS, first_seq);
-}
-
-static int
-fsync_dir(const char *dir, struct ym_err *err)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc = 0;
-
-    if (fd < 0)
-        return ym_err_set(err, YM_EIO, "%s: %s", dir, strerror(errno));
-    if (fsync(fd) < 0 && errno != EINVAL)
-        rc = ym_err_set(err, YM_EIO, "%s: fsync: %s", dir, strerror(errno));
-    close(fd);
-    return rc;
-}
-
-static int
-mkdir_p(const char *dir, struct ym_err *err)
-{
-    char tmp[4096];
-    size_t len = strlen(dir);
-
-    if (len == 0 || len >= sizeof(tmp))
-        return ym_err_set(err, YM_EINVAL, "WAL directory path too long");
-    memcpy(tmp, dir, len + 1);
-    for (size_t i = 1; i <= len; i++) {
-        if (tmp[i] != '/' && tmp[i] != '\0')
-            continue;
-        char c = tmp[i];
-        tmp[i] = '\0';
-        if (mkdir(tmp, 0750) < 0 && errno != EEXIST)
-            return ym_err_set(err, errno == ENOENT ? YM_ENOENT : YM_EIO,
-                              "%s: cannot create directory: %s", tmp, strerror(errno));
-        tmp[i] = c;
-    }
-    return 0;
 }
 
 /* Writes all len bytes through the hook; -1 with errno set on failure. */
@@ -280,13 +212,13 @@ wal_open(const char *dir, enum wal_sync policy, unsigned interval_ms, struct wal
         goto out;
     }
     if (!existed) {
-        rc = mkdir_p(dir, err);
+        rc = ym_mkdir_p(dir, err);
         if (rc < 0)
             goto out;
         /* The new directory's entry must survive a power cut with the files in it. */
         char parent[4200];
         snprintf(parent, sizeof(parent), "%s/..", dir);
-        rc = fsync_dir(parent, err);
+        rc = ym_fsync_dir(parent, err);
         if (rc < 0)
             goto out;
     }
@@ -313,7 +245,7 @@ good_record_after(const unsigned char *p, size_t n, size_t from, uint64_t expect
 {
     unsigned char m[4];
 
-    put_u32(m, WAL_MAGIC);
+    ym_le_put32(m, WAL_MAGIC);
     while (from + WAL_HEADER_LEN <= n) {
         const unsigned char *q = memmem(p + from, n - from, m, sizeof(m));
         if (q == NULL)
@@ -323,13 +255,13 @@ good_record_after(const unsigned char *p, size_t n, size_t from, uint64_t expect
         from = off + 1;
         if (n - off < WAL_HEADER_LEN)
             return false;
-        len = get_u32(q + 4);
-        seq = get_u64(q + 8);
+        len = ym_le_get32(q + 4);
+        seq = ym_le_get64(q + 8);
         if (len > WAL_RECORD_MAX || len > n - off - WAL_HEADER_LEN)
             continue;
         if (seq < expect || seq - expect >= SEQ_WINDOW)
             continue;
-        if (record_crc(q + 8, q + WAL_HEADER_LEN, len) == get_u32(q + 16))
+        if (record_crc(q + 8, q + WAL_HEADER_LEN, len) == ym_le_get32(q + 16))
             return true;
     }
     return false;
@@ -364,9 +296,9 @@ walk_file(const char *path, const unsigned char *p, size_t n, bool is_last, stru
 
         if (left < WAL_HEADER_LEN) {
             why = "record header cut short by the end of the file";
-        } else if (get_u32(p + off) != WAL_MAGIC) {
+        } else if (ym_le_get32(p + off) != WAL_MAGIC) {
             why = "bad magic";
-        } else if ((len = get_u32(p + off + 4)) > WAL_RECORD_MAX) {
+        } else if ((len = ym_le_get32(p + off + 4)) > WAL_RECORD_MAX) {
             snprintf(buf, sizeof(buf), "length %zu over the %u-byte bound", len,
                      (unsigned)WAL_RECORD_MAX);
             why = buf;
@@ -374,7 +306,7 @@ walk_file(const char *path, const unsigned char *p, size_t n, bool is_last, stru
             snprintf(buf, sizeof(buf), "length %zu runs past the end of the file", len);
             why = buf;
         } else if (record_crc(p + off + 8, p + off + WAL_HEADER_LEN, len) !=
-                   get_u32(p + off + 16)) {
+                   ym_le_get32(p + off + 16)) {
             why = "CRC mismatch";
         }
         if (why != NULL) {
@@ -384,7 +316,7 @@ walk_file(const char *path, const unsigned char *p, size_t n, bool is_last, stru
                             off, why, is_last ? ", good records follow it" : "");
             goto out;
         }
-        seq = get_u64(p + off + 8);
+        seq = ym_le_get64(p + off + 8);
         if (seq != k->expect) {
             rc = ym_err_set(err, YM_ECORRUPT,
                             "%s: corrupt WAL record at offset %zu (seq %" PRIu64
@@ -585,10 +517,10 @@ wal_append(struct wal *w, const void *payload, size_t len, uint64_t *seq_out,
         if (rc < 0)
             goto out;
     }
-    put_u32(h, WAL_MAGIC);
-    put_u32(h + 4, (uint32_t)len);
-    put_u64(h + 8, w->next_seq);
-    put_u32(h + 16, record_crc(h + 8, payload, len));
+    ym_le_put32(h, WAL_MAGIC);
+    ym_le_put32(h + 4, (uint32_t)len);
+    ym_le_put64(h + 8, w->next_seq);
+    ym_le_put32(h + 16, record_crc(h + 8, payload, len));
     if (write_all(w->fd, h, sizeof(h)) < 0 || write_all(w->fd, payload, len) < 0) {
         e = errno;
         file_path(w, w->files[w->n_files - 1], path, sizeof(path));
@@ -631,7 +563,7 @@ wal_sync(struct wal *w, struct ym_err *err)
     if (rc < 0)
         goto out;
     if (w->needs_dir_sync) {
-        rc = fsync_dir(w->dir, err);
+        rc = ym_fsync_dir(w->dir, err);
         if (rc < 0)
             goto out;
         w->needs_dir_sync = false;

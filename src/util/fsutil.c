@@ -1,0 +1,69 @@
+/*
+ * fsutil.c — directory creation, whole writes and directory fsync (see
+ * fsutil.h).
+ */
+#include "util/fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int
+ym_mkdir_p(const char *dir, struct ym_err *err)
+{
+    char tmp[4096];
+    size_t len = strlen(dir);
+
+    if (len == 0 || len >= sizeof(tmp))
+        return ym_err_set(err, YM_EINVAL, "%.200s: path too long", dir);
+    memcpy(tmp, dir, len + 1);
+    for (size_t i = 1; i <= len; i++) {
+        if (tmp[i] != '/' && tmp[i] != '\0')
+            continue;
+        char c = tmp[i];
+        tmp[i] = '\0';
+        if (mkdir(tmp, 0750) < 0 && errno != EEXIST)
+            return ym_err_set(err, errno == ENOENT ? YM_ENOENT : YM_EIO,
+                              "%s: cannot create directory: %s", tmp, strerror(errno));
+        tmp[i] = c;
+    }
+    return 0;
+}
+
+int
+ym_fsync_dir(const char *dir, struct ym_err *err)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = 0;
+
+    if (fd < 0)
+        return ym_err_set(err, YM_EIO, "%s: %s", dir, strerror(errno));
+    if (fsync(fd) < 0 && errno != EINVAL)
+        rc = ym_err_set(err, YM_EIO, "%s: fsync: %s", dir, strerror(errno));
+    close(fd);
+    return rc;
+}
+
+int
+ym_write_all(int fd, const void *p, size_t len)
+{
+    const char *c = p;
+
+    while (len > 0) {
+        ssize_t n = write(fd, c, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0) {
+            errno = EIO;
+            return -1;
+        }
+        c += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}

@@ -1,0 +1,24 @@
+/*
+ * fsutil.h — the file-system steps every durable write takes: create a
+ * directory path, write a whole buffer, fsync a directory so that a
+ * rename or a new file in it survives a power cut.
+ */
+#ifndef YM_FSUTIL_H
+#define YM_FSUTIL_H
+
+#include <stddef.h>
+
+#include "util/err.h"
+
+/* Creates dir and its missing parents (mode 0750).  0, or YM_EINVAL (path
+ * too long), YM_ENOENT or YM_EIO naming the directory that failed. */
+int ym_mkdir_p(const char *dir, struct ym_err *err) __attribute__((warn_unused_result));
+
+/* fsyncs the directory dir.  0 or YM_EIO naming it. */
+int ym_fsync_dir(const char *dir, struct ym_err *err) __attribute__((warn_unused_result));
+
+/* Writes all len bytes of p to fd, retrying on EINTR and short writes.
+ * 0, or -1 with errno set. */
+int ym_write_all(int fd, const void *p, size_t len) __attribute__((warn_unused_result));
+
+#endif
