@@ -1,5 +1,5 @@
 /*
- * cmd_store.c — `yamori store stats|verify|export|import`: look after the
+ * cmd_store.c — `yamori store stats|verify|export|import|retention`: look after the
  * stored segments as evidence.
  *
  *   stats   per index: events, raw bytes, stored bytes, stored/raw, segments,
@@ -11,6 +11,8 @@
  *           self-describing file (docs/STORAGE.md "Export file")
  *   import  check such a file whole, then write its segments into an index
  *           as new segments appended to its chain (under the writer lock)
+ *   retention  show or set an index's max_age, max_size and archive
+ *           (src/store/retention.h), or apply them now (--apply)
  *
  * Only segment files, their chain lines and headers are used: a later
  * segment format changes nothing here.
@@ -27,6 +29,7 @@
 
 #include "cli/cli.h"
 #include "store/chain.h"
+#include "store/retention.h"
 #include "store/store.h"
 #include "util/mem.h"
 #include "util/ymtime.h"
@@ -38,9 +41,12 @@
 
 static const char usage[] =
     "usage: yamori store stats [-d DIR] [--format table|json|csv]\n"
-    "       yamori store verify [-d DIR] [--index NAME]\n"
+    "       yamori store verify [-d DIR] [--index NAME] [--archive]\n"
     "       yamori store export --index NAME [--from T] [--until T] [-d DIR] FILE\n"
     "       yamori store import [-d DIR] [--index NAME] FILE\n"
+    "       yamori store retention --index NAME [--max-age A] [--max-size S]\n"
+    "                              [--archive yes|no] [-d DIR]\n"
+    "       yamori store retention --apply [--index NAME] [--now T] [-d DIR]\n"
     "\n"
     "Look after the stored segments.\n"
     "  stats   per index: events, raw bytes, stored bytes, stored/raw ratio,\n"
@@ -51,10 +57,18 @@ static const char usage[] =
     "  export  write the segments of index NAME that overlap [T, T) to FILE\n"
     "  import  check FILE (every segment's SHA-256) and add its segments to the\n"
     "          index it came from, or NAME; a corrupt or truncated FILE exits 2\n"
+    "  retention  show NAME's retention, or set it: segments whose newest event\n"
+    "          is older than A (s m h d w, e.g. 90d), then the oldest while the\n"
+    "          index holds more than S bytes (K M G T, e.g. 10G), are deleted, or\n"
+    "          moved to DIR/archive/NAME/ with --archive yes (none: no limit);\n"
+    "          --apply retires them now (every index, or NAME); ingest applies\n"
+    "          them after each run\n"
     "\n"
     "  -d, --data-dir DIR  data directory (default: $YAMORI_DATA, else ./yamori-data)\n"
     "  --index NAME        the index (verify: only this one)\n"
     "  --format F          stats output: table (default), json (NDJSON) or csv\n"
+    "  --archive           verify: also check archived segments' SHA-256\n"
+    "  --now T             retention --apply: the time to apply at (tests)\n"
     "  --from T            export: segments with events at or after T\n"
     "  --until T           export: segments with events before T\n"
     "                      T: now, -15m, -24h, -7d (also s, w), RFC 3339, or\n"
@@ -66,6 +80,10 @@ struct opts {
     const char *index;
     const char *format;
     int64_t from, until;
+    bool is_archive_check; /* verify --archive */
+    bool is_apply;         /* retention --apply */
+    int64_t now;
+    const char *max_age, *max_size, *archive; /* retention settings, NULL when not given */
 };
 
 static char *
@@ -303,6 +321,13 @@ do_verify(const struct opts *o)
         n_indexes++;
         rc = idir == NULL ? ym_err_set(&err, YM_ENOMEM, "out of memory")
                           : chain_verify(idir, report_problem, &c, &n_segments, &n_problems, &err);
+        if (rc == 0 && o->is_archive_check) {
+            char *adir = join3(o->dir, "archive", names[i]);
+            rc = adir == NULL ? ym_err_set(&err, YM_ENOMEM, "out of memory")
+                              : chain_verify_archive(idir, adir, report_problem, &c, &n_segments,
+                                                     &n_problems, &err);
+            ym_free(adir);
+        }
         ym_free(idir);
     }
     free_names(names, n_names);
@@ -624,6 +649,118 @@ out:
     return 0;
 }
 
+/* ---- retention ---- */
+
+static void
+print_retention(const char *index, const struct retention *r)
+{
+    char age[RETENTION_VALUE_MAX], size[RETENTION_VALUE_MAX];
+
+    retention_format_age(r->max_age, age);
+    retention_format_size(r->max_size, size);
+    printf("%s: max_age = %s, max_size = %s, archive = %s\n", index, age, size,
+           r->is_archive ? "yes" : "no");
+}
+
+/* Shows or sets the retention of o->index. */
+static int
+do_retention_set(const struct opts *o)
+{
+    char *idir = join3(o->dir, "indexes", o->index);
+    struct store *s = NULL;
+    struct retention r;
+    struct ym_err err;
+    bool is_set = o->max_age != NULL || o->max_size != NULL || o->archive != NULL;
+    int rc;
+
+    ym_err_clear(&err);
+    if (idir == NULL) {
+        rc = ym_err_set(&err, YM_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (access(idir, F_OK) != 0) {
+        rc = ym_err_set(&err, YM_ENOENT, "%s: no index '%s' in the data directory", o->dir,
+                        o->index);
+        goto out;
+    }
+    if (is_set) {
+        rc = store_open(o->dir, STORE_WRITE, &s, &err); /* one writer at a time */
+        if (rc < 0)
+            goto out;
+    }
+    rc = retention_read(idir, &r, &err);
+    if (rc < 0 || !is_set)
+        goto out;
+    if (o->max_age != NULL && retention_parse_age(o->max_age, &r.max_age) < 0) {
+        rc = ym_err_set(&err, YM_EINVAL,
+                        "--max-age: bad value '%.40s' (a number and a unit s m h d w, e.g. "
+                        "90d, or none)",
+                        o->max_age);
+        goto out;
+    }
+    if (o->max_size != NULL && retention_parse_size(o->max_size, &r.max_size) < 0) {
+        rc = ym_err_set(&err, YM_EINVAL,
+                        "--max-size: bad value '%.40s' (bytes, or a number and a unit K M G "
+                        "T, e.g. 10G, or none)",
+                        o->max_size);
+        goto out;
+    }
+    if (o->archive != NULL) {
+        if (strcmp(o->archive, "yes") != 0 && strcmp(o->archive, "no") != 0) {
+            rc = ym_err_set(&err, YM_EINVAL, "--archive: '%.40s' is not yes or no", o->archive);
+            goto out;
+        }
+        r.is_archive = strcmp(o->archive, "yes") == 0;
+    }
+    rc = retention_write(idir, &r, &err);
+out:
+    store_close(s);
+    ym_free(idir);
+    if (rc < 0) {
+        ym_err_print(&err);
+        return ym_err_exit_code(rc);
+    }
+    print_retention(o->index, &r);
+    return 0;
+}
+
+/* Applies the retention of every index, or o->index, at o->now. */
+static int
+do_retention_apply(const struct opts *o)
+{
+    char **names = NULL;
+    size_t n_names = 0, n_done = 0;
+    uint64_t total = 0;
+    struct store *s = NULL;
+    struct ym_err err;
+    int rc;
+
+    ym_err_clear(&err);
+    rc = store_open(o->dir, STORE_WRITE, &s, &err);
+    if (rc == 0)
+        rc = list_indexes(o->dir, &names, &n_names, &err);
+    for (size_t i = 0; i < n_names && rc == 0; i++) {
+        uint64_t n = 0;
+        if (o->index != NULL && strcmp(o->index, names[i]) != 0)
+            continue;
+        n_done++;
+        rc = retention_apply(o->dir, names[i], o->now, UINT64_MAX, retention_report_stderr, NULL,
+                             &n, &err);
+        total += n;
+    }
+    if (rc == 0 && o->index != NULL && n_done == 0)
+        rc = ym_err_set(&err, YM_ENOENT, "%s: no index '%s' in the data directory", o->dir,
+                        o->index);
+    free_names(names, n_names);
+    store_close(s);
+    if (rc < 0) {
+        ym_err_print(&err);
+        return ym_err_exit_code(rc);
+    }
+    fprintf(stderr, "retention: %" PRIu64 " segments retired\n", total);
+    return 0;
+}
+
 int
 cmd_store(int argc, char **argv)
 {
@@ -633,24 +770,30 @@ cmd_store(int argc, char **argv)
         {"format", required_argument, NULL, 'f'},
         {"from", required_argument, NULL, 'F'},
         {"until", required_argument, NULL, 'U'},
+        {"max-age", required_argument, NULL, 'A'},
+        {"max-size", required_argument, NULL, 'S'},
+        {"archive", optional_argument, NULL, 'a'},
+        {"apply", no_argument, NULL, 'P'},
+        {"now", required_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct opts o = {NULL, NULL, "table", INT64_MIN, INT64_MAX};
-    const char *sub, *from = NULL, *until = NULL;
+    struct opts o = {NULL, NULL, "table", INT64_MIN, INT64_MAX, false, false, 0, NULL, NULL, NULL};
+    const char *sub, *from = NULL, *until = NULL, *now_opt = NULL;
+    bool has_archive_opt = false;
     struct ym_err err;
     int64_t now = ymtime_now();
     int c, rc;
 
     if (argc < 2)
-        return cli_usage_error("store", "which one: stats, verify, export or import");
+        return cli_usage_error("store", "which one: stats, verify, export, import or retention");
     sub = argv[1];
     if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
         fputs(usage, stdout);
         return 0;
     }
     if (strcmp(sub, "stats") != 0 && strcmp(sub, "verify") != 0 && strcmp(sub, "export") != 0 &&
-        strcmp(sub, "import") != 0)
+        strcmp(sub, "import") != 0 && strcmp(sub, "retention") != 0)
         return cli_usage_error("store", "unknown subcommand '%.64s'", sub);
     argc--;
     argv++;
@@ -672,6 +815,26 @@ cmd_store(int argc, char **argv)
             break;
         case 'U':
             until = optarg;
+            break;
+        case 'A':
+            o.max_age = optarg;
+            break;
+        case 'S':
+            o.max_size = optarg;
+            break;
+        case 'a':
+            has_archive_opt = true;
+            /* --archive VALUE (retention) as well as --archive=VALUE and bare --archive */
+            if (optarg == NULL && optind < argc && argv[optind][0] != '-' &&
+                strcmp(sub, "retention") == 0)
+                optarg = argv[optind++];
+            o.archive = optarg;
+            break;
+        case 'P':
+            o.is_apply = true;
+            break;
+        case 'N':
+            now_opt = optarg;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -696,6 +859,40 @@ cmd_store(int argc, char **argv)
         return cli_usage_error("store", "--until: %s", err.msg);
     if ((from != NULL || until != NULL) && strcmp(sub, "export") != 0)
         return cli_usage_error("store", "--from and --until are for export only");
+    o.now = now;
+    if (now_opt != NULL && ymtime_parse_user(now_opt, now, &o.now, &err) < 0)
+        return cli_usage_error("store", "--now: %s", err.msg);
+    if (strcmp(sub, "retention") != 0 &&
+        (o.max_age != NULL || o.max_size != NULL || o.is_apply || now_opt != NULL))
+        return cli_usage_error("store", "--max-age, --max-size, --apply and --now are for "
+                                        "retention only");
+    if (has_archive_opt && strcmp(sub, "verify") == 0) {
+        if (o.archive != NULL)
+            return cli_usage_error("store", "verify --archive takes no value");
+        o.is_archive_check = true;
+    } else if (has_archive_opt && strcmp(sub, "retention") != 0) {
+        return cli_usage_error("store", "--archive is for verify and retention only");
+    } else if (has_archive_opt && o.archive == NULL) {
+        return cli_usage_error("store", "retention --archive needs yes or no");
+    }
+    if (strcmp(sub, "retention") == 0) {
+        if (argc - optind != 0)
+            return cli_usage_error("store", "retention takes no arguments ('%.64s')",
+                                   argv[optind]);
+        rc = check_store(o.dir);
+        if (rc != 0)
+            return rc;
+        if (o.is_apply) {
+            if (o.max_age != NULL || o.max_size != NULL || o.archive != NULL)
+                return cli_usage_error("store", "--apply takes no settings: set them first");
+            return do_retention_apply(&o);
+        }
+        if (now_opt != NULL)
+            return cli_usage_error("store", "--now is for --apply only");
+        if (o.index == NULL)
+            return cli_usage_error("store", "retention needs --index NAME (or --apply)");
+        return do_retention_set(&o);
+    }
     if (strcmp(sub, "export") == 0 || strcmp(sub, "import") == 0) {
         if (argc - optind != 1)
             return cli_usage_error("store", "%s needs one FILE", sub);

@@ -54,13 +54,18 @@ chain_hex(const unsigned char *h, char *out)
     out[2 * CHAIN_HASH_LEN] = '\0';
 }
 
-/* The first seven fields, as hashed and written; returns their length. */
+/* The fields before CHAIN, as hashed and written; returns their length. */
 static size_t
 format_fields(const struct chain_line *l, char *out, size_t cap)
 {
     char hex[2 * CHAIN_HASH_LEN + 1];
     int n;
 
+    if (l->is_retire) {
+        n = snprintf(out, cap, "RETIRE %" PRIu64 " %s %s %s %" PRId64, l->seq, l->name,
+                     l->reason, l->action, l->retired_at);
+        return n < 0 ? 0 : (size_t)n;
+    }
     chain_hex(l->file_hash, hex);
     n = snprintf(out, cap, "%" PRIu64 " %s %" PRIu64 " %" PRIu64 " %" PRId64 " %" PRId64 " %s",
                  l->seq, l->name, l->n_events, l->raw_bytes, l->min_ts, l->max_ts, hex);
@@ -143,6 +148,24 @@ parse_num(const char *s, size_t len, bool is_signed, uint64_t *u, int64_t *i)
     return 0;
 }
 
+/* True when the len bytes at s are 1..CHAIN_WORD_MAX-1 of [a-z_]. */
+static bool
+is_word(const char *s, size_t len)
+{
+    if (len == 0 || len >= CHAIN_WORD_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if ((s[i] < 'a' || s[i] > 'z') && s[i] != '_')
+            return false;
+    return true;
+}
+
+static bool
+is_name(const char *s, size_t len)
+{
+    return len > 0 && len < CHAIN_NAME_MAX && memchr(s, '/', len) == NULL;
+}
+
 int
 chain_parse(const char *s, size_t len, struct chain_line *l)
 {
@@ -161,11 +184,27 @@ chain_parse(const char *s, size_t len, struct chain_line *l)
         fl[n++] = i - start;
         i++;
     }
-    if (n != 8 || i <= len)
+    if (i <= len)
         return YM_ECORRUPT;
     memset(l, 0, sizeof(*l));
-    if (parse_num(f[0], fl[0], false, &l->seq, &dummy_i) < 0 || fl[1] == 0 ||
-        fl[1] >= CHAIN_NAME_MAX || memchr(f[1], '/', fl[1]) != NULL ||
+    if (n == 7 && fl[0] == 6 && memcmp(f[0], "RETIRE", 6) == 0) {
+        if (parse_num(f[1], fl[1], false, &l->seq, &dummy_i) < 0 || !is_name(f[2], fl[2]) ||
+            !is_word(f[3], fl[3]) || !is_word(f[4], fl[4]) ||
+            parse_num(f[5], fl[5], true, &dummy_u, &l->retired_at) < 0 ||
+            unhex(f[6], fl[6], l->chain) < 0)
+            return YM_ECORRUPT;
+        l->is_retire = true;
+        memcpy(l->name, f[2], fl[2]);
+        l->name[fl[2]] = '\0';
+        memcpy(l->reason, f[3], fl[3]);
+        l->reason[fl[3]] = '\0';
+        memcpy(l->action, f[4], fl[4]);
+        l->action[fl[4]] = '\0';
+        return 0;
+    }
+    if (n != 8)
+        return YM_ECORRUPT;
+    if (parse_num(f[0], fl[0], false, &l->seq, &dummy_i) < 0 || !is_name(f[1], fl[1]) ||
         parse_num(f[2], fl[2], false, &l->n_events, &dummy_i) < 0 ||
         parse_num(f[3], fl[3], false, &l->raw_bytes, &dummy_i) < 0 ||
         parse_num(f[4], fl[4], true, &dummy_u, &l->min_ts) < 0 ||
@@ -175,6 +214,17 @@ chain_parse(const char *s, size_t len, struct chain_line *l)
     memcpy(l->name, f[1], fl[1]);
     l->name[fl[1]] = '\0';
     return 0;
+}
+
+/* The index of the segment line that RETIRE line lines[r] names, or SIZE_MAX. */
+static size_t
+retired_line(const struct chain_line *lines, size_t r)
+{
+    for (size_t i = r; i-- > 0;)
+        if (!lines[i].is_retire && lines[i].seq == lines[r].seq &&
+            strcmp(lines[i].name, lines[r].name) == 0)
+            return i;
+    return SIZE_MAX;
 }
 
 static char *
@@ -464,11 +514,28 @@ chain_list(const char *index_dir, struct chain_seg **out, size_t *n_out, bool *h
     if (rc < 0)
         goto out;
     for (size_t i = 0; i < n_lines; i++) {
+        if (lines[i].is_retire)
+            continue;
         rc = push_seg(&segs, &n, &cap, err);
         if (rc < 0)
             goto out;
         segs[n - 1].line = lines[i];
         segs[n - 1].is_in_chain = true;
+    }
+    /* Retire lines name segment lines before them, which are in segs in file order. */
+    for (size_t i = 0, k = 0; i < n_lines; i++) {
+        size_t j;
+        if (!lines[i].is_retire) {
+            k++;
+            continue;
+        }
+        for (j = k; j-- > 0;)
+            if (segs[j].line.seq == lines[i].seq && strcmp(segs[j].line.name, lines[i].name) == 0)
+                break;
+        if (j != SIZE_MAX) {
+            segs[j].is_retired = true;
+            memcpy(segs[j].retire_action, lines[i].action, CHAIN_WORD_MAX);
+        }
     }
     d = opendir(index_dir);
     if (d == NULL) {
@@ -482,8 +549,9 @@ chain_list(const char *index_dir, struct chain_seg **out, size_t *n_out, bool *h
         char *path;
         if (!is_seg_name(de->d_name, &seq))
             continue;
-        for (size_t i = 0; i < n_lines && s == NULL; i++)
-            if (strcmp(segs[i].line.name, de->d_name) == 0 && !segs[i].is_on_disk)
+        for (size_t i = 0; i < n && s == NULL; i++)
+            if (segs[i].is_in_chain && strcmp(segs[i].line.name, de->d_name) == 0 &&
+                !segs[i].is_on_disk)
                 s = &segs[i];
         path = join(index_dir, de->d_name);
         if (path == NULL) {
@@ -561,16 +629,36 @@ chain_verify(const char *index_dir, chain_report_fn report, void *arg, uint64_t 
         report(arg, CHAIN_MALFORMED, CHAIN_FILE_NAME, detail);
         (*n_problems)++;
     }
-    /* Every line's file: present, and the same bytes. */
+    /* Every retire line: names a segment line before it. */
+    for (size_t i = 0; i < n_lines; i++) {
+        if (!lines[i].is_retire || retired_line(lines, i) != SIZE_MAX)
+            continue;
+        snprintf(detail, sizeof(detail),
+                 "chain line %zu retires seq %" PRIu64 ", which no earlier line holds", i + 1,
+                 lines[i].seq);
+        report(arg, CHAIN_MALFORMED, lines[i].name, detail);
+        (*n_problems)++;
+    }
+    /* Every line's file: present unless retired, and the same bytes. */
     for (size_t i = 0; i < n_lines; i++) {
         unsigned char h[CHAIN_HASH_LEN];
-        char *path = join(index_dir, lines[i].name);
+        bool is_retired = false;
+        char *path;
+        if (lines[i].is_retire)
+            continue;
+        for (size_t r = i + 1; r < n_lines && !is_retired; r++)
+            is_retired = lines[r].is_retire && retired_line(lines, r) == i;
+        path = join(index_dir, lines[i].name);
         if (path == NULL) {
             rc = ym_err_set(err, YM_ENOMEM, "out of memory");
             goto out;
         }
         rc = chain_hash_file(path, h, NULL, err);
         ym_free(path);
+        if (rc == YM_ENOENT && is_retired) {
+            rc = 0; /* retention deleted or archived it */
+            continue;
+        }
         (*n_segments)++;
         if (rc == YM_ENOENT) {
             rc = 0;
@@ -599,7 +687,7 @@ chain_verify(const char *index_dir, chain_report_fn report, void *arg, uint64_t 
         if (!is_seg_name(de->d_name, &seq))
             continue;
         for (size_t i = 0; i < n_lines && !found; i++)
-            found = strcmp(lines[i].name, de->d_name) == 0;
+            found = !lines[i].is_retire && strcmp(lines[i].name, de->d_name) == 0;
         if (found)
             continue;
         (*n_segments)++;
@@ -615,6 +703,57 @@ chain_verify(const char *index_dir, chain_report_fn report, void *arg, uint64_t 
 out:
     if (d != NULL)
         closedir(d);
+    ym_free(lines);
+    return rc;
+}
+
+int
+chain_verify_archive(const char *index_dir, const char *archive_dir, chain_report_fn report,
+                     void *arg, uint64_t *n_segments, uint64_t *n_problems, struct ym_err *err)
+{
+    struct chain_line *lines = NULL;
+    size_t n_lines = 0;
+    char detail[256];
+    int rc;
+
+    rc = chain_read(index_dir, &lines, &n_lines, NULL, err);
+    if (rc == YM_ENOENT)
+        return 0;
+    if (rc < 0)
+        return rc;
+    for (size_t r = 0; r < n_lines; r++) {
+        unsigned char h[CHAIN_HASH_LEN];
+        size_t i;
+        char *path;
+        if (!lines[r].is_retire || strcmp(lines[r].action, "archived") != 0)
+            continue;
+        i = retired_line(lines, r);
+        if (i == SIZE_MAX)
+            continue; /* chain_verify reports it */
+        path = join(archive_dir, lines[i].name);
+        if (path == NULL) {
+            rc = ym_err_set(err, YM_ENOMEM, "out of memory");
+            break;
+        }
+        rc = chain_hash_file(path, h, NULL, err);
+        ym_free(path);
+        (*n_segments)++;
+        if (rc == YM_ENOENT) {
+            rc = 0;
+            snprintf(detail, sizeof(detail), "archived (seq %" PRIu64 "), not in the archive",
+                     lines[i].seq);
+            report(arg, CHAIN_REMOVED, lines[i].name, detail);
+            (*n_problems)++;
+        } else if (rc < 0) {
+            break;
+        } else if (memcmp(h, lines[i].file_hash, CHAIN_HASH_LEN) != 0) {
+            snprintf(detail, sizeof(detail),
+                     "archived copy's SHA-256 differs from the chain (seq %" PRIu64 ")",
+                     lines[i].seq);
+            report(arg, CHAIN_CHANGED, lines[i].name, detail);
+            (*n_problems)++;
+        }
+    }
     ym_free(lines);
     return rc;
 }

@@ -4,9 +4,13 @@
  *
  *   SEQ FILENAME N_EVENTS RAW_BYTES MIN_TS MAX_TS SHA256 CHAIN
  *
+ * and one line per segment retention has retired (deleted or archived):
+ *
+ *   RETIRE SEQ FILENAME REASON ACTION AT CHAIN
+ *
  * SHA256 is the lowercase hex SHA-256 of the segment file; CHAIN is
- * SHA-256(previous line's CHAIN, 32 raw bytes || this line's first seven
- * fields as written, single spaces, no newline); the first line chains from
+ * SHA-256(previous line's CHAIN, 32 raw bytes || this line's fields
+ * before CHAIN as written, single spaces, no newline); the first line chains from
  * 32 zero bytes.  Changing, removing, inserting or reordering a segment, or
  * rewriting a line, therefore shows (docs/STORAGE.md "Evidence chain").
  *
@@ -29,7 +33,14 @@
 #define CHAIN_NAME_MAX 64
 #define CHAIN_LINE_MAX 320 /* a formatted line, newline and NUL included */
 
+#define CHAIN_WORD_MAX 16 /* a retire line's REASON and ACTION, NUL included */
+
 struct chain_line {
+    bool is_retire;                          /* a RETIRE line: seq, name, reason,
+                                                action and retired_at are set */
+    char reason[CHAIN_WORD_MAX];             /* "max_age" or "max_size" */
+    char action[CHAIN_WORD_MAX];             /* "deleted" or "archived" */
+    int64_t retired_at;                      /* ns: the "now" retention used */
     uint64_t seq;
     char name[CHAIN_NAME_MAX];               /* the segment's file name */
     uint64_t n_events;
@@ -84,10 +95,13 @@ struct chain_seg {
     uint64_t size;          /* file bytes, 0 when not on disk */
     bool is_in_chain;
     bool is_on_disk;
+    bool is_retired;        /* a RETIRE line follows its line */
+    char retire_action[CHAIN_WORD_MAX]; /* that line's ACTION */
 };
 
 /*
- * Lists the segments of index_dir: every chain line and every SEQ.seg file,
+ * Lists the segments of index_dir: every segment line of the chain (marked
+ * is_retired when a RETIRE line names it) and every SEQ.seg file,
  * merged by file name, in SEQ order.  *out is a new array (ym_free it).
  * *has_chain tells whether a chain file exists.  A segment file missing from
  * the chain has its header read (YM_ECORRUPT naming it when unreadable).
@@ -110,11 +124,23 @@ typedef void (*chain_report_fn)(void *arg, enum chain_problem kind, const char *
 
 /*
  * Verifies index_dir: rehashes every segment file and checks every link.
+ * A segment retired by a RETIRE line may be missing; a RETIRE line naming
+ * no earlier segment line is reported as malformed.
  * Calls report() once per problem and adds to *n_segments (files and lines
  * seen) and *n_problems.  Returns 0 (problems are not errors), YM_EIO or
  * YM_ENOMEM.
  */
 int chain_verify(const char *index_dir, chain_report_fn report, void *arg, uint64_t *n_segments,
                  uint64_t *n_problems, struct ym_err *err) __attribute__((warn_unused_result));
+
+/*
+ * Verifies the archived segments of index_dir: each segment whose RETIRE
+ * line says "archived" must be in archive_dir (else CHAIN_REMOVED) with the
+ * SHA-256 of its segment line (else CHAIN_CHANGED).  Counts like
+ * chain_verify; YM_ENOENT-free: an index without a chain has nothing to do.
+ */
+int chain_verify_archive(const char *index_dir, const char *archive_dir, chain_report_fn report,
+                         void *arg, uint64_t *n_segments, uint64_t *n_problems,
+                         struct ym_err *err) __attribute__((warn_unused_result));
 
 #endif

@@ -18,6 +18,7 @@
  * with one segment in memory; overlapping ones are merged correctly at the
  * cost of holding their matches.
  */
+#include "util/fsutil.h"
 #include "store/store.h"
 
 #include <dirent.h>
@@ -35,8 +36,10 @@
 #include <sodium.h>
 
 #include "store/chain.h"
+#include "store/retention.h"
 #include "store/store_int.h"
 #include "util/mem.h"
+#include "util/ymtime.h"
 
 #define META_NAME "yamori.store"
 #define LOCK_NAME "write.lock"
@@ -59,7 +62,9 @@ struct rec {
 struct store_writer {
     struct store *s;  /* borrowed */
     char *index_dir;  /* owned: DIR/indexes/NAME */
+    char *index;      /* owned: NAME */
     uint64_t next_seq;
+    uint64_t first_seq;    /* the first SEQ this writer writes: retention keeps it and later */
     struct ym_buf payload; /* records in arrival order */
     struct rec *recs;      /* ym_malloc'd */
     size_t n_recs, cap_recs;
@@ -79,60 +84,6 @@ path_join(const char *a, const char *b)
     p[la] = '/';
     memcpy(p + la + 1, b, lb + 1);
     return p;
-}
-
-static int
-fsync_dir(const char *dir, struct ym_err *err)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    int rc = 0;
-
-    if (fd < 0)
-        return ym_err_set(err, YM_EIO, "%s: %s", dir, strerror(errno));
-    if (fsync(fd) < 0 && errno != EINVAL)
-        rc = ym_err_set(err, YM_EIO, "%s: fsync: %s", dir, strerror(errno));
-    close(fd);
-    return rc;
-}
-
-static int
-mkdir_p(const char *dir, struct ym_err *err)
-{
-    char tmp[4096];
-    size_t len = strlen(dir);
-
-    if (len == 0 || len >= sizeof(tmp))
-        return ym_err_set(err, YM_EINVAL, "data directory path too long");
-    memcpy(tmp, dir, len + 1);
-    for (size_t i = 1; i <= len; i++) {
-        if (tmp[i] != '/' && tmp[i] != '\0')
-            continue;
-        char c = tmp[i];
-        tmp[i] = '\0';
-        if (mkdir(tmp, 0750) < 0 && errno != EEXIST)
-            return ym_err_set(err, errno == ENOENT ? YM_ENOENT : YM_EIO, "%s: cannot create directory: %s",
-                              tmp, strerror(errno));
-        tmp[i] = c;
-    }
-    return 0;
-}
-
-static int
-write_all(int fd, const void *p, size_t len)
-{
-    const char *c = p;
-
-    while (len > 0) {
-        ssize_t n = write(fd, c, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        c += n;
-        len -= (size_t)n;
-    }
-    return 0;
 }
 
 /* Reads DIR/yamori.store; creates it in write mode. */
@@ -155,13 +106,13 @@ check_meta(struct store *s, enum store_mode mode, struct ym_err *err)
             int fd;
             snprintf(tmp, sizeof(tmp), "%s.tmp", path);
             fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0640);
-            if (fd < 0 || write_all(fd, "yamori-store 1\n", 15) < 0 || fsync(fd) < 0 ||
+            if (fd < 0 || ym_write_all(fd, "yamori-store 1\n", 15) < 0 || fsync(fd) < 0 ||
                 rename(tmp, path) < 0)
                 rc = ym_err_set(err, YM_EIO, "%s: %s", path, strerror(errno));
             if (fd >= 0)
                 close(fd);
             if (rc == 0)
-                rc = fsync_dir(s->dir, err);
+                rc = ym_fsync_dir(s->dir, err);
         }
         goto out;
     }
@@ -233,7 +184,7 @@ store_open(const char *dir, enum store_mode mode, struct store **out, struct ym_
                               "%s: %s", dir,
                               errno == ENOENT ? "no such data directory (ingest something first, or use -d DIR)"
                                               : strerror(errno));
-        rc = mkdir_p(dir, err);
+        rc = ym_mkdir_p(dir, err);
         if (rc < 0)
             return rc;
     } else if (!S_ISDIR(st.st_mode)) {
@@ -335,10 +286,10 @@ store_writer_open(struct store *s, const char *index, struct store_writer **out,
         rc = ym_err_set(err, YM_ENOMEM, "out of memory");
         goto out;
     }
-    rc = mkdir_p(w->index_dir, err);
+    rc = ym_mkdir_p(w->index_dir, err);
     if (rc < 0)
         goto out;
-    rc = fsync_dir(idx_root, err);
+    rc = ym_fsync_dir(idx_root, err);
     if (rc < 0)
         goto out;
     d = opendir(w->index_dir);
@@ -347,6 +298,25 @@ store_writer_open(struct store *s, const char *index, struct store_writer **out,
         goto out;
     }
     w->next_seq = 1;
+    w->index = strdup(index);
+    if (w->index == NULL) {
+        rc = ym_err_set(err, YM_ENOMEM, "out of memory");
+        goto out;
+    }
+    {
+        /* Retired segments are gone from disk but keep their SEQ in the chain. */
+        struct chain_line *lines = NULL;
+        size_t n_lines = 0;
+        rc = chain_read(w->index_dir, &lines, &n_lines, NULL, err);
+        if (rc == YM_ENOENT)
+            rc = 0;
+        if (rc < 0)
+            goto out;
+        for (size_t i = 0; i < n_lines; i++)
+            if (lines[i].seq >= w->next_seq)
+                w->next_seq = lines[i].seq + 1;
+        ym_free(lines);
+    }
     while ((de = readdir(d)) != NULL) {
         uint64_t seq;
         if (parse_seg_name(de->d_name, &seq)) {
@@ -356,6 +326,7 @@ store_writer_open(struct store *s, const char *index, struct store_writer **out,
             unlinkat(dirfd(d), de->d_name, 0); /* a writer died mid-segment */
         }
     }
+    w->first_seq = w->next_seq;
 out:
     if (d != NULL)
         closedir(d);
@@ -410,7 +381,7 @@ publish_segment(struct store_writer *w, const void *a, size_t alen, const void *
         goto out;
     }
     fd = open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0 || write_all(fd, a, alen) < 0 || write_all(fd, b, blen) < 0 || fsync(fd) < 0) {
+    if (fd < 0 || ym_write_all(fd, a, alen) < 0 || ym_write_all(fd, b, blen) < 0 || fsync(fd) < 0) {
         rc = ym_err_set(err, YM_EIO, "%s: %s", tmp_path, strerror(errno));
         unlink(tmp_path);
         goto out;
@@ -422,7 +393,7 @@ publish_segment(struct store_writer *w, const void *a, size_t alen, const void *
         unlink(tmp_path);
         goto out;
     }
-    rc = fsync_dir(w->index_dir, err);
+    rc = ym_fsync_dir(w->index_dir, err);
     if (rc < 0)
         goto out;
     w->next_seq++;
@@ -531,7 +502,18 @@ store_writer_add(struct store_writer *w, const struct ym_event *ev, struct ym_er
 int
 store_writer_commit(struct store_writer *w, struct ym_err *err)
 {
-    return flush_segment(w, err);
+    int rc = flush_segment(w, err);
+
+    if (rc < 0)
+        return rc;
+    rc = retention_apply(w->s->dir, w->index, ymtime_now(), w->first_seq,
+                         retention_report_stderr, NULL, NULL, err);
+    if (rc < 0) {
+        char msg[sizeof(err->msg)];
+        snprintf(msg, sizeof(msg), "%s", err->msg);
+        ym_err_set(err, rc, "retention: %s (the events are stored)", msg);
+    }
+    return rc;
 }
 
 int
@@ -572,6 +554,7 @@ store_writer_free(struct store_writer *w)
     ym_buf_fini(&w->payload);
     ym_free(w->recs);
     ym_free(w->index_dir);
+    free(w->index);
     ym_free(w);
 }
 

@@ -6,6 +6,8 @@
  *   DIR/write.lock                    flock()ed by the one writer; holds its pid
  *   DIR/indexes/NAME/SEQ.seg          immutable segments, SEQ = 16 digits
  *   DIR/indexes/NAME/chain            evidence chain: a line per segment (chain.h)
+ *   DIR/indexes/NAME/retention        max_age, max_size, archive (retention.h)
+ *   DIR/archive/NAME/SEQ.seg          segments retention archived
  *
  * A writer appends events to an index through a store_writer; events are
  * buffered, sorted by time and written as one zstd-compressed segment when
@@ -62,7 +64,13 @@ int store_writer_open(struct store *s, const char *index, struct store_writer **
  */
 int store_writer_add(struct store_writer *w, const struct ym_event *ev, struct ym_err *err)
     __attribute__((warn_unused_result));
-/* Writes what is buffered and makes it durable.  Returns 0 or YM_EIO. */
+/*
+ * Writes what is buffered and makes it durable, then applies the index's
+ * retention (retention.h) at the current time, never retiring a segment w
+ * wrote; retired segments are printed on stderr.  Returns 0, YM_EIO, or a
+ * retention error (YM_EINVAL for a bad retention file) after the events
+ * are durable.
+ */
 int store_writer_commit(struct store_writer *w, struct ym_err *err)
     __attribute__((warn_unused_result));
 /* Frees w; events added since the last commit are lost.  NULL is a no-op. */
