@@ -41,8 +41,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* for XXH3_state_t on the stack (no allocation per long token) */
+/* for XXH3_state_t on the stack (no allocation per long token); inlined so
+ * that XXH3 on short tokens compiles down to a few instructions */
 #define XXH_STATIC_LINKING_ONLY
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "util/mem.h"
@@ -60,7 +62,9 @@
 
 /* ---- tokenizer ---- */
 
-/* 1 for a word byte (query_match.c's is_word), 0 otherwise. */
+/* Non-zero for a word byte (query_match.c's is_word), 0 otherwise; 2 for an
+ * upper-case ASCII letter (so that a scan can tell whether a token needs
+ * lowercasing), 1 for the other word bytes. */
 static const unsigned char word_tab[256] = {
     ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
     ['8'] = 1, ['9'] = 1, ['_'] = 1,
@@ -68,10 +72,10 @@ static const unsigned char word_tab[256] = {
     ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
     ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
     ['y'] = 1, ['z'] = 1,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
-    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
-    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-    ['Y'] = 1, ['Z'] = 1,
+    ['A'] = 2, ['B'] = 2, ['C'] = 2, ['D'] = 2, ['E'] = 2, ['F'] = 2, ['G'] = 2, ['H'] = 2,
+    ['I'] = 2, ['J'] = 2, ['K'] = 2, ['L'] = 2, ['M'] = 2, ['N'] = 2, ['O'] = 2, ['P'] = 2,
+    ['Q'] = 2, ['R'] = 2, ['S'] = 2, ['T'] = 2, ['U'] = 2, ['V'] = 2, ['W'] = 2, ['X'] = 2,
+    ['Y'] = 2, ['Z'] = 2,
     [0x80 ... 0xff] = 1,
 };
 
@@ -106,29 +110,71 @@ hash_long(const unsigned char *s, size_t len)
     return XXH3_64bits_digest(&st);
 }
 
-/* The loop behind tok_each; static inline so that the builder's callback is
- * inlined into it. */
+/* Finds the next token of s[*i .. len): false at the end; otherwise its
+ * start and length, whether it holds an upper-case ASCII letter, and *i just
+ * past it. */
+/* Finds the next token of s[*i .. len): false at the end; otherwise its
+ * start and length, whether it holds an upper-case ASCII letter, and *i just
+ * past it. */
+static inline bool
+next_tok(const unsigned char *s, size_t len, size_t *i, size_t *start, size_t *n, bool *upper)
+{
+    size_t k = *i;
+    unsigned cls = 0, c;
+
+    while (k < len && !word_tab[s[k]])
+        k++;
+    if (k == len) {
+        *i = k;
+        return false;
+    }
+    *start = k;
+    while (k < len && (c = word_tab[s[k]]) != 0) {
+        cls |= c;
+        k++;
+    }
+    *n = k - *start;
+    *upper = (cls & 2) != 0;
+    *i = k;
+    return true;
+}
+
+/* The lowercased first min(n, TOK_MAX_LEN) bytes of the token at s: s itself
+ * when it holds no upper-case letter, else a copy in buf. */
+static inline const char *
+tok_bytes(const unsigned char *s, size_t n, bool upper, char *buf)
+{
+    if (!upper)
+        return (const char *)s;
+    size_t m = n < TOK_MAX_LEN ? n : TOK_MAX_LEN;
+    for (size_t j = 0; j < m; j++)
+        buf[j] = (char)lower(s[j]);
+    return buf;
+}
+
+/* The hash of the token at s, given p = tok_bytes(s, n, upper, ...). */
+static inline uint64_t
+tok_hash_at(const unsigned char *s, size_t n, bool upper, const char *p)
+{
+    if (!upper || n <= TOK_MAX_LEN)
+        return XXH3_64bits(p, n);
+    return hash_long(s, n);
+}
+
+/* The loop behind tok_each.  A token without an upper-case ASCII letter (the
+ * common case) is handed over and hashed in place; only the others are
+ * lowercased into buf. */
 static inline int
 tokenize(const char *text, size_t len, tok_fn *fn, void *ctx)
 {
     const unsigned char *s = (const unsigned char *)text;
     char buf[TOK_MAX_LEN];
-    size_t i = 0;
+    size_t i = 0, start, n;
+    bool upper;
 
-    while (i < len) {
-        while (i < len && !word_tab[s[i]])
-            i++;
-        if (i == len)
-            break;
-        size_t start = i, n = 0;
-        while (i < len && word_tab[s[i]]) {
-            if (n < TOK_MAX_LEN)
-                buf[n] = (char)lower(s[i]);
-            n++;
-            i++;
-        }
-        struct tok t = {buf, n, start, 0};
-        t.hash = n <= TOK_MAX_LEN ? XXH3_64bits(buf, n) : hash_long(s + start, n);
+    while (next_tok(s, len, &i, &start, &n, &upper)) {
+        struct tok t = {tok_bytes(s + start, n, upper, buf), n, start, 0};
+        t.hash = tok_hash_at(s + start, n, upper, t.p);
         int rc = fn(ctx, &t);
         if (rc != 0)
             return rc;
@@ -295,50 +341,72 @@ rehash(struct tokindex_builder *b)
     return 0;
 }
 
-/*
- * One occurrence of a token in block b->n_blocks - 1.  Tokens are told apart
- * by their 64-bit hash alone: a collision (odds ~ n^2 / 2^65 for n distinct
- * tokens) merges two tokens into one entry, which can only widen their
- * candidates, never lose a block.
- */
-static int
-add_tok(void *ctx, const struct tok *t)
+/* Makes a new entry for a token first seen (p: its first min(len,
+ * TOK_MAX_LEN) bytes, lowercased) in the free slot sl; grows the table when
+ * it is half full.  Returns the slot of the token (sl may move). */
+static struct slot *
+add_new(struct tokindex_builder *b, struct slot *sl, uint64_t hash, const char *p, size_t len,
+        int *rcp)
 {
-    struct tokindex_builder *b = ctx;
-    uint32_t block = b->n_blocks - 1;
-    size_t mask = b->n_slots - 1, j = (size_t)t->hash & mask;
-    struct slot *sl;
     int rc;
+
+    if (b->n_ents >= UINT32_MAX - 1) {
+        *rcp = YM_ENOMEM;
+        return NULL;
+    }
+    size_t slen = len <= TOK_MAX_LEN ? len : 0;
+    if ((rc = grow((void **)&b->ents, &b->cap_ents, b->n_ents + 1, sizeof *b->ents)) < 0 ||
+        (rc = grow((void **)&b->strs, &b->strs_cap, b->strs_len + slen, 1)) < 0) {
+        *rcp = rc;
+        return NULL;
+    }
+    if (b->strs_len + slen > UINT32_MAX) {
+        *rcp = YM_ENOMEM;
+        return NULL;
+    }
+    struct entry *e = &b->ents[b->n_ents];
+    e->hash = hash;
+    e->str_off = (uint32_t)b->strs_len;
+    e->len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+    memcpy(b->strs + b->strs_len, p, slen);
+    b->strs_len += slen;
+    sl->hash = hash;
+    sl->ent = (uint32_t)(b->n_ents + 1);
+    sl->last_block = UINT32_MAX;
+    b->n_ents++;
+    return sl;
+}
+
+/*
+ * One occurrence of a token in block b->n_blocks - 1; p is needed only for a
+ * token not seen before (s, upper: the raw token, lowercased on demand).
+ * Tokens are told apart by their 64-bit hash alone: a collision (odds ~ n^2 /
+ * 2^65 for n distinct tokens) merges two tokens into one entry, which can
+ * only widen their candidates, never lose a block.
+ */
+static inline int
+add_one(struct tokindex_builder *b, uint64_t hash, const unsigned char *s, size_t len, bool upper)
+{
+    uint32_t block = b->n_blocks - 1;
+    size_t mask = b->n_slots - 1, j = (size_t)hash & mask;
+    struct slot *sl;
+    int rc = 0;
 
     for (;;) {
         sl = &b->slots[j];
-        if (sl->ent == 0 || sl->hash == t->hash)
+        if (sl->ent == 0 || sl->hash == hash)
             break;
         j = (j + 1) & mask;
     }
     if (sl->ent == 0) {
-        if (b->n_ents >= UINT32_MAX - 1)
-            return YM_ENOMEM;
-        size_t slen = t->len <= TOK_MAX_LEN ? t->len : 0;
-        if ((rc = grow((void **)&b->ents, &b->cap_ents, b->n_ents + 1, sizeof *b->ents)) < 0 ||
-            (rc = grow((void **)&b->strs, &b->strs_cap, b->strs_len + slen, 1)) < 0)
+        char buf[TOK_MAX_LEN];
+        if (add_new(b, sl, hash, tok_bytes(s, len, upper, buf), len, &rc) == NULL)
             return rc;
-        if (b->strs_len + slen > UINT32_MAX)
-            return YM_ENOMEM;
-        struct entry *e = &b->ents[b->n_ents];
-        e->hash = t->hash;
-        e->str_off = (uint32_t)b->strs_len;
-        e->len = t->len > UINT32_MAX ? UINT32_MAX : (uint32_t)t->len;
-        memcpy(b->strs + b->strs_len, t->p, slen);
-        b->strs_len += slen;
-        sl->hash = t->hash;
-        sl->ent = (uint32_t)(b->n_ents + 1);
-        sl->last_block = UINT32_MAX;
-        b->n_ents++;
     }
     if (sl->last_block != block) {
         sl->last_block = block;
-        if ((rc = grow((void **)&b->posts, &b->cap_posts, b->n_posts + 1, sizeof *b->posts)) < 0)
+        if (b->n_posts == b->cap_posts &&
+            (rc = grow((void **)&b->posts, &b->cap_posts, b->n_posts + 1, sizeof *b->posts)) < 0)
             return rc;
         if (b->n_posts >= UINT32_MAX)
             return YM_ENOMEM;
@@ -346,6 +414,40 @@ add_tok(void *ctx, const struct tok *t)
     }
     if (b->n_ents * 2 > b->n_slots && (rc = rehash(b)) < 0)
         return rc;
+    return 0;
+}
+
+/* Tokens hashed ahead of their table lookups, so that the slots' cache
+ * lines are fetched while the next tokens are scanned. */
+#define ADD_BATCH 16
+
+struct pending {
+    uint64_t hash;
+    size_t start, len;
+    bool upper;
+};
+
+static int
+add_text(struct tokindex_builder *b, const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    struct pending q[ADD_BATCH];
+    size_t i = 0, start, n;
+    bool upper, more = true;
+    char buf[TOK_MAX_LEN];
+    int rc;
+
+    while (more) {
+        size_t nq = 0, mask = b->n_slots - 1;
+        while (nq < ADD_BATCH && (more = next_tok(s, len, &i, &start, &n, &upper))) {
+            uint64_t h = tok_hash_at(s + start, n, upper, tok_bytes(s + start, n, upper, buf));
+            __builtin_prefetch(&b->slots[(size_t)h & mask]);
+            q[nq++] = (struct pending){h, start, n, upper};
+        }
+        for (size_t k = 0; k < nq; k++)
+            if ((rc = add_one(b, q[k].hash, s + q[k].start, q[k].len, q[k].upper)) < 0)
+                return rc;
+    }
     return 0;
 }
 
@@ -371,7 +473,7 @@ tokindex_add(struct tokindex_builder *b, uint32_t block_id, const char *text, si
             b->block_start[i] = (uint32_t)b->n_posts;
         b->n_blocks = block_id + 1;
     }
-    rc = tokenize(text, len, add_tok, b);
+    rc = add_text(b, text, len);
     if (rc < 0)
         b->failed = 1;
     return rc;
