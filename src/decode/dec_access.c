@@ -60,14 +60,6 @@ is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static int
-dig2(const char *p)
-{
-    if (!is_digit(p[0]) || !is_digit(p[1]))
-        return -1;
-    return (p[0] - '0') * 10 + (p[1] - '0');
-}
-
 static void
 add_str(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str name, struct ym_str v)
 {
@@ -94,7 +86,7 @@ clf_time(const char *p, size_t len, int64_t *ts, bool *zoned)
         d = p[0] - '0';
         i = 2;
     } else {
-        d = dig2(p);
+        d = decode_dig2(p);
         if (d < 0 || p[2] != '/')
             return 0;
         i = 3;
@@ -102,11 +94,11 @@ clf_time(const char *p, size_t len, int64_t *ts, bool *zoned)
     if (len < i + 18 || p[i + 3] != '/' || p[i + 8] != ':' || p[i + 11] != ':' || p[i + 14] != ':')
         return 0;
     mon = decode_month(p + i);
-    y1 = dig2(p + i + 4);
-    y2 = dig2(p + i + 6);
-    h = dig2(p + i + 9);
-    mi = dig2(p + i + 12);
-    s = dig2(p + i + 15);
+    y1 = decode_dig2(p + i + 4);
+    y2 = decode_dig2(p + i + 6);
+    h = decode_dig2(p + i + 9);
+    mi = decode_dig2(p + i + 12);
+    s = decode_dig2(p + i + 15);
     if (d < 1 || d > 31 || mon == 0 || y1 < 0 || y2 < 0 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
         s < 0 || s > 60)
         return 0;
@@ -121,7 +113,7 @@ clf_time(const char *p, size_t len, int64_t *ts, bool *zoned)
            mi * 60 + s;
     *zoned = false;
     if (i + 6 < len && p[i] == ' ' && (p[i + 1] == '+' || p[i + 1] == '-')) {
-        int oh = dig2(p + i + 2), om = dig2(p + i + 4);
+        int oh = decode_dig2(p + i + 2), om = decode_dig2(p + i + 4);
         if (oh < 0 || om < 0 || om > 59)
             return 0;
         secs -= (oh * 3600 + om * 60) * (p[i + 1] == '-' ? -1 : 1);

@@ -122,17 +122,9 @@ month(const char *p)
 }
 
 static int
-dig2(const char *p)
-{
-    if (!is_digit(p[0]) || !is_digit(p[1]))
-        return -1;
-    return (p[0] - '0') * 10 + (p[1] - '0');
-}
-
-static int
 dig4(const char *p)
 {
-    int a = dig2(p), b = dig2(p + 2);
+    int a = decode_dig2(p), b = decode_dig2(p + 2);
 
     return a < 0 || b < 0 ? -1 : a * 100 + b;
 }
@@ -204,13 +196,13 @@ parse_zone_word(const char *p, size_t len, int64_t *off_s)
         i += 3;
     else if (len - i >= 1 && p[i] == 'Z' && (len - i == 1 || !is_alnum(p[i + 1])))
         return i + 1;
-    if (len - i >= 3 && (p[i] == '+' || p[i] == '-') && (oh = dig2(p + i + 1)) >= 0 && oh <= 23) {
+    if (len - i >= 3 && (p[i] == '+' || p[i] == '-') && (oh = decode_dig2(p + i + 1)) >= 0 && oh <= 23) {
         size_t j = i + 3;
         om = 0;
         if (j < len && p[j] == ':')
             j++;
-        if (len - j >= 2 && dig2(p + j) >= 0) {
-            om = dig2(p + j);
+        if (len - j >= 2 && decode_dig2(p + j) >= 0) {
+            om = decode_dig2(p + j);
             j += 2;
         } else if (p[j - 1] == ':') {
             j--;

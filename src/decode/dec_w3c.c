@@ -144,14 +144,6 @@ is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static int
-dig2(const char *p)
-{
-    if (!is_digit(p[0]) || !is_digit(p[1]))
-        return -1;
-    return (p[0] - '0') * 10 + (p[1] - '0');
-}
-
 static bool
 is_space(char c)
 {
@@ -178,10 +170,10 @@ date_of(struct ym_str w, int64_t *days)
 
     if (w.len != 10 || w.p[4] != '-' || w.p[7] != '-')
         return false;
-    y1 = dig2(w.p);
-    y2 = dig2(w.p + 2);
-    mo = dig2(w.p + 5);
-    d = dig2(w.p + 8);
+    y1 = decode_dig2(w.p);
+    y2 = decode_dig2(w.p + 2);
+    mo = decode_dig2(w.p + 5);
+    d = decode_dig2(w.p + 8);
     if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
         y1 * 100 + y2 < 1970 || y1 * 100 + y2 > YMTIME_MAX_YEAR)
         return false; /* 1970: days < 0 means "no date" below */
@@ -198,9 +190,9 @@ time_of(struct ym_str w, int64_t *ns)
 
     if (w.len < 8 || w.p[2] != ':' || w.p[5] != ':')
         return false;
-    h = dig2(w.p);
-    mi = dig2(w.p + 3);
-    s = dig2(w.p + 6);
+    h = decode_dig2(w.p);
+    mi = decode_dig2(w.p + 3);
+    s = decode_dig2(w.p + 6);
     if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60)
         return false;
     if (w.len > 8) {

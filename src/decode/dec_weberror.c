@@ -54,14 +54,6 @@ is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static int
-dig2(const char *p)
-{
-    if (!is_digit(p[0]) || !is_digit(p[1]))
-        return -1;
-    return (p[0] - '0') * 10 + (p[1] - '0');
-}
-
 /* Index in levels[] of the level named by s, or -1. */
 static int
 level_of(struct ym_str s)
@@ -86,7 +78,7 @@ apache_time(const char *p, size_t len, int64_t *local)
     if (len < 26 || p[0] != '[' || p[4] != ' ' || p[8] != ' ')
         return 0;
     mon = decode_month(p + 5);
-    day = p[9] == ' ' ? (is_digit(p[10]) ? p[10] - '0' : -1) : dig2(p + 9);
+    day = p[9] == ' ' ? (is_digit(p[10]) ? p[10] - '0' : -1) : decode_dig2(p + 9);
     if (mon == 0 || day < 1 || day > 31 || p[11] != ' ')
         return 0;
     n = decode_time_hms(p + 12, len - 12, &sod);
@@ -95,8 +87,8 @@ apache_time(const char *p, size_t len, int64_t *local)
     i = 12 + n;
     if (i + 6 > len || p[i] != ' ')
         return 0;
-    y1 = dig2(p + i + 1);
-    y2 = dig2(p + i + 3);
+    y1 = decode_dig2(p + i + 1);
+    y2 = decode_dig2(p + i + 3);
     if (y1 < 0 || y2 < 0 || p[i + 5] != ']' || y1 * 100 + y2 < YMTIME_MIN_YEAR ||
         y1 * 100 + y2 > YMTIME_MAX_YEAR)
         return 0;
@@ -115,10 +107,10 @@ nginx_time(const char *p, size_t len, int64_t *local)
 
     if (len < 20 || p[4] != '/' || p[7] != '/' || p[10] != ' ')
         return 0;
-    y1 = dig2(p);
-    y2 = dig2(p + 2);
-    mo = dig2(p + 5);
-    d = dig2(p + 8);
+    y1 = decode_dig2(p);
+    y2 = decode_dig2(p + 2);
+    mo = decode_dig2(p + 5);
+    d = decode_dig2(p + 8);
     if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
         y1 * 100 + y2 < YMTIME_MIN_YEAR || y1 * 100 + y2 > YMTIME_MAX_YEAR)
         return 0;

@@ -73,6 +73,16 @@ int decode_url(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str url, b
  * and sets *ns, the time of day (decode_time.c). */
 size_t decode_time_hms(const char *p, size_t len, int64_t *ns);
 
+/* The two decimal digits at p as a number, or -1 when either is not a
+ * digit (p must hold two bytes). */
+static inline int
+decode_dig2(const char *p)
+{
+    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+        return -1;
+    return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
 /* Parses the whole of w as an unsigned decimal of at most 18 digits. */
 bool decode_uint(struct ym_str w, int64_t *out);
 

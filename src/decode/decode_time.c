@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "decode/decode_int.h"
 #include "decode/decode.h"
 #include "util/ymtime.h"
 
@@ -24,14 +25,6 @@ decode_month(const char *p)
         if (memcmp(p, months + 3 * i, 3) == 0)
             return i + 1;
     return 0;
-}
-
-static int
-dig2(const char *p)
-{
-    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
-        return -1;
-    return (p[0] - '0') * 10 + (p[1] - '0');
 }
 
 static int
@@ -70,9 +63,9 @@ decode_time_hms(const char *p, size_t len, int64_t *ns)
 
     if (len < 8 || p[2] != ':' || p[5] != ':')
         return 0;
-    h = dig2(p);
-    mi = dig2(p + 3);
-    s = dig2(p + 6);
+    h = decode_dig2(p);
+    mi = decode_dig2(p + 3);
+    s = decode_dig2(p + 6);
     if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60)
         return 0;
     if (i + 1 < len && (p[i] == '.' || p[i] == ',') && p[i + 1] >= '0' && p[i + 1] <= '9') {
@@ -103,7 +96,7 @@ decode_time_bsd(const char *p, size_t len, int64_t ref_ts, int64_t *out)
     if (p[4] == ' ' && p[5] >= '1' && p[5] <= '9')
         day = p[5] - '0';
     else
-        day = dig2(p + 4);
+        day = decode_dig2(p + 4);
     if (day < 1 || day > 31 || p[6] != ' ')
         return 0;
     n = decode_time_hms(p + 7, len - 7, &sod);
@@ -125,15 +118,15 @@ parse_clf(const char *p, size_t len, int64_t *out)
     if (len < 28 || p[0] != '[' || p[3] != '/' || p[7] != '/' || p[12] != ':' ||
         p[15] != ':' || p[18] != ':' || p[21] != ' ' || p[27] != ']')
         return false;
-    d = dig2(p + 1);
+    d = decode_dig2(p + 1);
     mon = decode_month(p + 4);
-    y1 = dig2(p + 8);
-    y2 = dig2(p + 10);
-    h = dig2(p + 13);
-    mi = dig2(p + 16);
-    s = dig2(p + 19);
-    oh = dig2(p + 23);
-    om = dig2(p + 25);
+    y1 = decode_dig2(p + 8);
+    y2 = decode_dig2(p + 10);
+    h = decode_dig2(p + 13);
+    mi = decode_dig2(p + 16);
+    s = decode_dig2(p + 19);
+    oh = decode_dig2(p + 23);
+    om = decode_dig2(p + 25);
     if (d < 1 || d > 31 || mon == 0 || y1 < 0 || y2 < 0 || y1 * 100 + y2 < YMTIME_MIN_YEAR ||
         y1 * 100 + y2 > YMTIME_MAX_YEAR || h < 0 || h > 23 || mi < 0 ||
         mi > 59 || s < 0 || s > 60 || oh < 0 || om < 0 || (p[22] != '+' && p[22] != '-'))
@@ -155,9 +148,9 @@ parse_ctime(const char *p, size_t len, int64_t *out)
     if (len < 24 || p[3] != ' ' || p[7] != ' ' || p[10] != ' ' || p[19] != ' ')
         return false;
     mon = decode_month(p + 4);
-    day = p[8] == ' ' ? dig2((const char[]){'0', p[9]}) : dig2(p + 8);
-    y1 = dig2(p + 20);
-    y2 = dig2(p + 22);
+    day = p[8] == ' ' ? decode_dig2((const char[]){'0', p[9]}) : decode_dig2(p + 8);
+    y1 = decode_dig2(p + 20);
+    y2 = decode_dig2(p + 22);
     if (mon == 0 || day < 1 || day > 31 || y1 < 0 || y2 < 0 || y1 * 100 + y2 < YMTIME_MIN_YEAR ||
         y1 * 100 + y2 > YMTIME_MAX_YEAR || decode_time_hms(p + 11, 8, &sod) != 8)
         return false;

@@ -47,6 +47,7 @@
  */
 #include <string.h>
 
+#include "decode/decode_int.h"
 #include "decode/norm.h"
 #include "util/ymtime.h"
 
@@ -67,14 +68,6 @@ ends_with(struct ym_str s, const char *suffix)
     return s.len >= n && memcmp(s.p + s.len - n, suffix, n) == 0;
 }
 
-static int
-dig2(const char *p)
-{
-    if (!is_digit(p[0]) || !is_digit(p[1]))
-        return -1;
-    return (p[0] - '0') * 10 + (p[1] - '0');
-}
-
 /*
  * "Mon Nov  2 09:14:03 2026 -> " at the start of m: returns its length
  * (28) and sets *local to the zone-less time, or returns 0.
@@ -89,12 +82,12 @@ parse_ctime_arrow(struct ym_str m, int64_t *local)
         p[16] != ':' || p[19] != ' ' || memcmp(p + 24, " -> ", 4) != 0)
         return 0;
     mon = decode_month(p + 4);
-    day = p[8] == ' ' ? dig2((const char[]){'0', p[9]}) : dig2(p + 8);
-    y1 = dig2(p + 20);
-    y2 = dig2(p + 22);
-    h = dig2(p + 11);
-    mi = dig2(p + 14);
-    s = dig2(p + 17);
+    day = p[8] == ' ' ? decode_dig2((const char[]){'0', p[9]}) : decode_dig2(p + 8);
+    y1 = decode_dig2(p + 20);
+    y2 = decode_dig2(p + 22);
+    h = decode_dig2(p + 11);
+    mi = decode_dig2(p + 14);
+    s = decode_dig2(p + 17);
     if (mon == 0 || day < 1 || day > 31 || y1 < 0 || y2 < 0 || h < 0 || h > 23 || mi < 0 ||
         mi > 59 || s < 0 || s > 60 || y1 * 100 + y2 < YMTIME_MIN_YEAR ||
         y1 * 100 + y2 > YMTIME_MAX_YEAR)

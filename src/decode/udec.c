@@ -221,14 +221,6 @@ dupn(const char *s, size_t len)
     return p;
 }
 
-static int
-dig2(const char *p)
-{
-    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
-        return -1;
-    return (p[0] - '0') * 10 + (p[1] - '0');
-}
-
 /*
  * The ECS type a field gets when neither the pattern nor `types:` says:
  * addresses and the usual counters, so that search compares them by value.
@@ -693,11 +685,11 @@ zone_parse(struct zone *z, const char *s)
         return 0;
     }
     if ((s[0] == '+' || s[0] == '-') && (len == 3 || len == 5 || len == 6)) {
-        int h = dig2(s + 1), m = 0;
+        int h = decode_dig2(s + 1), m = 0;
         if (len == 5)
-            m = dig2(s + 3);
+            m = decode_dig2(s + 3);
         else if (len == 6)
-            m = s[3] == ':' ? dig2(s + 4) : -1;
+            m = s[3] == ':' ? decode_dig2(s + 4) : -1;
         if (h < 0 || h > 23 || m < 0 || m > 59)
             return -1;
         z->kind = ZONE_FIXED;
@@ -780,9 +772,9 @@ ts_hms(struct ym_str v, size_t *i)
 
     if (v.len - *i < 8 || p[2] != ':' || p[5] != ':')
         return -1;
-    h = dig2(p);
-    m = dig2(p + 3);
-    s = dig2(p + 6);
+    h = decode_dig2(p);
+    m = decode_dig2(p + 3);
+    s = decode_dig2(p + 6);
     if (h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60)
         return -1;
     *i += 8;
@@ -806,8 +798,8 @@ ts_syslog(struct ym_str v, int64_t ref_ts, int64_t *out)
         day = day * 10 + (v.p[i++] - '0');
     if (day < 1 || day > 31 || i >= v.len || v.p[i++] != ' ')
         return false;
-    if (i + 5 <= v.len && v.p[i + 4] == ' ' && dig2(v.p + i) >= 0 && dig2(v.p + i + 2) >= 0) {
-        year = dig2(v.p + i) * 100 + dig2(v.p + i + 2);
+    if (i + 5 <= v.len && v.p[i + 4] == ' ' && decode_dig2(v.p + i) >= 0 && decode_dig2(v.p + i + 2) >= 0) {
+        year = decode_dig2(v.p + i) * 100 + decode_dig2(v.p + i + 2);
         i += 5;
     }
     if ((sod = ts_hms(v, &i)) < 0)
@@ -836,17 +828,17 @@ ts_httpdate(struct ym_str v, int64_t *out, bool *has_zone)
 
     if (v.len < 20 || p[2] != '/' || p[6] != '/' || p[11] != ':')
         return false;
-    d = dig2(p);
+    d = decode_dig2(p);
     mon = decode_month(p + 3);
-    if (d < 1 || d > 31 || mon == 0 || dig2(p + 7) < 0 || dig2(p + 9) < 0)
+    if (d < 1 || d > 31 || mon == 0 || decode_dig2(p + 7) < 0 || decode_dig2(p + 9) < 0)
         return false;
-    y = dig2(p + 7) * 100 + dig2(p + 9);
+    y = decode_dig2(p + 7) * 100 + decode_dig2(p + 9);
     if ((sod = ts_hms(v, &i)) < 0)
         return false;
     f = frac_ns(v, &i);
     *has_zone = false;
     if (i + 6 == v.len && p[i] == ' ' && (p[i + 1] == '+' || p[i + 1] == '-')) {
-        int oh = dig2(p + i + 2), om = dig2(p + i + 4);
+        int oh = decode_dig2(p + i + 2), om = decode_dig2(p + i + 4);
         if (oh < 0 || om < 0)
             return false;
         off = (oh * 3600 + om * 60) * (p[i + 1] == '-' ? -1 : 1);

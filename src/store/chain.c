@@ -425,22 +425,6 @@ chain_hash_file(const char *path, unsigned char *out, uint64_t *size, struct ym_
     return rc;
 }
 
-static bool
-is_seg_name(const char *name, uint64_t *seq)
-{
-    uint64_t v = 0;
-
-    if (strlen(name) != 20 || strcmp(name + 16, ".seg") != 0)
-        return false;
-    for (int i = 0; i < 16; i++) {
-        if (name[i] < '0' || name[i] > '9')
-            return false;
-        v = v * 10 + (uint64_t)(name[i] - '0');
-    }
-    *seq = v;
-    return true;
-}
-
 static int
 cmp_seg(const void *a, const void *b)
 {
@@ -547,7 +531,7 @@ chain_list(const char *index_dir, struct chain_seg **out, size_t *n_out, bool *h
         struct stat st;
         uint64_t seq;
         char *path;
-        if (!is_seg_name(de->d_name, &seq))
+        if (!seg_name_parse(de->d_name, &seq))
             continue;
         for (size_t i = 0; i < n && s == NULL; i++)
             if (segs[i].is_in_chain && strcmp(segs[i].line.name, de->d_name) == 0 &&
@@ -567,7 +551,7 @@ chain_list(const char *index_dir, struct chain_seg **out, size_t *n_out, bool *h
             if (rc == 0) {
                 s = &segs[n - 1];
                 s->line.seq = seq;
-                memcpy(s->line.name, de->d_name, 21); /* is_seg_name: 20 chars */
+                memcpy(s->line.name, de->d_name, 21); /* seg_name_parse: 20 chars */
                 rc = line_from_header(path, &s->line, err);
             }
         }
@@ -684,7 +668,7 @@ chain_verify(const char *index_dir, chain_report_fn report, void *arg, uint64_t 
     while ((de = readdir(d)) != NULL) {
         uint64_t seq;
         bool found = false;
-        if (!is_seg_name(de->d_name, &seq))
+        if (!seg_name_parse(de->d_name, &seq))
             continue;
         for (size_t i = 0; i < n_lines && !found; i++)
             found = !lines[i].is_retire && strcmp(lines[i].name, de->d_name) == 0;

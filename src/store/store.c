@@ -242,23 +242,6 @@ store_index_name_ok(const char *name)
     return true;
 }
 
-/* Parses "0000000000000042.seg"; returns false for other names. */
-static bool
-parse_seg_name(const char *name, uint64_t *seq)
-{
-    uint64_t v = 0;
-
-    if (strlen(name) != 20 || strcmp(name + 16, ".seg") != 0)
-        return false;
-    for (int i = 0; i < 16; i++) {
-        if (name[i] < '0' || name[i] > '9')
-            return false;
-        v = v * 10 + (uint64_t)(name[i] - '0');
-    }
-    *seq = v;
-    return true;
-}
-
 int
 store_writer_open(struct store *s, const char *index, struct store_writer **out,
                   struct ym_err *err)
@@ -319,7 +302,7 @@ store_writer_open(struct store *s, const char *index, struct store_writer **out,
     }
     while ((de = readdir(d)) != NULL) {
         uint64_t seq;
-        if (parse_seg_name(de->d_name, &seq)) {
+        if (seg_name_parse(de->d_name, &seq)) {
             if (seq >= w->next_seq)
                 w->next_seq = seq + 1;
         } else if (de->d_name[0] == '.' && strstr(de->d_name, ".seg.tmp") != NULL) {
@@ -680,7 +663,7 @@ list_segments(struct store *s, struct scan *sc, const struct store_scan_opts *o,
         }
         sd = opendir(idir);
         while (sd != NULL && rc == 0 && (se = readdir(sd)) != NULL)
-            if (parse_seg_name(se->d_name, &seq))
+            if (seg_name_parse(se->d_name, &seq))
                 rc = add_seg(sc, idir, de->d_name, se->d_name, seq, o, st, err);
         if (sd != NULL)
             closedir(sd);

@@ -4,6 +4,7 @@
 #ifndef YM_STORE_INT_H
 #define YM_STORE_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,10 @@ void seg_record_encode(struct ym_buf *out, const struct ym_event *ev);
  */
 size_t seg_record_decode(const unsigned char *p, const unsigned char *end, struct ym_event *ev,
                          struct arena *a);
+
+/* Parses a segment file name "0000000000000042.seg" into its sequence
+ * number; false for any other name (temporaries, the chain...). */
+bool seg_name_parse(const char *name, uint64_t *seq);
 
 /* CRC-32 (zlib's) of len bytes. */
 uint32_t seg_crc32(const void *p, size_t len);

@@ -13,6 +13,22 @@
 #include "util/le.h"
 #include "store/store_int.h"
 
+bool
+seg_name_parse(const char *name, uint64_t *seq)
+{
+    uint64_t v = 0;
+
+    if (strlen(name) != 20 || strcmp(name + 16, ".seg") != 0)
+        return false;
+    for (int i = 0; i < 16; i++) {
+        if (name[i] < '0' || name[i] > '9')
+            return false;
+        v = v * 10 + (uint64_t)(name[i] - '0');
+    }
+    *seq = v;
+    return true;
+}
+
 uint32_t
 seg_crc32(const void *p, size_t len)
 {
