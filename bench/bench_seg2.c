@@ -96,7 +96,7 @@ main(int argc, char **argv)
                 p[i] = &b.ev[i];
             snprintf(path, sizeof(path), "%s/%04d.yseg", argv[1], n_segs++);
             int64_t t0 = now_ns();
-            if (seg2_write(path, "main", p, n, prev, prev, &st, &err) < 0) {
+            if (seg2_write(path, "main", p, n, prev, NULL, prev, &st, &err) < 0) {
                 fprintf(stderr, "bench_seg2: %s\n", err.msg);
                 return 1;
             }

@@ -42,7 +42,7 @@
 
 #define MAGIC "YMSEG2\r\n"
 #define FOOT_MAGIC "YMSEG2FT"
-#define HDR_FIXED 80          /* header bytes before the index name */
+#define HDR_FIXED 96          /* header bytes before the index name */
 #define BT_ENTRY 40           /* bytes per block-table entry */
 #define FOOT_LEN 88
 #define BLK_HDR 16
@@ -618,8 +618,8 @@ write_file(const char *path, const struct ym_buf *b, struct ym_err *err)
 
 int
 seg2_write(const char *path, const char *index, const struct ym_event *const *events, size_t n,
-           const uint8_t prev_hash[32], uint8_t hash_out[32], struct seg2_write_stats *st,
-           struct ym_err *err)
+           const uint8_t prev_hash[32], const struct seg2_write_opts *opts, uint8_t hash_out[32],
+           struct seg2_write_stats *st, struct ym_err *err)
 {
     struct writer w;
     struct ym_buf bt;
@@ -684,6 +684,9 @@ seg2_write(const char *path, const char *index, const struct ym_event *const *ev
     ym_le_put32(hdr + 40, n_blocks);
     ym_le_put32(hdr + 44, (uint32_t)ilen);
     memcpy(hdr + 48, prev_hash != NULL ? prev_hash : zero, 32);
+    ym_le_put64(hdr + 80, opts != NULL ? opts->wal_seq : 0);
+    ym_le_put32(hdr + 88, opts != NULL ? opts->part : 0);
+    ym_le_put32(hdr + 92, opts != NULL ? opts->parts : 0);
     memcpy(hdr + HDR_FIXED, index, ilen);
     uint32_t hcrc = crc(hdr, HDR_FIXED + ilen);
     ym_le_put32(hdr + HDR_FIXED + ilen, hcrc);
@@ -764,6 +767,8 @@ struct seg2 {
     uint64_t n_events;
     uint32_t n_blocks;
     size_t hdr_len;
+    uint64_t wal_seq;
+    uint32_t part, parts;
     const unsigned char *bt;   /* block table in p */
     const unsigned char *foot; /* footer in p */
     struct tokindex *tix;
@@ -846,6 +851,9 @@ seg2_open(const char *path, struct seg2 **out, struct ym_err *err)
     s->max_ts = (int64_t)ym_le_get64(h + 24);
     s->n_events = ym_le_get64(h + 32);
     s->n_blocks = ym_le_get32(h + 40);
+    s->wal_seq = ym_le_get64(h + 80);
+    s->part = ym_le_get32(h + 88);
+    s->parts = ym_le_get32(h + 92);
     memcpy(s->index, h + HDR_FIXED, ilen);
     s->index[ilen] = '\0';
     /* footer */
@@ -950,6 +958,19 @@ const uint8_t *
 seg2_prev_hash(const struct seg2 *s)
 {
     return s->p + 48;
+}
+
+uint64_t
+seg2_wal_seq(const struct seg2 *s)
+{
+    return s->wal_seq;
+}
+
+void
+seg2_flush_part(const struct seg2 *s, uint32_t *part, uint32_t *parts)
+{
+    *part = s->part;
+    *parts = s->parts;
 }
 
 int64_t

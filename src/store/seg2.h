@@ -46,19 +46,28 @@ struct seg2_write_stats {
     uint64_t file_bytes;    /* the whole file */
 };
 
+/* What the store records in a segment's header besides its events. */
+struct seg2_write_opts {
+    uint64_t wal_seq; /* the highest WAL seq whose events are all in segments once this
+                         flush is complete (0: none) */
+    uint32_t part;    /* this segment is part `part` (0-based) of a flush of `parts` */
+    uint32_t parts;   /* segments (0: not written by a flush) */
+};
+
 /*
  * Writes events[0..n) (borrowed, any order; sorted here by time, stably)
  * as one segment of index `index` to path: first to "path.tmp", fsynced,
  * renamed to path, then the directory fsynced.  prev_hash is the previous
- * segment's hash (zeros for the first); the new segment's hash goes to
+ * segment's hash (zeros for the first; may be NULL), opts (may be NULL) go to the header; the new segment's hash goes to
  * hash_out (may be NULL), statistics to st (may be NULL).  Returns 0,
  * YM_EINVAL (n == 0, an index name over SEG2_MAX_INDEX_LEN bytes, a block
  * needing more than SEG2_MAX_COLS columns), YM_ENOMEM or YM_EIO (the
  * temporary file is removed).
  */
 int seg2_write(const char *path, const char *index, const struct ym_event *const *events, size_t n,
-               const uint8_t prev_hash[32], uint8_t hash_out[32], struct seg2_write_stats *st,
-               struct ym_err *err) __attribute__((warn_unused_result));
+               const uint8_t prev_hash[32], const struct seg2_write_opts *opts,
+               uint8_t hash_out[32], struct seg2_write_stats *st, struct ym_err *err)
+    __attribute__((warn_unused_result));
 
 struct seg2;
 
@@ -80,6 +89,9 @@ void seg2_close(struct seg2 *s);
 const uint8_t *seg2_hash(const struct seg2 *s);
 /* The previous segment's hash as stored in the header (32 bytes, owned by s). */
 const uint8_t *seg2_prev_hash(const struct seg2 *s);
+/* The header's seg2_write_opts (opts may be NULL: zeros). */
+uint64_t seg2_wal_seq(const struct seg2 *s);
+void seg2_flush_part(const struct seg2 *s, uint32_t *part, uint32_t *parts);
 int64_t seg2_min_ts(const struct seg2 *s);
 int64_t seg2_max_ts(const struct seg2 *s);
 uint64_t seg2_n_events(const struct seg2 *s);

@@ -155,7 +155,7 @@ write_seg(const char *path, size_t n, uint32_t seed, const uint8_t prev[32], uin
     ym_batch_init(&b);
     make_events(&b, n, seed);
     const struct ym_event **p = ptrs(&b);
-    assert_int_equal(seg2_write(path, "main", p, b.n, prev, hash, NULL, &err), 0);
+    assert_int_equal(seg2_write(path, "main", p, b.n, prev, NULL, hash, NULL, &err), 0);
     free(p);
     ym_batch_fini(&b);
 }
@@ -178,7 +178,7 @@ test_round_trip(void **state)
     ym_batch_init(&out);
     make_events(&b, n, 42);
     const struct ym_event **p = ptrs(&b);
-    assert_int_equal(seg2_write(path, "main", p, n, prev, hash, &st, &err), 0);
+    assert_int_equal(seg2_write(path, "main", p, n, prev, NULL, hash, &st, &err), 0);
     assert_int_equal(st.n_blocks, 3);
     assert_int_equal(seg2_open(path, &s, &err), 0);
     assert_int_equal(seg2_n_events(s), n);
@@ -441,7 +441,7 @@ test_version(void **state)
     free(p);
     snprintf(path, sizeof(path), "%s/none.yseg", dir);
     assert_int_equal(seg2_open(path, &s, &err), YM_ENOENT);
-    assert_int_equal(seg2_write(path, "main", NULL, 0, NULL, NULL, NULL, &err), YM_EINVAL);
+    assert_int_equal(seg2_write(path, "main", NULL, 0, NULL, NULL, NULL, NULL, &err), YM_EINVAL);
 }
 
 int
