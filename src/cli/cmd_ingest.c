@@ -1,11 +1,15 @@
 /*
  * cmd_ingest.c — `yamori ingest`: decode lines and store them.
  *
- * The events are durable when ingest exits 0 or 2: the store's commit
- * fsyncs every segment it wrote (see store.h).
+ * Each batch of lines is committed (one WAL record, fsynced) before the
+ * next is read: what was acknowledged survives a crash at any moment.  The
+ * hot part is flushed into segments as it fills and at the end.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -15,7 +19,8 @@
 
 static const char usage[] =
     "usage: yamori ingest [-d DIR] [--index NAME] [--sourcetype ST] [--host H]\n"
-    "                     [--decoders DIR] [--tz ZONE] [--csv-header LIST] [FILE...|-]\n"
+    "                     [--decoders DIR] [--tz ZONE] [--csv-header LIST]\n"
+    "                     [--batch N] [--flush-events N] [--progress] [FILE...|-]\n"
     "\n"
     "Decode and normalise log lines and store them in the data directory.\n"
     "Reads stdin when no FILE is given.  Prints a summary on stderr: events,\n"
@@ -29,6 +34,12 @@ static const char usage[] =
     "                      a user decoder; see 'yamori decoders list'.  Another\n"
     "                      name only labels the events\n"
     "  --host H            host.name for lines that do not carry one\n"
+    "  --batch N           events per commit (default 4096): each batch is written\n"
+    "                      to the write-ahead log and fsynced before the next\n"
+    "  --flush-events N    write the in-memory events into segments every N\n"
+    "                      events (default 262144) and at the end\n"
+    "  --progress          after each committed batch print on stderr\n"
+    "                      'ingest: N events acknowledged' (N since the start)\n"
     CLI_DECODE_HELP
     "  -h, --help          show this help\n"
     "\n"
@@ -37,17 +48,54 @@ static const char usage[] =
     "exit code 2 after everything else is stored.  Only one process may write to\n"
     "a data directory at a time.\n";
 
+struct sink {
+    struct store_writer *w;
+    bool is_progress;
+    uint64_t n_acked;
+};
+
+/* Prints the acknowledged count when it moved. */
+static void
+progress(struct sink *k)
+{
+    uint64_t n = store_writer_acked(k->w);
+
+    if (k->is_progress && n != k->n_acked)
+        fprintf(stderr, "ingest: %" PRIu64 " events acknowledged\n", n);
+    k->n_acked = n;
+}
+
+/* Adds a batch and commits it (acknowledged a few batches later: progress). */
 static int
 store_batch(void *arg, struct ym_batch *b, struct ym_err *err)
 {
-    struct store_writer *w = arg;
+    struct sink *k = arg;
+    int rc;
 
     for (size_t i = 0; i < b->n; i++) {
-        int rc = store_writer_add(w, &b->ev[i], err);
+        rc = store_writer_add(k->w, &b->ev[i], err);
         if (rc < 0)
             return rc;
     }
+    rc = store_writer_commit(k->w, err);
+    if (rc < 0)
+        return rc;
+    progress(k);
     return 0;
+}
+
+/* Parses a count from 1 to 100000000; 0 when s is not one. */
+static uint64_t
+count_arg(const char *s)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || end == s || v == 0 || v > 100000000ULL || s[0] == '-')
+        return 0;
+    return v;
 }
 
 static void
@@ -74,6 +122,9 @@ cmd_ingest(int argc, char **argv)
         {"decoders", required_argument, NULL, 'D'},
         {"tz", required_argument, NULL, 'Z'},
         {"csv-header", required_argument, NULL, 'C'},
+        {"batch", required_argument, NULL, 'B'},
+        {"flush-events", required_argument, NULL, 'F'},
+        {"progress", no_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -82,6 +133,8 @@ cmd_ingest(int argc, char **argv)
     struct pipeline_stats st;
     struct store *s = NULL;
     struct store_writer *w = NULL;
+    struct sink sink = {0};
+    uint64_t flush_events = 0;
     struct ym_err err;
     const char *dir_opt = NULL;
     char in_bytes[32], out_bytes[32];
@@ -116,6 +169,18 @@ cmd_ingest(int argc, char **argv)
         case 'C':
             dec.csv_header = optarg;
             break;
+        case 'B':
+            if ((po.batch_events = count_arg(optarg)) == 0)
+                return cli_usage_error("ingest", "--batch: '%.40s' is not a count from 1 to 100000000", optarg);
+            break;
+        case 'F':
+            if ((flush_events = count_arg(optarg)) == 0)
+                return cli_usage_error("ingest", "--flush-events: '%.40s' is not a count from 1 to 100000000",
+                                       optarg);
+            break;
+        case 'P':
+            sink.is_progress = true;
+            break;
         case 'h':
             fputs(usage, stdout);
             return 0;
@@ -137,10 +202,15 @@ cmd_ingest(int argc, char **argv)
     rc = store_open(cli_data_dir(dir_opt), STORE_WRITE, &s, &err);
     if (rc == 0)
         rc = store_writer_open(s, po.index, &w, &err);
+    if (rc == 0) {
+        store_writer_set_flush(w, flush_events);
+        sink.w = w;
+        rc = pipeline_run(&po, argv + optind, argc - optind, store_batch, &sink, &st, &err);
+    }
     if (rc == 0)
-        rc = pipeline_run(&po, argv + optind, argc - optind, store_batch, w, &st, &err);
-    if (rc == 0)
-        rc = store_writer_commit(w, &err);
+        rc = store_writer_flush(w, &err);
+    if (w != NULL)
+        progress(&sink);
     if (rc < 0) {
         ym_err_print(&err);
         exit_code = ym_err_exit_code(rc) == 2 ? 2 : 1;

@@ -58,6 +58,13 @@ match_cb(void *arg, const struct ym_event *ev)
     return query_match(c->q, ev);
 }
 
+/* The query's tokens, for the store's block filter. */
+static bool
+may_match_cb(void *arg, bool (*has)(void *has_arg, size_t i), void *has_arg)
+{
+    return query_may_match(arg, has, has_arg);
+}
+
 static int
 emit_cb(void *arg, const struct ym_event *ev)
 {
@@ -97,7 +104,10 @@ cmd_search(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct store_scan_opts so = {INT64_MIN, INT64_MAX, NULL};
+    struct store_scan_opts so = {.earliest = INT64_MIN, .latest = INT64_MAX};
+    struct store_filter filter = {0};
+    const char **tokens = NULL;
+    size_t *lens = NULL;
     struct store_scan_stats stats;
     struct store *s = NULL;
     struct ym_err err;
@@ -176,6 +186,23 @@ cmd_search(int argc, char **argv)
         exit_code = 1;
         goto out;
     }
+    filter.n_tokens = query_n_tokens(c.q);
+    if (filter.n_tokens > 0) {
+        tokens = calloc(filter.n_tokens, sizeof(*tokens));
+        lens = calloc(filter.n_tokens, sizeof(*lens));
+        if (tokens == NULL || lens == NULL) {
+            ym_warnx("search: out of memory");
+            exit_code = 1;
+            goto out;
+        }
+        for (size_t i = 0; i < filter.n_tokens; i++)
+            tokens[i] = query_token(c.q, i, &lens[i]);
+        filter.tokens = tokens;
+        filter.lens = lens;
+    }
+    filter.may_match = may_match_cb;
+    filter.arg = c.q;
+    so.filter = &filter;
     rc = store_open(cli_data_dir(dir_opt), STORE_READ, &s, &err);
     if (rc == 0)
         rc = store_scan(s, &so, match_cb, emit_cb, &c, &stats, &err);
@@ -192,12 +219,22 @@ cmd_search(int argc, char **argv)
     }
     if (explain)
         fprintf(stderr,
-                "scan: %llu segments, %llu read after time pruning, %llu events scanned, "
+                "scan: %llu segments, %llu read; %llu blocks in the time range, %llu read after "
+                "the token index; %llu events not yet in segments; %llu events scanned, "
                 "%llu results\n",
                 (unsigned long long)stats.n_segments, (unsigned long long)stats.n_segments_read,
-                (unsigned long long)stats.n_events_scanned,
+                (unsigned long long)stats.n_blocks, (unsigned long long)stats.n_blocks_read,
+                (unsigned long long)stats.n_hot, (unsigned long long)stats.n_events_scanned,
                 (unsigned long long)query_exec_count(c.x));
+    if (stats.n_corrupt > 0) {
+        ym_warnx("search: %llu corrupt segments or blocks skipped (run 'yamori store verify'); "
+                 "the results may be incomplete",
+                 (unsigned long long)stats.n_corrupt);
+        exit_code = 1;
+    }
 out:
+    free(tokens);
+    free(lens);
     store_close(s);
     query_exec_free(c.x);
     output_free(c.out);

@@ -23,6 +23,7 @@
 #define YM_QUERY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "event/event.h"
@@ -42,6 +43,31 @@ void query_free(struct query *q);
 
 /* True when ev satisfies the search expression (the part before any '|'). */
 bool query_match(struct query *q, const struct ym_event *ev);
+
+/*
+ * Block skipping.  The store indexes each block's tokens (store/tokindex.h:
+ * maximal runs of word bytes, ASCII-lowercased).  A term or phrase requires
+ * the complete tokens of its text, except a run touching a '*' end, which may
+ * be part of a longer token: "10.0.1.10" requires 10, 0, 1; "*.evil.com"
+ * requires evil, com; "fail*", "*admin" and "->" require none.  Terms under
+ * a NOT require nothing.
+ */
+
+/* Number of distinct tokens the query's terms and phrases require (see query_may_match). */
+size_t query_n_tokens(const struct query *q);
+/* Token i (0 <= i < query_n_tokens): lowercased bytes (not NUL-terminated) and
+ * length, valid until query_free. */
+const char *query_token(const struct query *q, size_t i, size_t *len);
+/*
+ * False only when no event can match the search expression in a block for which
+ * has(arg, i) is false for some token i the expression needs; true when it may
+ * match.  has() answers "may the block contain token i"; it may be called for
+ * any subset of the tokens, in any order, more than once.  Conservative: any
+ * part of the expression that tokens cannot decide (field=value, NOT, metadata)
+ * counts as "may match".  Allocates nothing and does not modify q, so
+ * concurrent calls on one query are safe.
+ */
+bool query_may_match(const struct query *q, bool (*has)(void *arg, size_t i), void *arg);
 
 /* Writes the parsed form, one node per line, for --explain and tests. */
 void query_explain(const struct query *q, struct ym_buf *out);

@@ -36,6 +36,9 @@ struct qnode {
             bool open_start; /* leading '*': no word boundary before */
             bool open_end;   /* trailing '*': no word boundary after */
             bool is_phrase;
+            uint32_t *toks; /* indexes into query.tokens of the tokens the
+                               term requires (query_may_match); arena */
+            size_t n_toks;
         } term;
         struct {
             struct ym_str name; /* arena */
@@ -79,9 +82,24 @@ struct query {
     struct qcmd cmds[QUERY_MAX_CMDS];
     size_t n_cmds;
     bool has_terms;     /* some node needs the lowercased raw line */
+    struct ym_str *tokens; /* distinct tokens the terms require; views into
+                              the terms' text (arena) */
+    size_t n_tokens;
     struct ym_buf lower;   /* scratch: the raw line lowercased */
     struct ym_buf scratch; /* scratch: a field value as text */
 };
+
+/*
+ * A word byte: ASCII letter, digit, '_' or any byte >= 0x80 (so UTF-8 is
+ * never split).  The store's tokenizer (store/tokindex.c) uses the same class;
+ * query_may_match is only sound while the two agree.
+ */
+static inline bool
+query_is_word(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c >= 0x80;
+}
 
 /* Maps a field name to the event metadata it denotes (index, host...). */
 enum qmeta query_meta_of(struct ym_str name);

@@ -4,20 +4,19 @@
  * Terms are matched against the raw line lowercased once per event (ASCII
  * only, so UTF-8 is left intact) with memmem and a word-boundary check on
  * each side of every occurrence.  Word characters are ASCII letters,
- * digits, '_' and every byte of a multi-byte UTF-8 sequence.
+ * digits, '_' and every byte of a multi-byte UTF-8 sequence
+ * (query_is_word, the store tokenizer's class).
+ *
+ * query_may_match answers, per store block, whether the expression can match
+ * given which of its required tokens (listed by query_parse.c) the block may
+ * hold: a term needs all of its tokens, AND all children, OR any; NOT and
+ * field comparisons cannot be decided by tokens and always "may match".
  */
 #include <string.h>
 #include <strings.h>
 
 #include "event/event_json.h"
 #include "query/query_int.h"
-
-static bool
-is_word(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c >= 0x80;
-}
 
 enum qmeta
 query_meta_of(struct ym_str name)
@@ -160,16 +159,16 @@ match_term(const struct qnode *n, const char *s, size_t len)
 {
     const char *t = n->u.term.text;
     size_t tlen = n->u.term.len, off = 0;
-    bool need_start = !n->u.term.open_start && is_word((unsigned char)t[0]);
-    bool need_end = !n->u.term.open_end && is_word((unsigned char)t[tlen - 1]);
+    bool need_start = !n->u.term.open_start && query_is_word((unsigned char)t[0]);
+    bool need_end = !n->u.term.open_end && query_is_word((unsigned char)t[tlen - 1]);
 
     while (off + tlen <= len) {
         const char *hit = memmem(s + off, len - off, t, tlen);
         if (hit == NULL)
             return false;
         size_t at = (size_t)(hit - s);
-        bool ok_start = !need_start || at == 0 || !is_word((unsigned char)s[at - 1]);
-        bool ok_end = !need_end || at + tlen == len || !is_word((unsigned char)s[at + tlen]);
+        bool ok_start = !need_start || at == 0 || !query_is_word((unsigned char)s[at - 1]);
+        bool ok_end = !need_end || at + tlen == len || !query_is_word((unsigned char)s[at + tlen]);
         if (ok_start && ok_end)
             return true;
         off = at + 1;
@@ -221,4 +220,51 @@ query_match(struct query *q, const struct ym_event *ev)
         low = (struct ym_str){lower, ev->raw.len};
     }
     return eval(q, q->root, ev, &low);
+}
+
+size_t
+query_n_tokens(const struct query *q)
+{
+    return q->n_tokens;
+}
+
+const char *
+query_token(const struct query *q, size_t i, size_t *len)
+{
+    *len = q->tokens[i].len;
+    return q->tokens[i].p;
+}
+
+/* query_may_match over the subtree n; reads only, so it is cheap per block. */
+static bool
+may_match(const struct qnode *n, bool (*has)(void *arg, size_t i), void *arg)
+{
+    switch (n->kind) {
+    case Q_TERM:
+        for (size_t i = 0; i < n->u.term.n_toks; i++)
+            if (!has(arg, n->u.term.toks[i]))
+                return false;
+        return true;
+    case Q_AND:
+        for (size_t i = 0; i < n->u.list.n; i++)
+            if (!may_match(n->u.list.kids[i], has, arg))
+                return false;
+        return true;
+    case Q_OR:
+        for (size_t i = 0; i < n->u.list.n; i++)
+            if (may_match(n->u.list.kids[i], has, arg))
+                return true;
+        return false;
+    case Q_ALL:
+    case Q_FIELD: /* compares values, which may be typed, not tokens */
+    case Q_NOT:   /* the absence of a token proves nothing about NOT */
+        break;
+    }
+    return true;
+}
+
+bool
+query_may_match(const struct query *q, bool (*has)(void *arg, size_t i), void *arg)
+{
+    return may_match(q->root, has, arg);
 }

@@ -508,6 +508,176 @@ parse_command(struct parser *ps)
     return 0;
 }
 
+/* ---- the tokens the terms require (query_may_match) ---- */
+
+/*
+ * Finds the next run of term n's text, from *i, that every line the term
+ * matches holds as a whole token (a maximal run of word bytes, the store's
+ * definition): false when none is left.  Each maximal run of word bytes
+ * qualifies unless it touches an open end ('*' on that side), where it may be
+ * only part of a longer token.  A run inside the text is bounded by the
+ * breaker bytes beside it, which match_term matches literally; a run at a
+ * closed end starts or ends the text with a word byte, so match_term requires
+ * a word boundary there.
+ */
+static bool
+next_required_run(const struct qnode *n, size_t *i, size_t *start, size_t *len)
+{
+    const char *t = n->u.term.text;
+    size_t tlen = n->u.term.len, k = *i, s;
+
+    for (;;) {
+        while (k < tlen && !query_is_word((unsigned char)t[k]))
+            k++;
+        if (k == tlen) {
+            *i = k;
+            return false;
+        }
+        s = k;
+        while (k < tlen && query_is_word((unsigned char)t[k]))
+            k++;
+        if ((s == 0 && n->u.term.open_start) || (k == tlen && n->u.term.open_end))
+            continue;
+        *i = k;
+        *start = s;
+        *len = k - s;
+        return true;
+    }
+}
+
+/* Counts the required runs of the terms under n that query_may_match can
+ * reach (an upper bound on the query's distinct tokens). */
+static size_t
+count_runs(const struct qnode *n)
+{
+    size_t c = 0, i = 0, s, len;
+
+    switch (n->kind) {
+    case Q_TERM:
+        while (next_required_run(n, &i, &s, &len))
+            c++;
+        break;
+    case Q_AND:
+    case Q_OR:
+        for (size_t k = 0; k < n->u.list.n; k++)
+            c += count_runs(n->u.list.kids[k]);
+        break;
+    case Q_ALL:
+    case Q_FIELD:
+    case Q_NOT: /* query_may_match never looks below a NOT */
+        break;
+    }
+    return c;
+}
+
+/* One slot of the open-addressing table that deduplicates tokens. */
+struct tok_slot {
+    uint32_t id1;  /* 1 + index into query.tokens; 0: empty */
+    uint32_t term; /* serial of the last term that listed this token */
+};
+
+struct tok_set {
+    struct tok_slot *slots; /* ym_calloc'd; a power of two, at most half full */
+    size_t mask;
+    uint32_t term; /* serial of the term being collected, from 1 */
+};
+
+static uint64_t
+fnv1a(const char *p, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* Lists in each term under n the tokens it requires, adding new ones to
+ * q->tokens (sized by count_runs).  Returns 0, or fail()'s code when out of
+ * memory. */
+static int
+collect_tokens(struct parser *ps, struct qnode *n, struct tok_set *set)
+{
+    struct query *q = ps->q;
+    size_t i = 0, s, len, c = 0;
+
+    switch (n->kind) {
+    case Q_TERM:
+        while (next_required_run(n, &i, &s, &len))
+            c++;
+        if (c == 0)
+            return 0;
+        n->u.term.toks = arena_alloc(&q->arena, c * sizeof(*n->u.term.toks));
+        if (n->u.term.toks == NULL)
+            return fail(ps, n->col, "out of memory");
+        set->term++;
+        i = 0;
+        while (next_required_run(n, &i, &s, &len)) {
+            const char *p = n->u.term.text + s;
+            size_t h = (size_t)fnv1a(p, len) & set->mask;
+            struct tok_slot *slot;
+
+            for (;; h = (h + 1) & set->mask) {
+                slot = &set->slots[h];
+                if (slot->id1 == 0) {
+                    q->tokens[q->n_tokens] = (struct ym_str){p, len};
+                    slot->id1 = (uint32_t)++q->n_tokens;
+                    break;
+                }
+                if (ym_str_eq(q->tokens[slot->id1 - 1], (struct ym_str){p, len}))
+                    break;
+            }
+            if (slot->term != set->term) { /* once per term: "10.0.1.10" needs "10" once */
+                slot->term = set->term;
+                n->u.term.toks[n->u.term.n_toks++] = slot->id1 - 1;
+            }
+        }
+        return 0;
+    case Q_AND:
+    case Q_OR:
+        for (size_t k = 0; k < n->u.list.n; k++)
+            if (collect_tokens(ps, n->u.list.kids[k], set) < 0)
+                return ps->rc;
+        return 0;
+    case Q_ALL:
+    case Q_FIELD:
+    case Q_NOT:
+        break;
+    }
+    return 0;
+}
+
+/*
+ * Computes q->tokens and each term's list of them once, at parse time, so
+ * that query_may_match (called per store block) only reads.  Tokens are
+ * views into the terms' lowercased text, deduplicated across the query.
+ */
+static int
+tokens_init(struct parser *ps)
+{
+    struct query *q = ps->q;
+    size_t n, n_slots = 16;
+    struct tok_set set = {0};
+
+    if (q->root == NULL) /* new_node failed for the empty query */
+        return fail(ps, 1, "out of memory");
+    n = count_runs(q->root);
+    if (n == 0)
+        return 0;
+    while (n_slots < 2 * n)
+        n_slots *= 2;
+    q->tokens = arena_alloc(&q->arena, n * sizeof(*q->tokens));
+    set.slots = ym_calloc(n_slots, sizeof(*set.slots));
+    if (q->tokens == NULL || set.slots == NULL) {
+        ym_free(set.slots);
+        return fail(ps, 1, "out of memory");
+    }
+    set.mask = n_slots - 1;
+    collect_tokens(ps, q->root, &set);
+    ym_free(set.slots);
+    return ps->rc;
+}
+
 int
 query_parse(const char *text, struct query **out, struct ym_err *err)
 {
@@ -550,6 +720,8 @@ query_parse(const char *text, struct query **out, struct ym_err *err)
         fail(&ps, ps.tok.col, "unexpected text");
         goto fail;
     }
+    if (tokens_init(&ps) < 0)
+        goto fail;
     *out = q;
     return 0;
 fail:

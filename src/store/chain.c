@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/seg2.h"
 #include "store/store_int.h"
 #include "util/mem.h"
 
@@ -439,26 +440,15 @@ cmp_seg(const void *a, const void *b)
 static int
 line_from_header(const char *path, struct chain_line *l, struct ym_err *err)
 {
-    unsigned char hdr[SEG_HEADER_LEN];
-    struct seg_header h;
-    int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
-    ssize_t n;
+    struct seg2 *s;
+    int rc = seg2_open(path, &s, err);
 
-    if (fd < 0)
-        return ym_err_set(err, YM_EIO, "%s: %s", path, strerror(errno));
-    n = pread(fd, hdr, sizeof(hdr), 0);
-    close(fd);
-    if (n != (ssize_t)sizeof(hdr))
-        return ym_err_set(err, YM_ECORRUPT, "%s: segment shorter than its header", path);
-    rc = seg_header_decode(hdr, &h, err);
-    if (rc < 0) {
-        char msg[sizeof(err->msg)];
-        snprintf(msg, sizeof(msg), "%s", err != NULL ? err->msg : "");
-        return ym_err_set(err, rc, "%s: %s", path, msg);
-    }
-    l->n_events = h.n_events;
-    l->min_ts = h.min_ts;
-    l->max_ts = h.max_ts;
+    if (rc < 0)
+        return rc;
+    l->n_events = seg2_n_events(s);
+    l->min_ts = seg2_min_ts(s);
+    l->max_ts = seg2_max_ts(s);
+    seg2_close(s);
     return 0;
 }
 
@@ -551,7 +541,7 @@ chain_list(const char *index_dir, struct chain_seg **out, size_t *n_out, bool *h
             if (rc == 0) {
                 s = &segs[n - 1];
                 s->line.seq = seq;
-                memcpy(s->line.name, de->d_name, 21); /* seg_name_parse: 20 chars */
+                memcpy(s->line.name, de->d_name, SEG_NAME_LEN + 1); /* seg_name_parse */
                 rc = line_from_header(path, &s->line, err);
             }
         }

@@ -2,25 +2,26 @@
  * store.h — the event store: durable, versioned, one writer at a time.
  *
  * Layout of a data directory (docs/STORAGE.md specifies the bytes):
- *   DIR/yamori.store                  "yamori-store 1" — the format version
+ *   DIR/yamori.store                  "yamori-store 2" — the format version
  *   DIR/write.lock                    flock()ed by the one writer; holds its pid
- *   DIR/indexes/NAME/SEQ.seg          immutable segments, SEQ = 16 digits
+ *   DIR/indexes/NAME/wal/SEQ.wal      write-ahead log (wal.h)
+ *   DIR/indexes/NAME/SEQ.yseg         immutable segments (seg2.h), SEQ = 16 digits
+ *   DIR/indexes/NAME/checkpoint       WAL seq flushed into segments, newest hash
  *   DIR/indexes/NAME/chain            evidence chain: a line per segment (chain.h)
  *   DIR/indexes/NAME/retention        max_age, max_size, archive (retention.h)
- *   DIR/archive/NAME/SEQ.seg          segments retention archived
+ *   DIR/archive/NAME/SEQ.yseg         segments retention archived
  *
- * A writer appends events to an index through a store_writer; events are
- * buffered, sorted by time and written as one zstd-compressed segment when
- * the buffer is full and at commit.  A segment is written to a temporary
- * name, fsynced, renamed and its directory fsynced: once
- * store_writer_commit() returns, the events survive a power cut, and a
- * reader never sees a half-written segment.
+ * A writer appends events to an index through a store_writer: added events
+ * are acknowledged by store_writer_commit (one WAL record, fsynced), held
+ * in memory (the hot part) and written into segments when the hot part is
+ * full and by store_writer_flush.  Killed at any moment, the store loses
+ * nothing acknowledged and duplicates nothing: the next writer (or reader)
+ * replays the WAL.
  *
- * Readers take no lock: they list the segments present when the scan
- * starts.  store_scan() streams the events of a time range newest first.
- *
- * This is the foundation's simple store; the storage engine replaces the
- * segment internals behind the same interface.
+ * Readers take no lock: a scan sees the segments present when it starts
+ * plus the WAL records not yet flushed (a consistent snapshot; it retries
+ * when a concurrent flush moved records under it).  store_scan() streams
+ * the events of a time range newest first.
  */
 #ifndef YM_STORE_H
 #define YM_STORE_H
@@ -31,7 +32,11 @@
 #include "event/event.h"
 #include "util/err.h"
 
-#define STORE_FORMAT_VERSION 1
+#define STORE_FORMAT_VERSION 2
+
+/* The hot part is flushed into segments at this many events or arena bytes. */
+#define STORE_FLUSH_EVENTS_DEFAULT 262144u
+#define STORE_FLUSH_BYTES (512u << 20)
 
 struct store;
 struct store_writer;
@@ -52,6 +57,9 @@ int store_open(const char *dir, enum store_mode mode, struct store **out, struct
 /* Releases the lock (write mode) and frees s; NULL is a no-op. */
 void store_close(struct store *s);
 
+/* The data directory s was opened on. */
+const char *store_dir(const struct store *s);
+
 /* True when name is a valid index name: 1-64 of [a-z0-9_-], starting alphanumeric. */
 bool store_index_name_ok(const char *name);
 
@@ -65,22 +73,39 @@ int store_writer_open(struct store *s, const char *index, struct store_writer **
 int store_writer_add(struct store_writer *w, const struct ym_event *ev, struct ym_err *err)
     __attribute__((warn_unused_result));
 /*
- * Writes what is buffered and makes it durable, then applies the index's
- * retention (retention.h) at the current time, never retiring a segment w
- * wrote; retired segments are printed on stderr.  Returns 0, YM_EIO, or a
- * retention error (YM_EINVAL for a bad retention file) after the events
- * are durable.
+ * Commits the events added since the last commit: one WAL record, fsynced
+ * by the group commit in the background; they are acknowledged once
+ * store_writer_acked() counts them (at most a few commits later: commit
+ * waits when more are pending; store_writer_flush waits for all).  When the hot part
+ * holds the flush threshold's events it is flushed into segments and the
+ * index's retention (retention.h) applied at the current time, never
+ * retiring a segment w wrote; retired segments are printed on stderr.
+ * Returns 0, YM_EIO (e.g. disk full: the events are not acknowledged, the
+ * store is unharmed), YM_ENOMEM, or a retention error (YM_EINVAL for a bad
+ * retention file) after the events are durable.
  */
 int store_writer_commit(struct store_writer *w, struct ym_err *err)
     __attribute__((warn_unused_result));
-/* Frees w; events added since the last commit are lost.  NULL is a no-op. */
+
+/* Events this writer added that are durable (acknowledged), in add order. */
+uint64_t store_writer_acked(const struct store_writer *w);
+
+/* Commits, waits until everything is durable, then flushes the whole hot
+ * part into segments and applies retention. */
+int store_writer_flush(struct store_writer *w, struct ym_err *err)
+    __attribute__((warn_unused_result));
+
+/* Sets the flush threshold in events (0: STORE_FLUSH_EVENTS_DEFAULT). */
+void store_writer_set_flush(struct store_writer *w, uint64_t events);
+/* Frees w; events added since the last commit are lost, committed ones
+ * stay in the WAL until the next writer flushes them.  NULL is a no-op. */
 void store_writer_free(struct store_writer *w);
 /*
- * Writes seg (len bytes: a whole segment file, borrowed) into w's index as
- * its next segment, after what is buffered, and appends it to the evidence
- * chain with raw_bytes as its raw line bytes.  The header, size and payload
- * CRC are checked first (YM_ECORRUPT).  Durable when it returns 0; else
- * YM_ECORRUPT, YM_EIO, YM_ENOMEM.
+ * Imports seg (len bytes: a whole segment file, borrowed) into w's index:
+ * flushes what is buffered, checks the segment completely (seg2_verify),
+ * and writes its events as the index's next segment, chained to this
+ * index's (raw_bytes is ignored: the new segment counts its own).  Durable
+ * when it returns 0; else YM_ECORRUPT, YM_EIO, YM_ENOMEM.
  */
 int store_writer_import(struct store_writer *w, const void *seg, size_t len, uint64_t raw_bytes,
                         struct ym_err *err) __attribute__((warn_unused_result));
@@ -92,24 +117,45 @@ typedef bool (*store_match_fn)(void *arg, const struct ym_event *ev);
 /* Receives a kept event, newest first; returns 1 to stop the scan, 0 to go on. */
 typedef int (*store_emit_fn)(void *arg, const struct ym_event *ev);
 
+/*
+ * A block filter from the query: the tokens its terms need, and whether it
+ * can match given which of them a block may hold (query_may_match).
+ */
+struct store_filter {
+    size_t n_tokens;
+    const char *const *tokens; /* lowercased bytes */
+    const size_t *lens;
+    bool (*may_match)(void *arg, bool (*has)(void *has_arg, size_t i), void *has_arg);
+    void *arg;
+};
+
 struct store_scan_opts {
     int64_t earliest;  /* inclusive, ns; INT64_MIN for no bound */
     int64_t latest;    /* exclusive, ns; INT64_MAX for no bound */
     const char *index; /* only this index, or NULL for all */
+    const struct store_filter *filter; /* NULL: read every block in the range */
+    /* Called for each corrupt segment or block skipped (NULL: printed on stderr). */
+    void (*corrupt)(void *arg, const struct ym_err *e);
+    void *corrupt_arg;
 };
 
 struct store_scan_stats {
     uint64_t n_segments;        /* segments in the store */
-    uint64_t n_segments_read;   /* segments not pruned by time */
+    uint64_t n_segments_read;   /* segments with a block read */
+    uint64_t n_blocks;          /* blocks in the segments not pruned by time */
+    uint64_t n_blocks_read;     /* blocks decompressed (not pruned by time or tokens) */
+    uint64_t n_hot;             /* events read from the WAL (not yet in segments) */
     uint64_t n_events_scanned;  /* events decoded */
+    uint64_t n_corrupt;         /* corrupt segments or blocks skipped */
 };
 
 /*
  * Streams the events of the store that fall in the range and that match()
  * accepts to emit(), newest first (ties in arrival order, newest first).
  * The event passed to match() and emit() is valid only during the call.
- * Returns 0 (also when emit stopped the scan), YM_ECORRUPT naming the bad
- * segment, YM_ENOMEM or YM_EIO.
+ * A corrupt segment or block is reported (opts->corrupt), counted and
+ * skipped; the rest is still searched.  Returns 0 (also when emit stopped
+ * the scan), YM_ECORRUPT (an unreadable WAL), YM_ENOMEM or YM_EIO.
  */
 int store_scan(struct store *s, const struct store_scan_opts *opts, store_match_fn match,
                store_emit_fn emit, void *arg, struct store_scan_stats *stats, struct ym_err *err)

@@ -1,5 +1,6 @@
 /*
- * store_int.h — segment format internals shared by the store module only.
+ * store_int.h — internals shared by the store module only: the event
+ * record encoding, segment names, checkpoints, listing an index.
  */
 #ifndef YM_STORE_INT_H
 #define YM_STORE_INT_H
@@ -12,25 +13,6 @@
 #include "util/buf.h"
 #include "util/err.h"
 
-#define SEG_MAGIC "YMSEG\r\n\x1a"
-#define SEG_HEADER_LEN 64
-#define SEG_VERSION 1
-
-struct seg_header {
-    uint32_t version;
-    uint64_t n_events;
-    int64_t min_ts;       /* ns */
-    int64_t max_ts;       /* ns */
-    uint64_t payload_len; /* bytes of the uncompressed record stream */
-    uint64_t comp_len;    /* bytes of the zstd frame after the header */
-    uint32_t comp_crc;    /* CRC-32 of the zstd frame */
-};
-
-/* Encodes h into out[SEG_HEADER_LEN] (with its own CRC). */
-void seg_header_encode(const struct seg_header *h, unsigned char *out);
-/* Decodes and checks out[SEG_HEADER_LEN]; YM_ECORRUPT or YM_EVERSION on failure. */
-int seg_header_decode(const unsigned char *in, struct seg_header *h, struct ym_err *err);
-
 /* Appends ev as one record to out. */
 void seg_record_encode(struct ym_buf *out, const struct ym_event *ev);
 
@@ -42,11 +24,64 @@ void seg_record_encode(struct ym_buf *out, const struct ym_event *ev);
 size_t seg_record_decode(const unsigned char *p, const unsigned char *end, struct ym_event *ev,
                          struct arena *a);
 
-/* Parses a segment file name "0000000000000042.seg" into its sequence
+/* Parses a segment file name "0000000000000042.yseg" into its sequence
  * number; false for any other name (temporaries, the chain...). */
 bool seg_name_parse(const char *name, uint64_t *seq);
 
 /* CRC-32 (zlib's) of len bytes. */
 uint32_t seg_crc32(const void *p, size_t len);
+
+/* ---- format 2: the storage engine (store.c, store_scan.c) ---- */
+
+#define SEG_EXT ".yseg"
+#define SEG_NAME_LEN 21              /* "0000000000000042.yseg" */
+#define CHECKPOINT_NAME "checkpoint" /* DIR/indexes/NAME/checkpoint */
+#define WAL_DIR_NAME "wal"           /* DIR/indexes/NAME/wal/ */
+
+struct seg2;
+struct arena;
+
+/* "a/b", ym_malloc'd; NULL when out of memory. */
+char *store_path_join(const char *a, const char *b);
+
+/* What an index's checkpoint file says (zeros when there is none). */
+struct store_checkpoint {
+    uint64_t flushed_seq;   /* every WAL record up to it is in segments */
+    uint8_t last_hash[32];  /* seg2 hash of the newest segment written */
+};
+int store_checkpoint_read(const char *index_dir, struct store_checkpoint *c, struct ym_err *err)
+    __attribute__((warn_unused_result));
+int store_checkpoint_write(const char *index_dir, const struct store_checkpoint *c,
+                           struct ym_err *err) __attribute__((warn_unused_result));
+
+/* One segment file of an index, opened. */
+struct seg_file {
+    uint64_t seq;
+    char *path;       /* ym_malloc'd */
+    struct seg2 *seg; /* NULL when it failed to open (corrupt, vanished) */
+    bool is_valid;    /* its events count: its flush completed (see store_seg_files) */
+};
+
+/*
+ * Opens every SEQ.yseg of index_dir, ascending SEQ.  A file that vanished
+ * (retention) is skipped; one that fails to open is kept with seg NULL and
+ * its error passed to bad() (may be NULL).  Marks is_valid: a segment whose
+ * WAL seq is at most the checkpoint's, or whose flush group (same WAL seq)
+ * is all on disk.  *flushed gets the highest WAL seq known to be in valid
+ * segments or the checkpoint.  Returns 0, YM_EIO, YM_ENOMEM.
+ */
+int store_seg_files(const char *index_dir, const struct store_checkpoint *cp,
+                    void (*bad)(void *arg, const struct ym_err *e), void *arg,
+                    struct seg_file **out, size_t *n, uint64_t *flushed, struct ym_err *err)
+    __attribute__((warn_unused_result));
+void store_seg_files_free(struct seg_file *v, size_t n);
+
+/* A WAL record's payload: a format byte, then varint n and n format-1
+ * records — plain (0), or zstd (1: u32 uncompressed length, one frame). */
+#define WAL_PAYLOAD_PLAIN 0
+#define WAL_PAYLOAD_ZSTD 1
+int store_wal_decode(const void *payload, size_t len, struct arena *a,
+                     int (*fn)(void *arg, struct ym_event *ev), void *arg)
+    __attribute__((warn_unused_result));
 
 #endif

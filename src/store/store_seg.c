@@ -1,6 +1,7 @@
 /*
- * store_seg.c — the bytes of a segment: header and records (format 1,
- * specified in docs/STORAGE.md).
+ * store_seg.c — the record encoding of one event (the payload of WAL
+ * records and of held search results; docs/STORAGE.md "Event record") and
+ * segment file names.
  *
  * All integers are little-endian; varints are unsigned LEB128, signed
  * values zigzag-encoded.  Decoding checks every length against the end of
@@ -18,7 +19,7 @@ seg_name_parse(const char *name, uint64_t *seq)
 {
     uint64_t v = 0;
 
-    if (strlen(name) != 20 || strcmp(name + 16, ".seg") != 0)
+    if (strlen(name) != SEG_NAME_LEN || strcmp(name + 16, SEG_EXT) != 0)
         return false;
     for (int i = 0; i < 16; i++) {
         if (name[i] < '0' || name[i] > '9')
@@ -42,44 +43,6 @@ seg_crc32(const void *p, size_t len)
         len -= n;
     }
     return (uint32_t)c;
-}
-
-void
-seg_header_encode(const struct seg_header *h, unsigned char *out)
-{
-    memset(out, 0, SEG_HEADER_LEN);
-    memcpy(out, SEG_MAGIC, 8);
-    ym_le_put32(out + 8, h->version);
-    ym_le_put32(out + 12, SEG_HEADER_LEN);
-    ym_le_put64(out + 16, h->n_events);
-    ym_le_put64(out + 24, (uint64_t)h->min_ts);
-    ym_le_put64(out + 32, (uint64_t)h->max_ts);
-    ym_le_put64(out + 40, h->payload_len);
-    ym_le_put64(out + 48, h->comp_len);
-    ym_le_put32(out + 56, h->comp_crc);
-    ym_le_put32(out + 60, seg_crc32(out, 60));
-}
-
-int
-seg_header_decode(const unsigned char *in, struct seg_header *h, struct ym_err *err)
-{
-    if (memcmp(in, SEG_MAGIC, 8) != 0)
-        return ym_err_set(err, YM_ECORRUPT, "not a segment (bad magic)");
-    if (ym_le_get32(in + 60) != seg_crc32(in, 60))
-        return ym_err_set(err, YM_ECORRUPT, "segment header checksum mismatch");
-    h->version = ym_le_get32(in + 8);
-    if (h->version != SEG_VERSION)
-        return ym_err_set(err, YM_EVERSION, "segment format version %u is not supported (this yamori reads %d)",
-                          h->version, SEG_VERSION);
-    if (ym_le_get32(in + 12) != SEG_HEADER_LEN)
-        return ym_err_set(err, YM_ECORRUPT, "bad segment header length");
-    h->n_events = ym_le_get64(in + 16);
-    h->min_ts = (int64_t)ym_le_get64(in + 24);
-    h->max_ts = (int64_t)ym_le_get64(in + 32);
-    h->payload_len = ym_le_get64(in + 40);
-    h->comp_len = ym_le_get64(in + 48);
-    h->comp_crc = ym_le_get32(in + 56);
-    return 0;
 }
 
 static void

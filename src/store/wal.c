@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,29 @@ struct wal {
     bool is_recovered;       /* wal_replay ran: fd, off and next_seq are valid */
     bool is_broken;          /* a failure left the file state unknown */
     bool needs_dir_sync;     /* a file was created since the last directory fsync */
+    bool is_readonly;        /* wal_read: never cut, never keep a file open */
+    struct syncer *syncer;   /* group commit thread (wal_start_syncer), or NULL */
+};
+
+/*
+ * Group commit: a thread fdatasyncs what the writer appended while the
+ * writer goes on; one fdatasync covers every record appended before it
+ * started.  The writer hands over a dup of the current file descriptor
+ * (rotation syncs and closes the old file itself) and the seq to reach.
+ */
+struct syncer {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;       /* work arrived, or the thread stops */
+    pthread_cond_t done_cv;  /* durable_seq advanced, or it failed */
+    int fd;                  /* dup of the current file; -1 none */
+    bool needs_dir_sync;
+    uint64_t want_seq;       /* sync up to here */
+    uint64_t durable_seq;    /* synced up to here */
+    bool is_stopping;
+    bool is_failed;
+    char msg[256];
+    char *dir;               /* borrowed from the wal */
 };
 
 /* CRC-32 over the 8 seq bytes (as stored) followed by the payload. */
@@ -156,6 +180,8 @@ list_files(struct wal *w, struct ym_err *err)
     int rc = 0;
 
     w->n_files = 0;
+    if (d == NULL && errno == ENOENT && w->is_readonly)
+        return 0; /* no log yet */
     if (d == NULL)
         return ym_err_set(err, YM_EIO, "%s: %s", w->dir, strerror(errno));
     while ((de = readdir(d)) != NULL) {
@@ -368,7 +394,7 @@ replay_file(struct wal *w, size_t i, struct walk *k, struct ym_err *err)
     }
     k->expect = w->files[i];
     k->good_end = 0;
-    fd = open(path, (is_last ? O_RDWR | O_APPEND : O_RDONLY) | O_CLOEXEC);
+    fd = open(path, (is_last && !w->is_readonly ? O_RDWR | O_APPEND : O_RDONLY) | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) < 0) {
         rc = ym_err_set(err, YM_EIO, "%s: %s", path, strerror(errno));
         goto out;
@@ -387,7 +413,10 @@ replay_file(struct wal *w, size_t i, struct walk *k, struct ym_err *err)
         goto out;
     if (k->st != NULL)
         k->st->n_files++;
-    if (is_last) {
+    if (is_last && w->is_readonly) {
+        if (k->st != NULL)
+            k->st->bytes_cut += n - k->good_end; /* not cut: only counted */
+    } else if (is_last) {
         if (k->good_end < n) {
             if (ftruncate(fd, (off_t)k->good_end) < 0 || fdatasync(fd) < 0) {
                 rc = ym_err_set(err, YM_EIO, "%s: cannot cut the torn tail at offset %" PRIu64 ": %s",
@@ -435,6 +464,176 @@ wal_replay(struct wal *w, uint64_t after_seq, wal_replay_fn fn, void *arg,
     w->is_recovered = true;
 out:
     return rc;
+}
+
+static void *
+syncer_main(void *arg)
+{
+    struct syncer *y = arg;
+
+    pthread_mutex_lock(&y->mu);
+    for (;;) {
+        while (!y->is_stopping && !y->is_failed && y->want_seq <= y->durable_seq)
+            pthread_cond_wait(&y->cv, &y->mu);
+        if (y->is_failed || (y->is_stopping && y->want_seq <= y->durable_seq))
+            break;
+        uint64_t want = y->want_seq;
+        int fd = dup(y->fd);
+        bool dir_sync = y->needs_dir_sync;
+        y->needs_dir_sync = false;
+        pthread_mutex_unlock(&y->mu);
+        const char *what = NULL;
+        int e = 0;
+        if (fd < 0) {
+            what = "dup";
+            e = errno;
+        } else if (fdatasync(fd) < 0) {
+            what = "fsync";
+            e = errno;
+        }
+        if (fd >= 0)
+            close(fd);
+        if (what == NULL && dir_sync) {
+            int dfd = open(y->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (dfd < 0 || fsync(dfd) < 0) {
+                what = "directory fsync";
+                e = errno;
+            }
+            if (dfd >= 0)
+                close(dfd);
+        }
+        pthread_mutex_lock(&y->mu);
+        if (what != NULL) {
+            y->is_failed = true;
+            snprintf(y->msg, sizeof(y->msg), "%s: %s: %s", y->dir, what, strerror(e));
+        } else {
+            y->durable_seq = want;
+        }
+        pthread_cond_broadcast(&y->done_cv);
+    }
+    pthread_cond_broadcast(&y->done_cv);
+    pthread_mutex_unlock(&y->mu);
+    return NULL;
+}
+
+int
+wal_start_syncer(struct wal *w, struct ym_err *err)
+{
+    struct syncer *y;
+
+    if (w->syncer != NULL)
+        return 0;
+    if (!w->is_recovered) {
+        int rc = wal_replay(w, UINT64_MAX, NULL, NULL, NULL, err);
+        if (rc < 0)
+            return rc;
+    }
+    if ((y = ym_calloc(1, sizeof(*y))) == NULL)
+        return ym_err_set(err, YM_ENOMEM, "out of memory");
+    pthread_mutex_init(&y->mu, NULL);
+    pthread_cond_init(&y->cv, NULL);
+    pthread_cond_init(&y->done_cv, NULL);
+    y->fd = -1;
+    y->dir = w->dir;
+    y->durable_seq = y->want_seq = w->next_seq - 1;
+    if (pthread_create(&y->th, NULL, syncer_main, y) != 0) {
+        pthread_mutex_destroy(&y->mu);
+        pthread_cond_destroy(&y->cv);
+        pthread_cond_destroy(&y->done_cv);
+        ym_free(y);
+        return ym_err_set(err, YM_EIO, "%s: cannot start the WAL sync thread", w->dir);
+    }
+    w->syncer = y;
+    return 0;
+}
+
+int
+wal_sync_async(struct wal *w, unsigned max_pending, uint64_t *durable_seq, struct ym_err *err)
+{
+    struct syncer *y = w->syncer;
+    int rc = 0;
+
+    if (y == NULL) {
+        rc = wal_sync(w, err);
+        if (rc == 0 && durable_seq != NULL)
+            *durable_seq = w->next_seq - 1;
+        return rc;
+    }
+    pthread_mutex_lock(&y->mu);
+    if (w->fd >= 0) {
+        if (y->fd >= 0)
+            close(y->fd);
+        y->fd = dup(w->fd);
+    }
+    if (w->needs_dir_sync) {
+        y->needs_dir_sync = true;
+        w->needs_dir_sync = false;
+    }
+    y->want_seq = w->next_seq - 1;
+    pthread_cond_signal(&y->cv);
+    while (!y->is_failed && y->want_seq - y->durable_seq > max_pending)
+        pthread_cond_wait(&y->done_cv, &y->mu);
+    if (y->is_failed) {
+        w->is_broken = true;
+        rc = ym_err_set(err, YM_EIO, "%s; reopen the WAL", y->msg);
+    }
+    if (durable_seq != NULL)
+        *durable_seq = y->durable_seq;
+    pthread_mutex_unlock(&y->mu);
+    return rc;
+}
+
+static void
+stop_syncer(struct wal *w)
+{
+    struct syncer *y = w->syncer;
+
+    if (y == NULL)
+        return;
+    pthread_mutex_lock(&y->mu);
+    y->is_stopping = true;
+    pthread_cond_signal(&y->cv);
+    pthread_mutex_unlock(&y->mu);
+    pthread_join(y->th, NULL);
+    if (y->fd >= 0)
+        close(y->fd);
+    pthread_mutex_destroy(&y->mu);
+    pthread_cond_destroy(&y->cv);
+    pthread_cond_destroy(&y->done_cv);
+    ym_free(y);
+    w->syncer = NULL;
+}
+
+int
+wal_read(const char *dir, uint64_t after_seq, wal_replay_fn fn, void *arg,
+         struct wal_replay_stats *st, struct ym_err *err)
+{
+    struct wal w;
+    struct walk k = {.after_seq = after_seq, .fn = fn, .arg = arg, .st = st, .expect = 1};
+    int rc;
+
+    if (st != NULL)
+        memset(st, 0, sizeof(*st));
+    memset(&w, 0, sizeof(w));
+    w.fd = -1;
+    w.is_readonly = true;
+    if ((w.dir = strdup(dir)) == NULL)
+        return ym_err_set(err, YM_ENOMEM, "out of memory");
+    rc = list_files(&w, err);
+    for (size_t i = 0; rc == 0 && i < w.n_files; i++)
+        rc = replay_file(&w, i, &k, err);
+    if (rc == 0 && st != NULL && w.n_files > 0)
+        st->first_seq = w.files[0];
+    free(w.dir);
+    ym_free(w.files);
+    return rc;
+}
+
+void
+wal_set_next_seq(struct wal *w, uint64_t seq)
+{
+    if (w->is_recovered && w->n_files == 0 && seq > w->next_seq)
+        w->next_seq = seq;
 }
 
 /* Makes fd's appended bytes durable; the log is broken when that fails. */
@@ -599,6 +798,19 @@ wal_checkpoint(struct wal *w, uint64_t flushed_seq, struct ym_err *err)
         memmove(w->files, w->files + n_del, (w->n_files - n_del) * sizeof(*w->files));
         w->n_files -= n_del;
     }
+    /* A current file wholly flushed: move on to an empty one and delete it. */
+    if (rc == 0 && w->n_files == 1 && w->fd >= 0 && w->off > 0 && w->next_seq - 1 <= flushed_seq) {
+        uint64_t old = w->files[0];
+        rc = rotate(w, err);
+        if (rc == 0) {
+            file_path(w, old, path, sizeof(path));
+            if (unlink(path) < 0 && errno != ENOENT)
+                rc = ym_err_set(err, YM_EIO, "%s: cannot delete checkpointed WAL file: %s", path,
+                                strerror(errno));
+            memmove(w->files, w->files + 1, (w->n_files - 1) * sizeof(*w->files));
+            w->n_files--;
+        }
+    }
 out:
     return rc;
 }
@@ -608,6 +820,7 @@ wal_close(struct wal *w)
 {
     if (w == NULL)
         return;
+    stop_syncer(w); /* lets a sync in flight finish */
     if (w->fd >= 0)
         close(w->fd);
     ym_free(w->files);

@@ -22,8 +22,9 @@
  *    back to the last good record), or, when even that fails, the log
  *    refuses every further append until it is reopened.
  *
- * Concurrency & Locking: none.  A struct wal is used by one thread at a
- * time, and one process writes a WAL directory (the store's write.lock
+ * Concurrency & Locking: a struct wal is used by one thread at a time
+ * (its group-commit thread only fsyncs a dup of the file descriptor, under
+ * its own mutex), and one process writes a WAL directory (the store's write.lock
  * guarantees that once the WAL is wired in).
  */
 #ifndef YM_WAL_H
@@ -54,7 +55,9 @@ struct wal_replay_stats {
     uint64_t n_records;   /* good records read */
     uint64_t n_replayed;  /* records handed to the callback (seq > after_seq) */
     uint64_t last_seq;    /* seq of the last good record, 0 when none */
-    uint64_t bytes_cut;   /* bytes of torn tail removed from the last file */
+    uint64_t bytes_cut;   /* bytes of torn tail removed from the last file (wal_read:
+                             bytes after the last good record, left in place) */
+    uint64_t first_seq;   /* wal_read: seq of the first file, 0 when there is none */
 };
 
 /*
@@ -99,6 +102,25 @@ int wal_replay(struct wal *w, uint64_t after_seq, wal_replay_fn fn, void *arg,
     __attribute__((warn_unused_result));
 
 /*
+ * Reads the WAL in dir without changing it (a reader beside a writer, who
+ * holds no lock): like wal_replay, but the last file's tail after its last
+ * good record — torn, or being appended right now — is left in place and
+ * only counted in st->bytes_cut.  A missing directory or no files is an
+ * empty log.  st->first_seq tells where the log starts (files whose records
+ * are all in segments may have been deleted).  Returns 0, fn's negative
+ * code, YM_ECORRUPT, YM_EIO or YM_ENOMEM.
+ */
+int wal_read(const char *dir, uint64_t after_seq, wal_replay_fn fn, void *arg,
+             struct wal_replay_stats *st, struct ym_err *err) __attribute__((warn_unused_result));
+
+/*
+ * After a wal_replay that found no file, makes the next append use seq
+ * (when larger than 1): the store keeps seqs above those its segments
+ * already hold even when the WAL files were all removed.  No-op otherwise.
+ */
+void wal_set_next_seq(struct wal *w, uint64_t seq);
+
+/*
  * Appends one record holding payload (len bytes, copied to the file; at
  * most WAL_RECORD_MAX) and stores its seq in *seq_out (may be NULL).  The
  * record is durable only after wal_sync.  Returns 0, YM_EINVAL (too long),
@@ -121,6 +143,24 @@ int wal_append(struct wal *w, const void *payload, size_t len, uint64_t *seq_out
 int wal_sync(struct wal *w, struct ym_err *err) __attribute__((warn_unused_result));
 
 /*
+ * Group commit (the `batch` policy at full speed): starts a thread that
+ * fsyncs in the background.  After it, call wal_sync_async instead of
+ * wal_sync.  Returns 0, YM_EIO, YM_ENOMEM.
+ */
+int wal_start_syncer(struct wal *w, struct ym_err *err) __attribute__((warn_unused_result));
+
+/*
+ * Asks the sync thread to make every record appended so far durable and
+ * returns at once — unless more than max_pending records are still
+ * waiting for their fsync, then it waits (bounded acknowledgement lag).
+ * *durable_seq (may be NULL) gets the highest seq known durable: records
+ * up to it may be acknowledged.  Without a sync thread it is wal_sync.
+ * Returns 0 or YM_EIO (a failed fsync: the log refuses further appends).
+ */
+int wal_sync_async(struct wal *w, unsigned max_pending, uint64_t *durable_seq,
+                   struct ym_err *err) __attribute__((warn_unused_result));
+
+/*
  * Deletes the oldest files whose records all have seq <= flushed_seq (they
  * are in segments).  The file being appended to is never deleted.  Returns
  * 0 or YM_EIO.
@@ -128,7 +168,8 @@ int wal_sync(struct wal *w, struct ym_err *err) __attribute__((warn_unused_resul
 int wal_checkpoint(struct wal *w, uint64_t flushed_seq, struct ym_err *err)
     __attribute__((warn_unused_result));
 
-/* Closes the log without syncing (call wal_sync first); NULL is a no-op. */
+/* Closes the log: a sync thread first finishes the fsync asked of it;
+ * without one nothing is synced (call wal_sync first).  NULL is a no-op. */
 void wal_close(struct wal *w);
 
 /*

@@ -16,7 +16,7 @@ run "$YAMORI" ingest a.log
 if [ -f env-data/yamori.store ]; then ok "YAMORI_DATA is used"; else not_ok "YAMORI_DATA is used"; fi
 
 run "$YAMORI" ingest -d "$T/opt-data" a.log
-if [ -f opt-data/yamori.store ] && [ "$(ls env-data/indexes/main/*.seg | wc -l)" = 1 ]; then
+if [ -f opt-data/yamori.store ] && [ "$(ls env-data/indexes/main/*.yseg | wc -l)" = 1 ]; then
     ok "-d wins over YAMORI_DATA"
 else
     not_ok "-d wins over YAMORI_DATA"

@@ -23,7 +23,7 @@ expect_eq "stats exits 0" 0 "$RC"
 line=$(printf '%s\n' "$OUT" | grep '^main,')
 expect_eq "stats: events are the lines ingested" 500 "$(echo "$line" | cut -d, -f2)"
 expect_eq "stats: raw bytes are the lines without newlines" "$raw" "$(echo "$line" | cut -d, -f3)"
-stored=$(cat "$YAMORI_DATA"/indexes/main/*.seg | wc -c)
+stored=$(cat "$YAMORI_DATA"/indexes/main/*.yseg | wc -c)
 expect_eq "stats: stored bytes are the segment files" "$stored" "$(echo "$line" | cut -d, -f4)"
 expect_eq "stats: ratio is stored/raw" "$(awk -v s="$stored" -v r="$raw" 'BEGIN{printf "%.4f", s/r}')" "$(echo "$line" | cut -d, -f5)"
 expect_eq "stats: segments" 2 "$(echo "$line" | cut -d, -f6)"
@@ -55,38 +55,38 @@ expect_match "export --from: one segment" '1 segments' "$ERR"
 head -c $(($(wc -c <exp.ymx) - 10)) exp.ymx >trunc.ymx
 run "$YAMORI" store import -d "$T/t" trunc.ymx
 expect_eq "truncated export: exit 2" 2 "$RC"
-expect_match "truncated export: one line" '^yamori: trunc.ymx: truncated export file: segment 2 of 2 \(0000000000000002.seg\) is 10 bytes short$' "$ERR"
+expect_match "truncated export: one line" '^yamori: trunc.ymx: truncated export file: segment 2 of 2 \(0000000000000002.yseg\) is 10 bytes short$' "$ERR"
 
 idx="$YAMORI_DATA/indexes/main"
 cp -a "$YAMORI_DATA" pristine
 # A changed byte.
-printf '\x00' | dd of="$idx/0000000000000001.seg" bs=1 seek=80 conv=notrunc 2>/dev/null
+printf '\x00' | dd of="$idx/0000000000000001.yseg" bs=1 seek=80 conv=notrunc 2>/dev/null
 run "$YAMORI" store verify
 expect_eq "changed: exit 1" 1 "$RC"
-expect_match "changed: named" '^changed: main/0000000000000001.seg: ' "$OUT"
+expect_match "changed: named" '^changed: main/0000000000000001.yseg: ' "$OUT"
 # A removed segment.
 rm -rf "$YAMORI_DATA" && cp -a pristine "$YAMORI_DATA"
-rm "$idx/0000000000000002.seg"
+rm "$idx/0000000000000002.yseg"
 run "$YAMORI" store verify
 expect_eq "removed: exit 1" 1 "$RC"
-expect_match "removed: named" '^removed: main/0000000000000002.seg: ' "$OUT"
+expect_match "removed: named" '^removed: main/0000000000000002.yseg: ' "$OUT"
 # An inserted copy.
 rm -rf "$YAMORI_DATA" && cp -a pristine "$YAMORI_DATA"
-cp "$idx/0000000000000001.seg" "$idx/0000000000000005.seg"
+cp "$idx/0000000000000001.yseg" "$idx/0000000000000005.yseg"
 run "$YAMORI" store verify
 expect_eq "inserted: exit 1" 1 "$RC"
-expect_match "inserted: named" '^inserted: main/0000000000000005.seg: ' "$OUT"
+expect_match "inserted: named" '^inserted: main/0000000000000005.yseg: ' "$OUT"
 # An edited chain line (the raw byte count of the first segment).
 rm -rf "$YAMORI_DATA" && cp -a pristine "$YAMORI_DATA"
 awk 'NR == 1 { $4 = $4 + 1 } { print }' "$idx/chain" >chain.new && mv chain.new "$idx/chain"
 run "$YAMORI" store verify
 expect_eq "edited chain: exit 1" 1 "$RC"
-expect_match "edited chain: named" '^reordered: main/0000000000000001.seg: ' "$OUT"
+expect_match "edited chain: named" '^reordered: main/0000000000000001.yseg: ' "$OUT"
 # Swapped chain lines.
 rm -rf "$YAMORI_DATA" && cp -a pristine "$YAMORI_DATA"
 tac "$idx/chain" >chain.new && mv chain.new "$idx/chain"
 run "$YAMORI" store verify
 expect_eq "swapped chain lines: exit 1" 1 "$RC"
-expect_match "swapped chain lines: named" '^reordered: main/000000000000000[12].seg: ' "$OUT"
+expect_match "swapped chain lines: named" '^reordered: main/000000000000000[12].yseg: ' "$OUT"
 
 finish

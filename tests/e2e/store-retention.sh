@@ -25,7 +25,7 @@ ingest_days() {
 }
 idx="$YAMORI_DATA/indexes/main"
 ingest_days
-expect_eq "four ingests, four segments" 4 "$(ls "$idx" | grep -c '\.seg$')"
+expect_eq "four ingests, four segments" 4 "$(ls "$idx" | grep -c '\.yseg$')"
 cp -a "$YAMORI_DATA" pristine
 
 run "$YAMORI" store retention --index main
@@ -38,14 +38,14 @@ expect_match "set max_age: file" '^max_age = 2d$' "$(cat "$idx/retention")"
 
 run "$YAMORI" store retention --apply --now 2020-01-05T12:00:00Z
 expect_eq "apply: exit 0" 0 "$RC"
-expect_match "apply: one line per segment" '^retention: main/0000000000000001.seg \(max_age 2d\) deleted$' "$ERR"
+expect_match "apply: one line per segment" '^retention: main/0000000000000001.yseg \(max_age 2d\) deleted$' "$ERR"
 expect_eq "apply: three retired" 3 "$(printf '%s\n' "$ERR" | grep -c '(max_age 2d) deleted')"
-expect_eq "apply: only the newest segment is left" "0000000000000004.seg" "$(ls "$idx" | grep '\.seg$')"
+expect_eq "apply: only the newest segment is left" "0000000000000004.yseg" "$(ls "$idx" | grep '\.yseg$')"
 run "$YAMORI" search 'day1 OR day2 OR day3' --earliest 0 --format json
 expect_eq "search: retired events are gone" "" "$OUT"
 run "$YAMORI" search day4 --earliest 0 --format json
 expect_eq "search: kept events remain" 50 "$(printf '%s\n' "$OUT" | grep -c .)"
-expect_eq "chain: a RETIRE line per retired segment" 3 "$(grep -c '^RETIRE [0-9]* [0-9]*\.seg max_age deleted ' "$idx/chain")"
+expect_eq "chain: a RETIRE line per retired segment" 3 "$(grep -c '^RETIRE [0-9]* [0-9]*\.yseg max_age deleted ' "$idx/chain")"
 run "$YAMORI" store verify
 expect_eq "verify after retention: exit 0" 0 "$RC"
 expect_match "verify after retention: summary" '^verify: 1 indexes, 1 segments, ok, 0 problems$' "$OUT"
@@ -56,47 +56,47 @@ expect_match "stats: the kept segment only" '^main,50,' "$OUT"
 day_log 9 >d9.log
 run "$YAMORI" ingest d9.log
 expect_eq "ingest with retention: exit 0" 0 "$RC"
-expect_match "ingest: retires the old segment" '^retention: main/0000000000000004.seg \(max_age 2d\) deleted$' "$ERR"
-expect_eq "ingest: keeps what it wrote, numbered after the retired" "0000000000000005.seg" "$(ls "$idx" | grep '\.seg$')"
+expect_match "ingest: retires the old segment" '^retention: main/0000000000000004.yseg \(max_age 2d\) deleted$' "$ERR"
+expect_eq "ingest: keeps what it wrote, numbered after the retired" "0000000000000005.yseg" "$(ls "$idx" | grep '\.yseg$')"
 run "$YAMORI" store verify
 expect_eq "verify after ingest retention: exit 0" 0 "$RC"
 
 # A segment deleted by hand is still reported.
-rm "$idx/0000000000000005.seg"
+rm "$idx/0000000000000005.yseg"
 run "$YAMORI" store verify
 expect_eq "deleted by hand: exit 1" 1 "$RC"
-expect_match "deleted by hand: named" '^removed: main/0000000000000005.seg: ' "$OUT"
+expect_match "deleted by hand: named" '^removed: main/0000000000000005.yseg: ' "$OUT"
 
 # max_size: the oldest go first, never the newest.
 rm -rf "$YAMORI_DATA" && cp -a pristine "$YAMORI_DATA"
-size=$(stat -c %s "$idx/0000000000000004.seg")
+size=$(stat -c %s "$idx/0000000000000004.yseg")
 run "$YAMORI" store retention --index main --max-size $((size * 2))
 expect_eq "set max_size: exit 0" 0 "$RC"
 run "$YAMORI" store retention --apply --index main --now 2020-01-05T12:00:00Z
 expect_eq "max_size apply: exit 0" 0 "$RC"
-expect_match "max_size: oldest first" '^retention: main/0000000000000001.seg \(max_size [0-9]+\) deleted$' "$ERR"
-expect_eq "max_size: two newest kept" "0000000000000003.seg 0000000000000004.seg" "$(ls "$idx" | grep '\.seg$' | tr '\n' ' ' | sed 's/ $//')"
+expect_match "max_size: oldest first" '^retention: main/0000000000000001.yseg \(max_size [0-9]+\) deleted$' "$ERR"
+expect_eq "max_size: two newest kept" "0000000000000003.yseg 0000000000000004.yseg" "$(ls "$idx" | grep '\.yseg$' | tr '\n' ' ' | sed 's/ $//')"
 run "$YAMORI" store verify
 expect_eq "max_size: verify exit 0" 0 "$RC"
 run "$YAMORI" store retention --index main --max-size 1
 run "$YAMORI" store retention --apply --now 2020-01-05T12:00:00Z
-expect_eq "max_size 1: the newest segment stays" "0000000000000004.seg" "$(ls "$idx" | grep '\.seg$')"
+expect_eq "max_size 1: the newest segment stays" "0000000000000004.yseg" "$(ls "$idx" | grep '\.yseg$')"
 
 # archive = yes: moved, not deleted; verify --archive checks them.
 rm -rf "$YAMORI_DATA" && cp -a pristine "$YAMORI_DATA"
 run "$YAMORI" store retention --index main --max-age 2d --archive yes
 expect_eq "set archive: printed" "main: max_age = 2d, max_size = none, archive = yes" "$OUT"
 run "$YAMORI" store retention --apply --now 2020-01-05T12:00:00Z
-expect_match "archive: reported" '^retention: main/0000000000000002.seg \(max_age 2d\) archived$' "$ERR"
-expect_eq "archive: moved to DIR/archive/main" "0000000000000001.seg 0000000000000002.seg 0000000000000003.seg" "$(ls "$YAMORI_DATA/archive/main" | tr '\n' ' ' | sed 's/ $//')"
-expect_eq "archive: same bytes" "$(sha256sum <pristine/indexes/main/0000000000000002.seg)" "$(sha256sum <"$YAMORI_DATA/archive/main/0000000000000002.seg")"
+expect_match "archive: reported" '^retention: main/0000000000000002.yseg \(max_age 2d\) archived$' "$ERR"
+expect_eq "archive: moved to DIR/archive/main" "0000000000000001.yseg 0000000000000002.yseg 0000000000000003.yseg" "$(ls "$YAMORI_DATA/archive/main" | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "archive: same bytes" "$(sha256sum <pristine/indexes/main/0000000000000002.yseg)" "$(sha256sum <"$YAMORI_DATA/archive/main/0000000000000002.yseg")"
 run "$YAMORI" store verify --archive
 expect_eq "verify --archive: exit 0" 0 "$RC"
 expect_match "verify --archive: counts the archived" '^verify: 1 indexes, 4 segments, ok, 0 problems$' "$OUT"
-printf '\x00' | dd of="$YAMORI_DATA/archive/main/0000000000000002.seg" bs=1 seek=80 conv=notrunc 2>/dev/null
+printf '\x00' | dd of="$YAMORI_DATA/archive/main/0000000000000002.yseg" bs=1 seek=80 conv=notrunc 2>/dev/null
 run "$YAMORI" store verify --archive
 expect_eq "verify --archive: changed archive exit 1" 1 "$RC"
-expect_match "verify --archive: named" '^changed: main/0000000000000002.seg: archived' "$OUT"
+expect_match "verify --archive: named" '^changed: main/0000000000000002.yseg: archived' "$OUT"
 
 # A bad retention file.
 printf '# ok\nmax_age = 2d\nmax_sise = 3G\n' >"$idx/retention"
