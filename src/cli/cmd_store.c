@@ -34,6 +34,7 @@
 #include "store/wal.h"
 #include "store/retention.h"
 #include "store/store.h"
+#include "util/fsutil.h"
 #include "util/mem.h"
 #include "util/ymtime.h"
 
@@ -50,6 +51,7 @@ static const char usage[] =
     "       yamori store retention --index NAME [--max-age A] [--max-size S]\n"
     "                              [--archive yes|no] [-d DIR]\n"
     "       yamori store retention --apply [--index NAME] [--now T] [-d DIR]\n"
+    "       yamori store fsync --index NAME [batch|interval=MS|never] [-d DIR]\n"
     "\n"
     "Look after the stored segments.\n"
     "  stats   per index: events, raw bytes, stored bytes, stored/raw ratio,\n"
@@ -66,6 +68,10 @@ static const char usage[] =
     "          moved to DIR/archive/NAME/ with --archive yes (none: no limit);\n"
     "          --apply retires them now (every index, or NAME); ingest applies\n"
     "          them after each run\n"
+    "  fsync   show or set when NAME's write-ahead log is fsynced: batch (the\n"
+    "          default: every batch before it is acknowledged, batches in flight\n"
+    "          sharing one fsync), interval=MS (at most every MS ms) or never;\n"
+    "          the last two trade what a power cut may lose for speed\n"
     "\n"
     "  -d, --data-dir DIR  data directory (default: $YAMORI_DATA, else ./yamori-data)\n"
     "  --index NAME        the index (verify: only this one)\n"
@@ -712,6 +718,55 @@ out:
     return 0;
 }
 
+/* ---- fsync policy ---- */
+
+static int
+do_fsync(const struct opts *o, const char *value)
+{
+    char *idir = join3(o->dir, "indexes", o->index);
+    struct store *s = NULL;
+    struct store_fsync f;
+    struct ym_err err;
+    char text[32];
+    int rc = 0;
+
+    ym_err_clear(&err);
+    if (idir == NULL) {
+        rc = ym_err_set(&err, YM_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (value == NULL) {
+        rc = store_fsync_read(idir, &f, &err);
+        if (rc == 0) {
+            store_fsync_format(&f, text, sizeof(text));
+            printf("%s\n", text);
+        }
+        goto out;
+    }
+    if (store_fsync_parse(value, &f) < 0) {
+        rc = ym_err_set(&err, YM_EINVAL, "fsync: bad policy '%.40s' (batch, interval=MS or never)",
+                        value);
+        goto out;
+    }
+    rc = store_open(o->dir, STORE_WRITE, &s, &err); /* one writer at a time */
+    if (rc == 0)
+        rc = ym_mkdir_p(idir, &err);
+    if (rc == 0)
+        rc = store_fsync_write(idir, &f, &err);
+    if (rc == 0) {
+        store_fsync_format(&f, text, sizeof(text));
+        fprintf(stderr, "fsync: index %s: %s\n", o->index, text);
+    }
+out:
+    store_close(s);
+    ym_free(idir);
+    if (rc < 0) {
+        ym_err_print(&err);
+        return ym_err_exit_code(rc);
+    }
+    return 0;
+}
+
 /* ---- retention ---- */
 
 static void
@@ -849,14 +904,14 @@ cmd_store(int argc, char **argv)
     int c, rc;
 
     if (argc < 2)
-        return cli_usage_error("store", "which one: stats, verify, export, import or retention");
+        return cli_usage_error("store", "which one: stats, verify, export, import, retention or fsync");
     sub = argv[1];
     if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
         fputs(usage, stdout);
         return 0;
     }
     if (strcmp(sub, "stats") != 0 && strcmp(sub, "verify") != 0 && strcmp(sub, "export") != 0 &&
-        strcmp(sub, "import") != 0 && strcmp(sub, "retention") != 0)
+        strcmp(sub, "import") != 0 && strcmp(sub, "retention") != 0 && strcmp(sub, "fsync") != 0)
         return cli_usage_error("store", "unknown subcommand '%.64s'", sub);
     argc--;
     argv++;
@@ -955,6 +1010,18 @@ cmd_store(int argc, char **argv)
         if (o.index == NULL)
             return cli_usage_error("store", "retention needs --index NAME (or --apply)");
         return do_retention_set(&o);
+    }
+    if (strcmp(sub, "fsync") == 0) {
+        if (argc - optind > 1)
+            return cli_usage_error("store", "fsync takes at most one POLICY");
+        if (o.index == NULL)
+            return cli_usage_error("store", "fsync needs --index NAME");
+        if (argc - optind == 0) {
+            rc = check_store(o.dir);
+            if (rc != 0)
+                return rc;
+        }
+        return do_fsync(&o, argc - optind == 1 ? argv[optind] : NULL);
     }
     if (strcmp(sub, "export") == 0 || strcmp(sub, "import") == 0) {
         if (argc - optind != 1)

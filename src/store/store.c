@@ -456,6 +456,101 @@ store_wal_decode(const void *payload, size_t len, struct arena *a,
     return p == end ? 0 : YM_ECORRUPT;
 }
 
+/* ---- the fsync policy of an index ---- */
+
+#define FSYNC_NAME "fsync"
+
+int
+store_fsync_read(const char *index_dir, struct store_fsync *f, struct ym_err *err)
+{
+    char *path = path_join(index_dir, FSYNC_NAME);
+    char buf[64] = "";
+    int rc = 0;
+    FILE *fp;
+
+    f->policy = STORE_FSYNC_BATCH;
+    f->interval_ms = 0;
+    if (path == NULL)
+        return ym_err_set(err, YM_ENOMEM, "out of memory");
+    fp = fopen(path, "r");
+    if (fp == NULL) {
+        if (errno != ENOENT)
+            rc = ym_err_set(err, YM_EIO, "%s: %s", path, strerror(errno));
+        ym_free(path);
+        return rc;
+    }
+    if (fgets(buf, sizeof(buf), fp) == NULL)
+        buf[0] = '\0';
+    fclose(fp);
+    buf[strcspn(buf, "\n")] = '\0';
+    if (store_fsync_parse(buf, f) < 0)
+        rc = ym_err_set(err, YM_EINVAL, "%s:1: bad fsync policy '%.40s' (batch, never or interval=MS)",
+                        path, buf);
+    ym_free(path);
+    return rc;
+}
+
+int
+store_fsync_parse(const char *s, struct store_fsync *f)
+{
+    if (strcmp(s, "batch") == 0) {
+        *f = (struct store_fsync){STORE_FSYNC_BATCH, 0};
+        return 0;
+    }
+    if (strcmp(s, "never") == 0) {
+        *f = (struct store_fsync){STORE_FSYNC_NEVER, 0};
+        return 0;
+    }
+    if (strncmp(s, "interval=", 9) == 0) {
+        char *end;
+        unsigned long ms;
+        errno = 0;
+        ms = strtoul(s + 9, &end, 10);
+        if (errno != 0 || end == s + 9 || *end != '\0' || s[9] == '-' || ms == 0 || ms > 3600000)
+            return YM_EINVAL;
+        *f = (struct store_fsync){STORE_FSYNC_INTERVAL, (unsigned)ms};
+        return 0;
+    }
+    return YM_EINVAL;
+}
+
+void
+store_fsync_format(const struct store_fsync *f, char *out, size_t cap)
+{
+    if (f->policy == STORE_FSYNC_NEVER)
+        snprintf(out, cap, "never");
+    else if (f->policy == STORE_FSYNC_INTERVAL)
+        snprintf(out, cap, "interval=%u", f->interval_ms);
+    else
+        snprintf(out, cap, "batch");
+}
+
+int
+store_fsync_write(const char *index_dir, const struct store_fsync *f, struct ym_err *err)
+{
+    char *path = path_join(index_dir, FSYNC_NAME);
+    char tmp[4200], line[64];
+    int fd, rc = 0;
+
+    if (path == NULL)
+        return ym_err_set(err, YM_ENOMEM, "out of memory");
+    store_fsync_format(f, line, sizeof(line) - 1);
+    strcat(line, "\n");
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0 || ym_write_all(fd, line, strlen(line)) < 0 || fsync(fd) < 0 ||
+        rename(tmp, path) < 0) {
+        rc = ym_err_set(err, YM_EIO, "%s: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+    if (fd >= 0)
+        close(fd);
+    if (rc == 0)
+        rc = ym_fsync_dir(index_dir, err);
+    ym_free(path);
+    return rc;
+}
+
 /* ---- the writer ---- */
 
 #define ACK_RING 16   /* > MAX_UNACKED + 1 */
@@ -849,9 +944,16 @@ recover(struct store_writer *w, struct ym_err *err)
         if (rc < 0)
             return rc;
     }
+    struct store_fsync fs;
+    if ((rc = store_fsync_read(w->index_dir, &fs, err)) < 0)
+        return rc;
     if ((wal_dir = path_join(w->index_dir, WAL_DIR_NAME)) == NULL)
         return ym_err_set(err, YM_ENOMEM, "out of memory");
-    rc = wal_open(wal_dir, WAL_SYNC_BATCH, 0, &w->wal, err);
+    rc = wal_open(wal_dir,
+                  fs.policy == STORE_FSYNC_NEVER      ? WAL_SYNC_NEVER
+                  : fs.policy == STORE_FSYNC_INTERVAL ? WAL_SYNC_INTERVAL
+                                                      : WAL_SYNC_BATCH,
+                  fs.interval_ms, &w->wal, err);
     ym_free(wal_dir);
     if (rc < 0)
         return rc;
@@ -865,7 +967,7 @@ recover(struct store_writer *w, struct ym_err *err)
     if (rc < 0)
         return rc;
     wal_set_next_seq(w->wal, w->cp.flushed_seq + 1);
-    if ((rc = wal_start_syncer(w->wal, err)) < 0)
+    if (fs.policy == STORE_FSYNC_BATCH && (rc = wal_start_syncer(w->wal, err)) < 0)
         return rc;
     if (wst.bytes_cut > 0)
         ym_warnx("%s: cut a torn WAL tail of %" PRIu64 " bytes (a batch never acknowledged)",

@@ -27,6 +27,7 @@
 #define YM_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "event/event.h"
@@ -62,6 +63,29 @@ const char *store_dir(const struct store *s);
 
 /* True when name is a valid index name: 1-64 of [a-z0-9_-], starting alphanumeric. */
 bool store_index_name_ok(const char *name);
+
+/*
+ * An index's WAL fsync policy (DIR/indexes/NAME/fsync, one line; no file
+ * is "batch"): batch — each batch is fsynced before it is acknowledged,
+ * batches in flight sharing one fsync (group commit); interval=MS — the
+ * WAL is fsynced at most every MS ms and a batch counts as acknowledged
+ * once written; never — the OS writes back when it likes.  Written but
+ * unsynced batches survive a killed process, not a power cut.
+ */
+enum store_fsync_policy { STORE_FSYNC_BATCH = 0, STORE_FSYNC_INTERVAL = 1, STORE_FSYNC_NEVER = 2 };
+struct store_fsync {
+    enum store_fsync_policy policy;
+    unsigned interval_ms; /* INTERVAL: 1 .. 3600000 */
+};
+/* Parses "batch", "never", "interval=MS"; 0 or YM_EINVAL. */
+int store_fsync_parse(const char *s, struct store_fsync *f) __attribute__((warn_unused_result));
+/* Formats f as store_fsync_parse reads it. */
+void store_fsync_format(const struct store_fsync *f, char *out, size_t cap);
+/* Reads / replaces index_dir's fsync file (YM_EINVAL names FILE:1 for a bad one). */
+int store_fsync_read(const char *index_dir, struct store_fsync *f, struct ym_err *err)
+    __attribute__((warn_unused_result));
+int store_fsync_write(const char *index_dir, const struct store_fsync *f, struct ym_err *err)
+    __attribute__((warn_unused_result));
 
 /* Opens a writer appending to index (created if missing). Write mode only. */
 int store_writer_open(struct store *s, const char *index, struct store_writer **out,
