@@ -1064,6 +1064,21 @@ wait_durable(struct store_writer *w, unsigned max_pending, struct ym_err *err)
     return 0;
 }
 
+/* Appends an empty WAL record (no events) and waits until it is durable. */
+static int
+append_marker(struct store_writer *w, struct ym_err *err)
+{
+    unsigned char payload[2] = {WAL_PAYLOAD_PLAIN, 0};
+    uint64_t seq;
+    int rc = wal_append(w->wal, payload, sizeof(payload), &seq, err);
+
+    if (rc < 0)
+        return rc;
+    w->unacked[w->n_unacked++] = (struct ack){seq, w->n_appended};
+    w->last_wal_seq = seq;
+    return wait_durable(w, 0, err);
+}
+
 uint64_t
 store_writer_acked(const struct store_writer *w)
 {
@@ -1200,9 +1215,16 @@ store_writer_import(struct store_writer *w, const void *seg, size_t len, uint64_
         hot_reset(w);
         return rc == YM_EVERSION ? YM_ECORRUPT : rc;
     }
-    /* Imported events bypass the WAL: the segment is durable when this returns. */
+    /*
+     * Imported events bypass the WAL (the segments are durable when this
+     * returns), but their flush takes a fresh WAL seq — an empty record —
+     * so that a crash amid a multi-part import leaves an incomplete flush,
+     * which recovery deletes, not a valid-looking part.
+     */
+    rc = append_marker(w, err);
     w->n_committed = w->n;
-    rc = flush_hot(w, err);
+    if (rc == 0)
+        rc = flush_hot(w, err);
     if (rc < 0)
         hot_reset(w);
     return rc;

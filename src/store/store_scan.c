@@ -87,10 +87,23 @@ report(struct scan *sc, const struct ym_err *e)
         ym_err_print(e);
 }
 
+#define MAX_HELD_REPORTS 64
+
+/* Problems found while listing, reported once the snapshot is consistent. */
+struct pending_reports {
+    struct ym_err e[MAX_HELD_REPORTS];
+    size_t n, n_more;
+};
+
 static void
-report_cb(void *arg, const struct ym_err *e)
+hold_report(void *arg, const struct ym_err *e)
 {
-    report(arg, e);
+    struct pending_reports *p = arg;
+
+    if (p->n < MAX_HELD_REPORTS)
+        p->e[p->n++] = *e;
+    else
+        p->n_more++;
 }
 
 static void
@@ -141,16 +154,21 @@ snap_index(struct scan *sc, struct index_snap *x, struct ym_err *err)
 
     if (wal_dir == NULL)
         return ym_err_set(err, YM_ENOMEM, "out of memory");
+    struct pending_reports *pr = ym_malloc(sizeof(*pr));
+    if (pr == NULL) {
+        ym_free(wal_dir);
+        return ym_err_set(err, YM_ENOMEM, "out of memory");
+    }
     for (int tries = 0;; tries++) {
         struct store_checkpoint cp;
         struct wal_replay_stats wst;
         struct wal_copy wc = {&x->wal, 0};
-        uint64_t before = sc->st->n_corrupt;
 
+        pr->n = pr->n_more = 0;
         snap_clear(x);
         if ((rc = store_checkpoint_read(x->dir, &cp, err)) < 0)
             break;
-        rc = store_seg_files(x->dir, &cp, report_cb, sc, &x->files, &x->n_files, &x->flushed, err);
+        rc = store_seg_files(x->dir, &cp, hold_report, pr, &x->files, &x->n_files, &x->flushed, err);
         if (rc < 0)
             break;
         rc = wal_read(wal_dir, x->flushed, copy_record, &wc, &wst, err);
@@ -161,8 +179,13 @@ snap_index(struct scan *sc, struct index_snap *x, struct ym_err *err)
                 rc = ym_err_set(err, YM_EIO, "%s: the WAL kept moving under the scan", x->dir);
             break;
         }
-        sc->st->n_corrupt = before; /* reported again on the next try */
     }
+    if (rc == 0) {
+        for (size_t i = 0; i < pr->n; i++)
+            report(sc, &pr->e[i]);
+        sc->st->n_corrupt += pr->n_more;
+    }
+    ym_free(pr);
     ym_free(wal_dir);
     if (rc < 0)
         return rc;
@@ -215,12 +238,42 @@ block_has(void *arg, size_t i)
     return roaring_bitmap_contains(h->bm[i], h->block);
 }
 
+struct hot_ord {
+    int64_t ts;
+    size_t i; /* arrival order */
+};
+
 static int
 cmp_hot(const void *a, const void *b)
 {
-    const struct ym_event *x = a, *y = b;
+    const struct hot_ord *x = a, *y = b;
 
-    return x->ts < y->ts ? -1 : x->ts > y->ts;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Sorts the hot events by time, ties in arrival order (qsort is not stable). */
+static int
+sort_hot(struct ym_batch *b)
+{
+    struct hot_ord *o = ym_malloc(b->n * sizeof(*o));
+    struct ym_event *v = ym_malloc(b->n * sizeof(*v));
+
+    if (o == NULL || v == NULL) {
+        ym_free(o);
+        ym_free(v);
+        return YM_ENOMEM;
+    }
+    for (size_t i = 0; i < b->n; i++)
+        o[i] = (struct hot_ord){b->ev[i].ts, i};
+    qsort(o, b->n, sizeof(*o), cmp_hot);
+    for (size_t i = 0; i < b->n; i++)
+        v[i] = b->ev[o[i].i];
+    memcpy(b->ev, v, b->n * sizeof(*v));
+    ym_free(o);
+    ym_free(v);
+    return 0;
 }
 
 /* Adds the runs of index k that the time range and the filter leave. */
@@ -258,7 +311,8 @@ plan_index(struct scan *sc, size_t k, struct ym_err *err)
         }
     }
     if (x->hot.n > 0) {
-        qsort(x->hot.ev, x->hot.n, sizeof(*x->hot.ev), cmp_hot);
+        if (sort_hot(&x->hot) < 0)
+            return ym_err_set(err, YM_ENOMEM, "out of memory");
         sc->st->n_hot += x->hot.n;
         if (push_run(sc, (struct run){x->hot.ev[0].ts, x->hot.ev[x->hot.n - 1].ts, k, SIZE_MAX, 0}) < 0)
             return ym_err_set(err, YM_ENOMEM, "out of memory");

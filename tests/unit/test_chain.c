@@ -3,9 +3,11 @@
  * in a fresh mkdtemp() data directory removed afterwards.
  *
  * Proves that:
- *  - every committed segment gets one chain line whose SHA-256 is the file's
- *    and whose link follows from its predecessor (the first from zeros),
- *    and a clean index verifies with no problem;
+ *  - every segment the store writer flushes (format 2, SEQ.yseg) gets one
+ *    chain line whose SHA-256 is the file's, whose figures are the
+ *    segment's (events, raw bytes, time range) and whose link follows from
+ *    its predecessor (the first from zeros), and a clean index verifies
+ *    with no problem;
  *  - a line formats and parses back to the same fields;
  *  - verify reports a changed byte (changed), a deleted segment (removed),
  *    a copy under a new name (inserted), two chain lines swapped and a
@@ -35,8 +37,9 @@ struct fx {
     char last_name[64];
 };
 
+/* Writes segments first..first+n-1 of one event each, through one writer. */
 static void
-write_segments(const char *dir, int n)
+write_segments(const char *dir, int first, int n)
 {
     struct store *s = NULL;
     struct store_writer *w = NULL;
@@ -44,7 +47,7 @@ write_segments(const char *dir, int n)
 
     assert_int_equal(store_open(dir, STORE_WRITE, &s, &err), 0);
     assert_int_equal(store_writer_open(s, "main", &w, &err), 0);
-    for (int i = 0; i < n; i++) {
+    for (int i = first; i < first + n; i++) {
         struct ym_event ev;
         char raw[64];
         memset(&ev, 0, sizeof(ev));
@@ -53,7 +56,8 @@ write_segments(const char *dir, int n)
         ev.raw = ym_str_c(raw);
         ev.host = ym_str_c("h");
         assert_int_equal(store_writer_add(w, &ev, &err), 0);
-        assert_int_equal(store_writer_commit(w, &err), 0); /* one segment each */
+        assert_int_equal(store_writer_commit(w, &err), 0);
+        assert_int_equal(store_writer_flush(w, &err), 0); /* one segment each */
     }
     store_writer_free(w);
     store_close(s);
@@ -66,7 +70,8 @@ setup(void **state)
 
     if (test_tmpdir_make(f->tmp, sizeof(f->tmp), "chain") < 0)
         return -1;
-    write_segments(f->tmp, 3);
+    write_segments(f->tmp, 0, 2);
+    write_segments(f->tmp, 2, 1); /* a later writer continues the chain */
     snprintf(f->idir, sizeof(f->idir), "%s/indexes/main", f->tmp);
     *state = f;
     return 0;
@@ -107,7 +112,7 @@ verify(struct fx *f)
 static char *
 seg_path(const struct fx *f, int seq, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%s/%016d.seg", f->idir, seq);
+    snprintf(buf, cap, "%s/%016d.yseg", f->idir, seq);
     return buf;
 }
 
@@ -129,6 +134,10 @@ test_append_and_clean(void **state)
         assert_int_equal(l.seq, i + 1);
         assert_int_equal(l.n_events, 1);
         assert_int_equal(l.raw_bytes, strlen("line number 0"));
+        assert_int_equal(l.min_ts, (int64_t)(i + 1) * 1000000000LL);
+        assert_int_equal(l.max_ts, l.min_ts);
+        snprintf(text, sizeof(text), "%016zu.yseg", i + 1);
+        assert_string_equal(l.name, text);
         assert_int_equal(chain_hash_file(seg_path(f, (int)i + 1, path, sizeof(path)), h, NULL, &err), 0);
         assert_memory_equal(h, l.file_hash, CHAIN_HASH_LEN);
         chain_link(i == 0 ? zero : lines[i - 1].chain, &l);
@@ -146,14 +155,19 @@ test_changed(void **state)
     struct fx *f = *state;
     char path[256];
     FILE *fp = fopen(seg_path(f, 2, path, sizeof(path)), "r+b");
+    int c;
 
+    /* one bit of the segment's block, which chain_verify does not parse */
     assert_non_null(fp);
-    fseek(fp, 70, SEEK_SET);
-    fputc(0x5a ^ 0xff, fp);
+    assert_int_equal(fseek(fp, 120, SEEK_SET), 0);
+    c = fgetc(fp);
+    assert_true(c != EOF);
+    assert_int_equal(fseek(fp, 120, SEEK_SET), 0);
+    fputc(c ^ 0x01, fp);
     fclose(fp);
     assert_int_equal(verify(f), 1);
     assert_int_equal(f->n_problems[CHAIN_CHANGED], 1);
-    assert_string_equal(f->last_name, "0000000000000002.seg");
+    assert_string_equal(f->last_name, "0000000000000002.yseg");
 }
 
 static void
@@ -165,7 +179,7 @@ test_removed(void **state)
     assert_int_equal(remove(seg_path(f, 1, path, sizeof(path))), 0);
     assert_int_equal(verify(f), 1);
     assert_int_equal(f->n_problems[CHAIN_REMOVED], 1);
-    assert_string_equal(f->last_name, "0000000000000001.seg");
+    assert_string_equal(f->last_name, "0000000000000001.yseg");
 }
 
 static void
@@ -179,7 +193,7 @@ test_inserted(void **state)
     assert_int_equal(system(cmd), 0);
     assert_int_equal(verify(f), 1);
     assert_int_equal(f->n_problems[CHAIN_INSERTED], 1);
-    assert_string_equal(f->last_name, "0000000000000007.seg");
+    assert_string_equal(f->last_name, "0000000000000007.yseg");
 }
 
 /* Rewrites the chain file with lines a, b, c (each a chain_line index). */
@@ -209,8 +223,9 @@ test_swapped(void **state)
     assert_int_equal(chain_read(f->idir, &lines, &n, NULL, &err), 0);
     rewrite_chain(f, lines, order, 3);
     ym_free(lines);
-    assert_true(verify(f) >= 1);
-    assert_true(f->n_problems[CHAIN_BROKEN] >= 1);
+    /* the two moved lines no longer follow from their predecessors */
+    assert_int_equal(verify(f), 2);
+    assert_int_equal(f->n_problems[CHAIN_BROKEN], 2);
     assert_int_equal(f->n_problems[CHAIN_CHANGED] + f->n_problems[CHAIN_REMOVED] +
                          f->n_problems[CHAIN_INSERTED],
                      0);
@@ -230,13 +245,13 @@ test_rewritten(void **state)
     rewrite_chain(f, lines, order, 3);
     assert_int_equal(verify(f), 1);
     assert_int_equal(f->n_problems[CHAIN_BROKEN], 1);
-    assert_string_equal(f->last_name, "0000000000000002.seg");
+    assert_string_equal(f->last_name, "0000000000000002.yseg");
     /* Relinking the edited line still breaks the next one. */
     chain_link(lines[0].chain, &lines[1]);
     rewrite_chain(f, lines, order, 3);
     ym_free(lines);
     assert_int_equal(verify(f), 1);
-    assert_string_equal(f->last_name, "0000000000000003.seg");
+    assert_string_equal(f->last_name, "0000000000000003.yseg");
 }
 
 int

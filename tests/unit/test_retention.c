@@ -8,9 +8,15 @@
  *  - a retention file parses (comments, blanks, spaces) and a bad key or
  *    value is YM_EINVAL naming the file, line and key;
  *  - a RETIRE line formats, parses back and links like a segment line;
- *  - apply retires by age the segments whose newest event is too old, and
- *    by size the oldest first, never a segment at or after keep_from nor
- *    the newest; the chain then verifies clean;
+ *  - apply retires (format-2 SEQ.yseg segments written by the store
+ *    writer) by age the segments whose newest event is too old, and by
+ *    size the oldest first, never a segment at or after keep_from nor the
+ *    newest; the chain then verifies clean; a later writer never reuses a
+ *    retired SEQ;
+ *  - store_writer_flush, and a commit that reaches the flush threshold,
+ *    apply retention at the real time but keep the writer's own segments;
+ *  - archiving moves retired segments to DIR/archive/NAME/ unchanged, and
+ *    chain_verify_archive reports a changed or missing archived copy;
  *  - a segment deleted without a RETIRE line is still reported removed,
  *    and a RETIRE line naming no segment is reported malformed.
  */
@@ -43,9 +49,14 @@ struct fx {
     int n_retired;
 };
 
-/* Writes n segments of one event each, on days 1..n. */
+/*
+ * Writes n segments of one event each, on days 1..n, through one writer:
+ * each committed and flushed with store_writer_flush, or, when by_commit,
+ * flushed by the commit itself (a flush threshold of one event).  Either
+ * way the flush applies the index's retention at the real time.
+ */
 static void
-write_segments(const char *dir, int n)
+write_segments_by(const char *dir, int n, bool by_commit)
 {
     struct store *s = NULL;
     struct store_writer *w = NULL;
@@ -53,6 +64,8 @@ write_segments(const char *dir, int n)
 
     assert_int_equal(store_open(dir, STORE_WRITE, &s, &err), 0);
     assert_int_equal(store_writer_open(s, "main", &w, &err), 0);
+    if (by_commit)
+        store_writer_set_flush(w, 1);
     for (int i = 0; i < n; i++) {
         struct ym_event ev;
         char raw[64];
@@ -63,9 +76,17 @@ write_segments(const char *dir, int n)
         ev.host = ym_str_c("h");
         assert_int_equal(store_writer_add(w, &ev, &err), 0);
         assert_int_equal(store_writer_commit(w, &err), 0);
+        if (!by_commit)
+            assert_int_equal(store_writer_flush(w, &err), 0);
     }
     store_writer_free(w);
     store_close(s);
+}
+
+static void
+write_segments(const char *dir, int n)
+{
+    write_segments_by(dir, n, false);
 }
 
 static void
@@ -215,13 +236,13 @@ test_retire_line(void **state)
     memset(&l, 0, sizeof(l));
     l.is_retire = true;
     l.seq = 7;
-    snprintf(l.name, sizeof(l.name), "0000000000000007.seg");
+    snprintf(l.name, sizeof(l.name), "0000000000000007.yseg");
     snprintf(l.reason, sizeof(l.reason), "max_age");
     snprintf(l.action, sizeof(l.action), "archived");
     l.retired_at = -5;
     chain_link(zero, &l);
     len = chain_format(&l, buf);
-    assert_memory_equal(buf, "RETIRE 7 0000000000000007.seg max_age archived -5 ", 50);
+    assert_memory_equal(buf, "RETIRE 7 0000000000000007.yseg max_age archived -5 ", 51);
     assert_int_equal(chain_parse(buf, len, &back), 0);
     assert_true(back.is_retire);
     assert_true(back.seq == 7 && back.retired_at == -5);
@@ -245,48 +266,119 @@ test_apply_age(void **state)
     assert_int_equal(retention_apply(f->tmp, "main", 7 * DAY, 3, on_retired, f, &n, &err), 0);
     assert_true(n == 2);
     assert_int_equal(f->n_retired, 2);
-    assert_false(exists(f, "0000000000000001.seg"));
-    assert_false(exists(f, "0000000000000002.seg"));
-    assert_true(exists(f, "0000000000000003.seg"));
+    assert_false(exists(f, "0000000000000001.yseg"));
+    assert_false(exists(f, "0000000000000002.yseg"));
+    assert_true(exists(f, "0000000000000003.yseg"));
     assert_int_equal(verify(f), 0);
     /* Applying again without protection retires day 3 only. */
     assert_int_equal(retention_apply(f->tmp, "main", 7 * DAY, UINT64_MAX, NULL, NULL, &n, &err),
                      0);
     assert_true(n == 1);
-    assert_false(exists(f, "0000000000000003.seg"));
-    assert_true(exists(f, "0000000000000004.seg"));
+    assert_false(exists(f, "0000000000000003.yseg"));
+    assert_true(exists(f, "0000000000000004.yseg"));
     assert_int_equal(verify(f), 0);
     /* A later writer does not reuse a retired SEQ (no limits now: its commit
      * would retire days 4 and 5 at the real time). */
     r.max_age = 0;
     assert_int_equal(retention_write(f->idir, &r, &err), 0);
     write_segments(f->tmp, 1);
-    assert_true(exists(f, "0000000000000006.seg"));
+    assert_true(exists(f, "0000000000000006.yseg"));
     /* Deleting a segment by hand still shows. */
     char path[256];
-    snprintf(path, sizeof(path), "%s/0000000000000004.seg", f->idir);
+    snprintf(path, sizeof(path), "%s/0000000000000004.yseg", f->idir);
     assert_int_equal(unlink(path), 0);
     assert_int_equal(verify(f), 1);
     assert_int_equal(f->n_problems[CHAIN_REMOVED], 1);
-    assert_string_equal(f->last_name, "0000000000000004.seg");
+    assert_string_equal(f->last_name, "0000000000000004.yseg");
 }
 
-/* A commit applies retention at the real time but keeps what it wrote. */
+/* A flush applies retention at the real time but keeps what its writer
+ * wrote: store_writer_flush, and a commit that reaches the flush threshold. */
 static void
-test_commit_applies(void **state)
+commit_applies(struct fx *f, bool by_commit)
 {
-    struct fx *f = *state;
     struct retention r = {DAY, 0, false};
     struct ym_err err;
 
-    write_segments(f->tmp, 2);
+    write_segments_by(f->tmp, 2, by_commit);
     assert_int_equal(retention_write(f->idir, &r, &err), 0);
-    write_segments(f->tmp, 2); /* 1970: older than a day, but just written */
-    assert_false(exists(f, "0000000000000001.seg"));
-    assert_false(exists(f, "0000000000000002.seg"));
-    assert_true(exists(f, "0000000000000003.seg"));
-    assert_true(exists(f, "0000000000000004.seg"));
+    write_segments_by(f->tmp, 2, by_commit); /* 1970: older than a day, but just written */
+    assert_false(exists(f, "0000000000000001.yseg"));
+    assert_false(exists(f, "0000000000000002.yseg"));
+    assert_true(exists(f, "0000000000000003.yseg"));
+    assert_true(exists(f, "0000000000000004.yseg"));
     assert_int_equal(verify(f), 0);
+    /* A third writer's first flush retires the second writer's segments. */
+    write_segments_by(f->tmp, 1, by_commit);
+    assert_false(exists(f, "0000000000000003.yseg"));
+    assert_false(exists(f, "0000000000000004.yseg"));
+    assert_true(exists(f, "0000000000000005.yseg"));
+    assert_int_equal(verify(f), 0);
+}
+
+static void
+test_flush_applies(void **state)
+{
+    commit_applies(*state, false);
+}
+
+static void
+test_commit_applies(void **state)
+{
+    commit_applies(*state, true);
+}
+
+/* Retired segments move to DIR/archive/NAME/ unchanged; the archive verifies
+ * against the chain, and a changed or missing archived copy shows. */
+static void
+test_archive(void **state)
+{
+    struct fx *f = *state;
+    struct retention r = {0, 1, true}; /* everything but the newest, archived */
+    uint64_t n = 0, n_segs = 0, n_probs = 0;
+    char adir[200], path[300];
+    struct ym_err err;
+
+    write_segments(f->tmp, 3);
+    assert_int_equal(retention_write(f->idir, &r, &err), 0);
+    assert_int_equal(retention_apply(f->tmp, "main", 0, UINT64_MAX, on_retired, f, &n, &err), 0);
+    assert_true(n == 2);
+    assert_int_equal(f->n_retired, 2);
+    snprintf(adir, sizeof(adir), "%s/archive/main", f->tmp);
+    for (int i = 1; i <= 3; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "%016d.yseg", i);
+        snprintf(path, sizeof(path), "%s/%s", adir, name);
+        assert_int_equal(exists(f, name), i == 3);
+        assert_int_equal(access(path, F_OK) == 0, i < 3);
+    }
+    assert_int_equal(verify(f), 0);
+    memset(f->n_problems, 0, sizeof(f->n_problems));
+    assert_int_equal(chain_verify_archive(f->idir, adir, on_problem, f, &n_segs, &n_probs, &err), 0);
+    assert_true(n_segs == 2);
+    assert_true(n_probs == 0);
+
+    /* Applying again: nothing left to retire (the newest stays). */
+    assert_int_equal(retention_apply(f->tmp, "main", 0, UINT64_MAX, NULL, NULL, &n, &err), 0);
+    assert_true(n == 0);
+
+    /* A changed archived copy, then a missing one. */
+    snprintf(path, sizeof(path), "%s/0000000000000001.yseg", adir);
+    FILE *fp = fopen(path, "ab");
+    assert_non_null(fp);
+    fputc('x', fp);
+    fclose(fp);
+    n_segs = n_probs = 0;
+    assert_int_equal(chain_verify_archive(f->idir, adir, on_problem, f, &n_segs, &n_probs, &err), 0);
+    assert_true(n_probs == 1);
+    assert_int_equal(f->n_problems[CHAIN_CHANGED], 1);
+    assert_string_equal(f->last_name, "0000000000000001.yseg");
+    assert_int_equal(unlink(path), 0);
+    memset(f->n_problems, 0, sizeof(f->n_problems));
+    n_segs = n_probs = 0;
+    assert_int_equal(chain_verify_archive(f->idir, adir, on_problem, f, &n_segs, &n_probs, &err), 0);
+    assert_true(n_probs == 1);
+    assert_int_equal(f->n_problems[CHAIN_REMOVED], 1);
 }
 
 static void
@@ -301,9 +393,9 @@ test_apply_size(void **state)
     assert_int_equal(retention_write(f->idir, &r, &err), 0);
     assert_int_equal(retention_apply(f->tmp, "main", 0, UINT64_MAX, NULL, NULL, &n, &err), 0);
     assert_true(n == 2);
-    assert_false(exists(f, "0000000000000001.seg"));
-    assert_false(exists(f, "0000000000000002.seg"));
-    assert_true(exists(f, "0000000000000003.seg"));
+    assert_false(exists(f, "0000000000000001.yseg"));
+    assert_false(exists(f, "0000000000000002.yseg"));
+    assert_true(exists(f, "0000000000000003.yseg"));
     assert_int_equal(verify(f), 0);
 }
 
@@ -325,7 +417,7 @@ test_bad_file_and_stray_retire(void **state)
     memset(&l, 0, sizeof(l));
     l.is_retire = true;
     l.seq = 9;
-    snprintf(l.name, sizeof(l.name), "0000000000000009.seg");
+    snprintf(l.name, sizeof(l.name), "0000000000000009.yseg");
     snprintf(l.reason, sizeof(l.reason), "max_age");
     snprintf(l.action, sizeof(l.action), "deleted");
     assert_int_equal(chain_append(f->idir, &l, &err), 0);
@@ -341,7 +433,9 @@ main(void)
         cmocka_unit_test(test_parse_file),
         cmocka_unit_test(test_retire_line),
         cmocka_unit_test_setup_teardown(test_apply_age, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flush_applies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_applies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_archive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apply_size, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_file_and_stray_retire, setup, teardown),
     };

@@ -1,27 +1,51 @@
 /*
- * test_store.c — unit tests of the event store (src/store/), each in a
- * fresh mkdtemp() directory that is removed afterwards.
+ * test_store.c — unit tests of the event store (src/store/store.c,
+ * store_scan.c: format 2, the storage engine), each in a fresh mkdtemp()
+ * directory that is removed afterwards.
  *
  * Proves that:
  *  - store_open(WRITE) creates the data directory (parents too) with its
- *    yamori.store version file and a write.lock holding the writer's pid;
+ *    "yamori-store 2" version file and a write.lock holding the writer's pid;
  *  - a second writer gets YM_EBUSY naming that pid (flock is per open file
  *    description, so this holds inside one process) while readers are not
  *    blocked, and the lock is released by store_close;
- *  - READ of a missing directory is YM_ENOENT, a "yamori-store 9" version
- *    file is YM_EVERSION, garbage in it YM_ECORRUPT, a plain file YM_EINVAL;
+ *  - READ of a missing directory is YM_ENOENT, a format-1 store (and a
+ *    "yamori-store 9") is YM_EVERSION in both modes and left untouched,
+ *    garbage in the version file YM_ECORRUPT, a plain file YM_EINVAL;
  *  - index names are checked;
- *  - events of every field type written out of time order over two commits
- *    come back from store_scan newest first, byte-for-byte the same (types
- *    included) with their index set; ties come newest arrival first;
+ *  - events of every field type (multi-valued fields, spans of the raw line,
+ *    events before 1970) written out of time order over two commits come
+ *    back from store_scan newest first, byte-for-byte the same (field names,
+ *    order and types included) with their index set — read from the WAL
+ *    before the flush and from the segment after it; the segment's size is
+ *    what the writer counted; an empty commit writes no WAL record;
+ *  - ties come newest arrival first within a segment, across segments,
+ *    within the WAL and between segments and the WAL;
  *  - the earliest (inclusive) and latest (exclusive) bounds, the index
  *    filter, the match filter and an emit callback returning 1 are obeyed,
- *    and segments outside the range are not read; a scan that finds no
- *    segment at all (empty store, unknown index, everything pruned) returns
- *    nothing and no error;
- *  - a flipped byte in a segment's payload or header makes store_scan fail
- *    with YM_ECORRUPT naming the segment file;
- *  - a stray ".x.seg.tmp" left by a killed writer is removed by the next
+ *    on segments and on WAL events alike, and segments outside the range
+ *    are not read; a scan that finds nothing (empty store, unknown index,
+ *    everything pruned) returns nothing and no error;
+ *  - a separate read-only store sees committed but unflushed events (from
+ *    the WAL, counted in n_hot) without changing the WAL, and never
+ *    uncommitted ones;
+ *  - recovery: events committed by a writer freed without a flush (a crash
+ *    after acknowledgement) are flushed by the next writer into one segment,
+ *    exactly once, the checkpoint records the WAL seq and the WAL is
+ *    retired; reopening again changes nothing and WAL seqs continue;
+ *  - a flush whose segments are all on disk but not chained is published
+ *    (chain lines appended) without replaying its WAL record again; one
+ *    whose flush group is incomplete is ignored by readers and deleted by
+ *    the next writer, its events coming once from the WAL;
+ *  - the flush threshold (store_writer_set_flush) flushes on commit; a
+ *    flush writes one segment per day, days with few events merged;
+ *  - store_writer_import re-writes a segment's events under the index and
+ *    refuses a corrupt one, leaving nothing behind;
+ *  - a corrupt block or a corrupt header is reported through opts.corrupt
+ *    naming the segment file, counted in n_corrupt and skipped: the other
+ *    segments are still returned and store_scan returns 0; the next writer
+ *    does not delete a corrupt chained segment;
+ *  - stray *.tmp files left by a killed writer are removed by the next
  *    store_writer_open, and segment numbering continues.
  */
 #include <stdarg.h>
@@ -32,6 +56,7 @@
 
 #include "test_tmpdir.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -42,9 +67,14 @@
 
 #include "event/event.h"
 #include "event/event_json.h"
+#include "store/chain.h"
+#include "store/seg2.h"
 #include "store/store.h"
+#include "store/store_int.h"
+#include "store/wal.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/mem.h"
 
 struct fx {
     char tmp[64];   /* the mkdtemp directory */
@@ -112,6 +142,16 @@ exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+static off_t
+file_size(const char *path)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0)
+        fail_msg("stat %s: %s", path, strerror(errno));
+    return st.st_size;
+}
+
 static struct store *
 open_write(struct fx *f)
 {
@@ -125,43 +165,243 @@ open_write(struct fx *f)
     return s;
 }
 
+static struct store *
+open_read(struct fx *f)
+{
+    struct store *s = NULL;
+    struct ym_err err;
+
+    ym_err_clear(&err);
+    if (store_open(f->data, STORE_READ, &s, &err) != 0)
+        fail_msg("store_open(%s, READ): %s", f->data, err.msg);
+    return s;
+}
+
+static struct store_writer *
+open_writer(struct store *s, const char *index)
+{
+    struct store_writer *w = NULL;
+    struct ym_err err;
+
+    ym_err_clear(&err);
+    if (store_writer_open(s, index, &w, &err) != 0)
+        fail_msg("store_writer_open(%s): %s", index, err.msg);
+    assert_non_null(w);
+    return w;
+}
+
+static void
+commit(struct store_writer *w)
+{
+    struct ym_err err;
+
+    ym_err_clear(&err);
+    if (store_writer_commit(w, &err) != 0)
+        fail_msg("store_writer_commit: %s", err.msg);
+}
+
+static void
+flush(struct store_writer *w)
+{
+    struct ym_err err;
+
+    ym_err_clear(&err);
+    if (store_writer_flush(w, &err) != 0)
+        fail_msg("store_writer_flush: %s", err.msg);
+}
+
+/* DIR/indexes/INDEX[/NAME] into buf. */
+static char *
+ipath(const struct fx *f, const char *index, const char *name, char *buf, size_t cap)
+{
+    if (name != NULL)
+        snprintf(buf, cap, "%s/indexes/%s/%s", f->data, index, name);
+    else
+        snprintf(buf, cap, "%s/indexes/%s", f->data, index);
+    return buf;
+}
+
+/* DIR/indexes/INDEX/SEQ.yseg into buf. */
+static char *
+seg_path(const struct fx *f, const char *index, int seq, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s/indexes/%s/%016d.yseg", f->data, index, seq);
+    return buf;
+}
+
+/* Files in dir whose names end with suffix. */
+static int
+count_suffix(const char *dir, const char *suffix)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    size_t sl = strlen(suffix);
+    int n = 0;
+
+    if (d == NULL)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        size_t l = strlen(de->d_name);
+        if (l >= sl && strcmp(de->d_name + l - sl, suffix) == 0)
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+static int
+n_segs(const struct fx *f, const char *index)
+{
+    char dir[256];
+
+    return count_suffix(ipath(f, index, NULL, dir, sizeof(dir)), ".yseg");
+}
+
+/* The chain of index: number of segment lines, their events summed. */
+static size_t
+chain_count(const struct fx *f, const char *index, uint64_t *n_events)
+{
+    struct chain_line *lines = NULL;
+    size_t n = 0, bad = 0, segs = 0;
+    struct ym_err err;
+    char dir[256];
+
+    *n_events = 0;
+    ym_err_clear(&err);
+    if (chain_read(ipath(f, index, NULL, dir, sizeof(dir)), &lines, &n, &bad, &err) != 0)
+        fail_msg("chain_read: %s", err.msg);
+    assert_int_equal(bad, 0);
+    for (size_t i = 0; i < n; i++)
+        if (!lines[i].is_retire) {
+            segs++;
+            *n_events += lines[i].n_events;
+        }
+    ym_free(lines);
+    return segs;
+}
+
+static uint64_t
+flushed_seq(const struct fx *f, const char *index)
+{
+    struct store_checkpoint cp;
+    struct ym_err err;
+    char dir[256];
+
+    ym_err_clear(&err);
+    if (store_checkpoint_read(ipath(f, index, NULL, dir, sizeof(dir)), &cp, &err) != 0)
+        fail_msg("store_checkpoint_read: %s", err.msg);
+    return cp.flushed_seq;
+}
+
+/* Reads index's WAL without changing it. */
+static struct wal_replay_stats
+wal_stats(const struct fx *f, const char *index)
+{
+    struct wal_replay_stats st;
+    struct ym_err err;
+    char dir[256];
+
+    ym_err_clear(&err);
+    if (wal_read(ipath(f, index, "wal", dir, sizeof(dir)), 0, NULL, NULL, &st, &err) != 0)
+        fail_msg("wal_read: %s", err.msg);
+    return st;
+}
+
+/* Chain problems of index (0 when it verifies clean). */
+static uint64_t
+chain_problems(const struct fx *f, const char *index)
+{
+    uint64_t n_segs = 0, n_probs = 0;
+    struct ym_err err;
+    char dir[256];
+
+    ym_err_clear(&err);
+    assert_int_equal(chain_verify(ipath(f, index, NULL, dir, sizeof(dir)), NULL, NULL, &n_segs,
+                                  &n_probs, &err),
+                     0);
+    return n_probs;
+}
+
 /* ---- collecting scan results ---- */
+
+#define GOT_MAX 64
 
 struct got {
     int n;
-    int stop_after;    /* emit returns 1 after this many; 0: never */
-    int64_t ts[64];
-    char index[64][16];
-    struct ym_buf lines; /* per event: its NDJSON line, then "types:..." line */
+    int stop_after;      /* emit returns 1 after this many; 0: never */
+    bool no_lines;       /* count only */
+    int64_t ts[GOT_MAX];
+    char index[GOT_MAX][16];
+    struct ym_buf lines; /* per event: its NDJSON line, then a "fields:..." line */
+    int n_corrupt;       /* opts.corrupt calls */
+    char corrupt_msg[512];
 };
+
+/* Appends ev as its NDJSON line and a line of its fields' names and types, in order. */
+static void
+describe(struct ym_buf *out, const struct ym_event *ev)
+{
+    event_json_write(out, ev);
+    ym_buf_puts(out, "fields:");
+    for (uint32_t i = 0; i < ev->n_fields; i++)
+        ym_buf_printf(out, "%s%.*s=%s", i ? "," : "", (int)ev->fields[i].name.len,
+                      ev->fields[i].name.p, ym_type_name(ev->fields[i].type));
+    ym_buf_putc(out, '\n');
+}
 
 static int
 emit(void *arg, const struct ym_event *ev)
 {
     struct got *g = arg;
 
-    assert_true(g->n < 64);
-    g->ts[g->n] = ev->ts;
-    snprintf(g->index[g->n], sizeof(g->index[g->n]), "%.*s", (int)ev->index.len, ev->index.p);
-    event_json_write(&g->lines, ev);
-    ym_buf_puts(&g->lines, "types:");
-    for (uint32_t i = 0; i < ev->n_fields; i++)
-        ym_buf_printf(&g->lines, "%s%s", i ? "," : "", ym_type_name(ev->fields[i].type));
-    ym_buf_putc(&g->lines, '\n');
+    if (g->n < GOT_MAX) {
+        g->ts[g->n] = ev->ts;
+        snprintf(g->index[g->n], sizeof(g->index[g->n]), "%.*s", (int)ev->index.len, ev->index.p);
+    }
+    if (!g->no_lines)
+        describe(&g->lines, ev);
     g->n++;
     return g->stop_after != 0 && g->n >= g->stop_after;
+}
+
+static void
+on_corrupt(void *arg, const struct ym_err *e)
+{
+    struct got *g = arg;
+
+    g->n_corrupt++;
+    snprintf(g->corrupt_msg, sizeof(g->corrupt_msg), "%s", e->msg);
 }
 
 static int
 scan(struct store *s, int64_t earliest, int64_t latest, const char *index, store_match_fn match,
      struct got *g, struct store_scan_stats *st, struct ym_err *err)
 {
-    struct store_scan_opts o = {earliest, latest, index};
+    struct store_scan_opts o = {
+        .earliest = earliest,
+        .latest = latest,
+        .index = index,
+        .filter = NULL,
+        .corrupt = on_corrupt,
+        .corrupt_arg = g,
+    };
 
     g->n = 0;
+    g->n_corrupt = 0;
+    g->corrupt_msg[0] = '\0';
     ym_buf_reset(&g->lines);
     ym_err_clear(err);
     return store_scan(s, &o, match, emit, g, st, err);
+}
+
+/* Scans everything; fails the test on an error. */
+static void
+scan_all(struct store *s, const char *index, struct got *g, struct store_scan_stats *st)
+{
+    struct ym_err err;
+
+    if (scan(s, INT64_MIN, INT64_MAX, index, NULL, g, st, &err) != 0)
+        fail_msg("store_scan: %s", err.msg);
 }
 
 static void
@@ -174,18 +414,43 @@ want_ts(const struct got *g, const int64_t *ts, int n)
             fail_msg("event %d has ts %lld, want %lld", i, (long long)g->ts[i], (long long)ts[i]);
 }
 
+/* Makes an event with only a time and a raw line in f's batch. */
+static struct ym_event *
+make_simple(struct fx *f, int64_t ts, const char *raw)
+{
+    struct ym_event *ev = ym_batch_add(&f->b);
+
+    assert_non_null(ev);
+    ev->ts = ts;
+    ev->raw = ym_str_c(raw);
+    ev->sourcetype = YM_STR("raw");
+    return ev;
+}
+
 /* Adds an event with only a time and a raw line to w. */
 static void
 add_simple(struct fx *f, struct store_writer *w, int64_t ts, const char *raw)
 {
-    struct ym_event *ev = ym_batch_add(&f->b);
+    struct ym_event *ev = make_simple(f, ts, raw);
     struct ym_err err;
 
-    ev->ts = ts;
-    ev->raw = ym_str_c(raw);
-    ev->sourcetype = YM_STR("raw");
+    ym_err_clear(&err);
     if (store_writer_add(w, ev, &err) != 0)
         fail_msg("store_writer_add: %s", err.msg);
+}
+
+/* Flips the byte at off in path. */
+static void
+flip_byte(const char *path, off_t off)
+{
+    int fd = open(path, O_RDWR);
+    unsigned char c;
+
+    assert_true(fd >= 0);
+    assert_int_equal(pread(fd, &c, 1, off), 1);
+    c ^= 0x5a;
+    assert_int_equal(pwrite(fd, &c, 1, off), 1);
+    close(fd);
 }
 
 /* ---- opening ---- */
@@ -206,7 +471,7 @@ test_open_write_creates(void **state)
     assert_true(S_ISDIR(st.st_mode));
     snprintf(path, sizeof(path), "%s/yamori.store", f->data);
     assert_int_equal(slurp(path, buf, sizeof(buf)), 15);
-    assert_string_equal(buf, "yamori-store 1\n");
+    assert_string_equal(buf, "yamori-store 2\n");
     snprintf(path, sizeof(path), "%s/write.lock", f->data);
     assert_true(slurp(path, buf, sizeof(buf)) > 0);
     snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
@@ -258,7 +523,7 @@ test_open_errors(void **state)
     struct fx *f = *state;
     struct store *s = (struct store *)&s;
     struct ym_err err;
-    char path[256];
+    char path[256], buf[64];
 
     /* READ of a missing directory. */
     ym_err_clear(&err);
@@ -268,9 +533,32 @@ test_open_errors(void **state)
     assert_non_null(strstr(err.msg, f->data));
     assert_false(exists(f->data)); /* and not created */
 
-    /* An unsupported format version, in both modes. */
+    /* A format-1 store (indexes/NAME/SEQ.seg): YM_EVERSION in both modes,
+     * and nothing in it is touched. */
+    char seg1[320], idx[256];
     assert_int_equal(mkdir(f->data, 0750), 0);
     snprintf(path, sizeof(path), "%s/yamori.store", f->data);
+    spit(path, "yamori-store 1\n");
+    snprintf(idx, sizeof(idx), "%s/indexes", f->data);
+    assert_int_equal(mkdir(idx, 0750), 0);
+    snprintf(idx, sizeof(idx), "%s/indexes/main", f->data);
+    assert_int_equal(mkdir(idx, 0750), 0);
+    snprintf(seg1, sizeof(seg1), "%s/0000000000000001.seg", idx);
+    spit(seg1, "a format-1 segment");
+    ym_err_clear(&err);
+    assert_int_equal(store_open(f->data, STORE_READ, &s, &err), YM_EVERSION);
+    assert_null(s);
+    assert_non_null(strstr(err.msg, "version 1 "));
+    s = (struct store *)&s;
+    assert_int_equal(store_open(f->data, STORE_WRITE, &s, &err), YM_EVERSION);
+    assert_null(s);
+    assert_non_null(strstr(err.msg, "version 1 "));
+    assert_int_equal(file_size(seg1), 18);
+    assert_int_equal(count_suffix(idx, ""), 3); /* ".", ".." and the segment */
+    assert_int_equal(slurp(path, buf, sizeof(buf)), 15);
+    assert_string_equal(buf, "yamori-store 1\n");
+
+    /* An unsupported format version, in both modes. */
     spit(path, "yamori-store 9\n");
     s = (struct store *)&s;
     assert_int_equal(store_open(f->data, STORE_READ, &s, &err), YM_EVERSION);
@@ -327,6 +615,7 @@ test_index_names(void **state)
     store_close(s);
 }
 
+
 /* ---- writing and scanning ---- */
 
 static void
@@ -342,6 +631,7 @@ test_roundtrip(void **state)
     struct got g = {0};
     struct store_scan_stats st;
     struct ym_buf want;
+    char path[256];
     static const char raw_b[] = "caf\xc3\xa9 one \"quoted\"";
 
     assert_true(ym_ip_parse("10.0.0.1", 8, &ip4));
@@ -361,19 +651,28 @@ test_roundtrip(void **state)
     ym_event_add_ip(e[0], a, YM_STR("dest.ip"), &ip6);
     ym_event_add_str(e[0], a, YM_STR("empty"), YM_STR(""));
     ym_event_add_str(e[0], a, YM_STR("port"), YM_STR("22")); /* a string, not an integer */
+    /* a span of the raw line: stored as (offset, length), read back the same */
+    ym_event_add_str(e[0], a, YM_STR("message"), (struct ym_str){e[0]->raw.p + 5, 5});
     e[1]->ts = 100;
     e[1]->raw = (struct ym_str){raw_b, sizeof(raw_b) - 1};
     e[1]->host = YM_STR("h2");
     ym_event_add_int(e[1], a, YM_STR("n"), INT64_MAX);
+    ym_event_add_str(e[1], a, YM_STR("event.category"), YM_STR("authentication"));
     ym_event_add_bool(e[1], a, YM_STR("b"), false);
+    ym_event_add_str(e[1], a, YM_STR("event.category"), YM_STR("session"));
     ym_event_add_float(e[1], a, YM_STR("f"), -1e-300);
+    ym_event_add_str(e[1], a, YM_STR("event.category"), YM_STR("network"));
     ym_event_add_int(e[1], a, YM_STR("zero"), 0);
+    ym_event_add_ip(e[1], a, YM_STR("related.ip"), &ip4); /* multi-valued, IPs */
+    ym_event_add_ip(e[1], a, YM_STR("related.ip"), &ip6);
     e[2]->ts = 200; /* no fields, no metadata, empty line */
     e[3]->ts = 250;
     e[3]->raw = YM_STR("second commit");
     ym_event_add_int(e[3], a, YM_STR("k"), -1);
+    ym_event_add_int(e[3], a, YM_STR("k"), 2); /* multi-valued integers */
     e[4]->ts = 50;
     e[4]->raw = YM_STR("old");
+    e[4]->sourcetype = YM_STR("syslog");
     e[5]->ts = -5 * 1000000000LL; /* before 1970 */
     e[5]->raw = YM_STR("older");
 
@@ -383,134 +682,146 @@ test_roundtrip(void **state)
     for (int i = 0; i < 3; i++)
         assert_int_equal(store_writer_add(w, e[i], &err), 0);
     assert_int_equal(store_writer_commit(w, &err), 0);
-    uint64_t bytes1 = store_writer_bytes(w);
-    assert_true(bytes1 > 64);
     for (int i = 3; i < 6; i++)
         assert_int_equal(store_writer_add(w, e[i], &err), 0);
     assert_int_equal(store_writer_commit(w, &err), 0);
-    assert_int_equal(store_writer_commit(w, &err), 0); /* nothing buffered: no segment */
-    store_writer_free(w);
+    assert_int_equal(store_writer_commit(w, &err), 0); /* nothing added: no WAL record */
 
-    /* Two segments, whose sizes add up to what the writer counted. */
-    char path[256];
-    struct stat sb1, sb2;
-    snprintf(path, sizeof(path), "%s/indexes/main/0000000000000001.seg", f->data);
-    assert_int_equal(stat(path, &sb1), 0);
-    assert_int_equal((uint64_t)sb1.st_size, bytes1);
-    snprintf(path, sizeof(path), "%s/indexes/main/0000000000000002.seg", f->data);
-    assert_int_equal(stat(path, &sb2), 0);
-    snprintf(path, sizeof(path), "%s/indexes/main/0000000000000003.seg", f->data);
-    assert_false(exists(path));
+    /* Committed, not flushed: two WAL records, no segment. */
+    struct wal_replay_stats ws = wal_stats(f, "main");
+    assert_int_equal(ws.n_records, 2);
+    assert_int_equal(ws.last_seq, 2);
+    assert_int_equal(n_segs(f, "main"), 0);
+    assert_int_equal(store_writer_bytes(w), 0);
 
-    ym_buf_init(&g.lines);
-    assert_int_equal(scan(s, INT64_MIN, INT64_MAX, NULL, NULL, &g, &st, &err), 0);
+    /* Every event comes back the same, field names, order and types included. */
+    static const int idx[6] = {0, 3, 2, 1, 4, 5};
     const int64_t order[6] = {300, 250, 200, 100, 50, -5 * 1000000000LL};
+    ym_buf_init(&want);
+    for (int i = 0; i < 6; i++) {
+        struct ym_event ev = *e[idx[i]];
+        ev.index = YM_STR("main");
+        describe(&want, &ev);
+    }
+    ym_buf_init(&g.lines);
+    scan_all(s, NULL, &g, &st); /* from the WAL */
     want_ts(&g, order, 6);
     for (int i = 0; i < 6; i++)
         assert_string_equal(g.index[i], "main");
-    assert_int_equal(st.n_segments, 2);
-    assert_int_equal(st.n_segments_read, 2);
-    assert_int_equal(st.n_events_scanned, 6);
-
-    /* Every event comes back the same, field types included. */
-    static const int idx[6] = {0, 3, 2, 1, 4, 5};
-    ym_buf_init(&want);
-    for (int i = 0; i < 6; i++) {
-        struct ym_event *ev = e[idx[i]];
-        ev->index = YM_STR("main");
-        event_json_write(&want, ev);
-        ym_buf_puts(&want, "types:");
-        for (uint32_t k = 0; k < ev->n_fields; k++)
-            ym_buf_printf(&want, "%s%s", k ? "," : "", ym_type_name(ev->fields[k].type));
-        ym_buf_putc(&want, '\n');
-    }
     assert_string_equal(g.lines.p, want.p);
+    assert_int_equal(st.n_hot, 6);
+    assert_int_equal(st.n_segments, 0);
+    assert_int_equal(st.n_blocks_read, 0);
+    assert_int_equal(st.n_events_scanned, 6);
+    assert_int_equal(st.n_corrupt, 0);
+
+    /* Flushed: one segment (all on days -1 and 0, merged), sized as counted. */
+    flush(w);
+    assert_int_equal(store_writer_acked(w), 6);
+    assert_int_equal(n_segs(f, "main"), 1);
+    seg_path(f, "main", 1, path, sizeof(path));
+    assert_true(store_writer_bytes(w) > 0);
+    assert_int_equal((uint64_t)file_size(path), store_writer_bytes(w));
+    assert_int_equal(flushed_seq(f, "main"), 2);
+    store_writer_free(w);
+
+    scan_all(s, NULL, &g, &st); /* from the segment */
+    want_ts(&g, order, 6);
+    assert_string_equal(g.lines.p, want.p);
+    assert_int_equal(st.n_hot, 0);
+    assert_int_equal(st.n_segments, 1);
+    assert_int_equal(st.n_segments_read, 1);
+    assert_true(st.n_blocks >= 1);
+    assert_int_equal(st.n_blocks_read, st.n_blocks);
+    assert_int_equal(st.n_events_scanned, 6);
+    assert_int_equal(st.n_corrupt, 0);
+    assert_int_equal(g.n_corrupt, 0);
     ym_buf_fini(&want);
     ym_buf_fini(&g.lines);
     store_close(s);
 }
 
+/*
+ * Ties: "first" and "second" (ts 10) arrive in the first commit, "third"
+ * (ts 10) in the second; "big" (100) and "early" (5) bracket them.  how:
+ * 0 everything stays in the WAL, 1 one flush at the end, 2 a flush after
+ * each commit, 3 the first commit flushed and the second in the WAL.
+ */
 static void
-test_ties_newest_arrival_first(void **state)
+ties(struct fx *f, int how)
 {
-    struct fx *f = *state;
     struct store *s = open_write(f);
-    struct store_writer *w = NULL;
-    struct ym_err err;
+    struct store_writer *w = open_writer(s, "main");
     struct got g = {0};
+    struct store_scan_stats st;
+    char lines[2048];
 
-    assert_int_equal(store_writer_open(s, "main", &w, &err), 0);
     add_simple(f, w, 10, "first");
+    add_simple(f, w, 100, "big");
     add_simple(f, w, 10, "second");
     add_simple(f, w, 5, "early");
-    assert_int_equal(store_writer_commit(w, &err), 0);
+    commit(w);
+    if (how >= 2)
+        flush(w);
     add_simple(f, w, 10, "third");
-    assert_int_equal(store_writer_commit(w, &err), 0);
+    commit(w);
+    if (how == 1 || how == 2)
+        flush(w);
     store_writer_free(w);
     ym_buf_init(&g.lines);
-    assert_int_equal(scan(s, INT64_MIN, INT64_MAX, NULL, NULL, &g, NULL, &err), 0);
-    assert_int_equal(g.n, 4);
-    const char *p = g.lines.p;
-    const char *third = strstr(p, "\"third\""), *second = strstr(p, "\"second\""),
-               *first = strstr(p, "\"first\""), *early = strstr(p, "\"early\"");
+    scan_all(s, NULL, &g, &st);
+    store_close(s);
+    /* Check after cleaning up, so that a failure leaks nothing. */
+    snprintf(lines, sizeof(lines), "%s", g.lines.p ? g.lines.p : "");
+    ym_buf_fini(&g.lines);
+    want_ts(&g, (const int64_t[]){100, 10, 10, 10, 5}, 5);
+    static const uint64_t want_segs[4] = {0, 1, 2, 1}, want_hot[4] = {5, 0, 0, 1};
+    assert_int_equal(st.n_segments, want_segs[how]);
+    assert_int_equal(st.n_hot, want_hot[how]);
+    const char *big = strstr(lines, "\"big\""), *third = strstr(lines, "\"third\""),
+               *second = strstr(lines, "\"second\""), *first = strstr(lines, "\"first\""),
+               *early = strstr(lines, "\"early\"");
+    assert_non_null(big);
     assert_non_null(third);
     assert_non_null(second);
     assert_non_null(first);
     assert_non_null(early);
-    assert_true(third < second);
-    assert_true(second < first);
-    assert_true(first < early);
-    ym_buf_fini(&g.lines);
-    store_close(s);
+    if (!(big < third && third < second && second < first && first < early))
+        fail_msg("case %d: the ties at ts 10 are not newest arrival first:\n%s", how, lines);
 }
 
-/* Ties across segments whose newest events differ: still newest arrival
- * first ("ties in arrival order, newest first", store.h). */
+static void
+test_ties_in_wal(void **state)
+{
+    ties(*state, 0);
+}
+
+static void
+test_ties_in_segment(void **state)
+{
+    ties(*state, 1);
+}
+
 static void
 test_ties_across_segments(void **state)
 {
-    struct fx *f = *state;
-    struct store *s = open_write(f);
-    struct store_writer *w = NULL;
-    struct ym_err err;
-    struct got g = {0};
-
-    assert_int_equal(store_writer_open(s, "main", &w, &err), 0);
-    add_simple(f, w, 10, "first");
-    add_simple(f, w, 100, "big");
-    assert_int_equal(store_writer_commit(w, &err), 0);
-    add_simple(f, w, 10, "second");
-    assert_int_equal(store_writer_commit(w, &err), 0);
-    store_writer_free(w);
-    ym_buf_init(&g.lines);
-    assert_int_equal(scan(s, INT64_MIN, INT64_MAX, NULL, NULL, &g, NULL, &err), 0);
-    store_close(s);
-    /* Check after cleaning up, so that a failure leaks nothing. */
-    char lines[1024];
-    snprintf(lines, sizeof(lines), "%s", g.lines.p ? g.lines.p : "");
-    ym_buf_fini(&g.lines);
-    want_ts(&g, (const int64_t[]){100, 10, 10}, 3);
-    const char *big = strstr(lines, "\"big\""), *second = strstr(lines, "\"second\""),
-               *first = strstr(lines, "\"first\"");
-    assert_non_null(big);
-    assert_non_null(second);
-    assert_non_null(first);
-    assert_true(big < second);
-    if (!(second < first))
-        fail_msg("the tie at ts 10 came oldest arrival first:\n%s", lines);
+    ties(*state, 2);
 }
 
-/* Writes main: 100..500 step 100 (one segment) and web: 150, 350. */
+static void
+test_ties_segment_and_wal(void **state)
+{
+    ties(*state, 3);
+}
+
+/* Writes main: 100..500 step 100 and web: 150, 350; flushed into one
+ * segment each when is_flushed, else left in the WAL. */
 static struct store *
-write_two_indexes(struct fx *f)
+write_two_indexes(struct fx *f, bool is_flushed)
 {
     struct store *s = open_write(f);
-    struct store_writer *w = NULL, *w2 = NULL;
-    struct ym_err err;
+    struct store_writer *w = open_writer(s, "main"), *w2 = open_writer(s, "web");
 
-    ym_err_clear(&err);
-    assert_int_equal(store_writer_open(s, "main", &w, &err), 0);
-    assert_int_equal(store_writer_open(s, "web", &w2, &err), 0);
     add_simple(f, w, 300, "m300");
     add_simple(f, w, 500, "m500");
     add_simple(f, w, 100, "m100");
@@ -518,8 +829,12 @@ write_two_indexes(struct fx *f)
     add_simple(f, w, 200, "m200");
     add_simple(f, w2, 350, "w350");
     add_simple(f, w2, 150, "w150");
-    assert_int_equal(store_writer_commit(w, &err), 0);
-    assert_int_equal(store_writer_commit(w2, &err), 0);
+    commit(w);
+    commit(w2);
+    if (is_flushed) {
+        flush(w);
+        flush(w2);
+    }
     store_writer_free(w);
     store_writer_free(w2);
     return s;
@@ -533,10 +848,9 @@ match_m300(void *arg, const struct ym_event *ev)
 }
 
 static void
-test_scan_bounds_index(void **state)
+scan_bounds_index(struct fx *f, bool is_flushed)
 {
-    struct fx *f = *state;
-    struct store *s = write_two_indexes(f);
+    struct store *s = write_two_indexes(f, is_flushed);
     struct ym_err err;
     struct got g = {0};
     struct store_scan_stats st;
@@ -546,7 +860,13 @@ test_scan_bounds_index(void **state)
     want_ts(&g, (const int64_t[]){500, 400, 350, 300, 200, 150, 100}, 7);
     assert_string_equal(g.index[2], "web");
     assert_string_equal(g.index[3], "main");
-    assert_int_equal(st.n_segments, 2);
+    assert_int_equal(st.n_segments, is_flushed ? 2 : 0);
+    assert_int_equal(st.n_hot, is_flushed ? 0 : 7);
+    if (is_flushed) {
+        assert_int_equal(st.n_segments_read, 2);
+        assert_int_equal(st.n_blocks, 2);
+        assert_int_equal(st.n_blocks_read, 2);
+    }
 
     /* earliest is inclusive, latest exclusive. */
     assert_int_equal(scan(s, 200, 400, NULL, NULL, &g, &st, &err), 0);
@@ -555,10 +875,14 @@ test_scan_bounds_index(void **state)
     assert_string_equal(g.index[1], "main");
     assert_int_equal(scan(s, 500, INT64_MAX, NULL, NULL, &g, &st, &err), 0);
     want_ts(&g, (const int64_t[]){500}, 1);
-    assert_int_equal(st.n_segments_read, 1); /* web ends at 350: not read */
+    if (is_flushed) {
+        assert_int_equal(st.n_segments_read, 1); /* web ends at 350: not read */
+        assert_int_equal(st.n_blocks, 1);
+    }
     assert_int_equal(scan(s, INT64_MIN, 101, NULL, NULL, &g, &st, &err), 0);
     want_ts(&g, (const int64_t[]){100}, 1);
-    assert_int_equal(st.n_segments_read, 1); /* web starts at 150: not read */
+    if (is_flushed)
+        assert_int_equal(st.n_segments_read, 1); /* web starts at 150: not read */
     assert_int_equal(scan(s, INT64_MIN, 150, NULL, NULL, &g, &st, &err), 0);
     want_ts(&g, (const int64_t[]){100}, 1);
 
@@ -567,7 +891,8 @@ test_scan_bounds_index(void **state)
     want_ts(&g, (const int64_t[]){350, 150}, 2);
     assert_string_equal(g.index[0], "web");
     assert_string_equal(g.index[1], "web");
-    assert_int_equal(st.n_segments, 1);
+    assert_int_equal(st.n_segments, is_flushed ? 1 : 0);
+    assert_int_equal(st.n_hot, is_flushed ? 0 : 2);
     assert_int_equal(scan(s, 150, 300, "main", NULL, &g, &st, &err), 0);
     want_ts(&g, (const int64_t[]){200}, 1);
 
@@ -575,15 +900,28 @@ test_scan_bounds_index(void **state)
     assert_int_equal(scan(s, INT64_MIN, INT64_MAX, NULL, match_m300, &g, &st, &err), 0);
     want_ts(&g, (const int64_t[]){300, 150}, 2);
     assert_int_equal(st.n_events_scanned, 7);
+    assert_int_equal(g.n_corrupt, 0);
     ym_buf_fini(&g.lines);
     store_close(s);
+}
+
+static void
+test_scan_bounds_index(void **state)
+{
+    scan_bounds_index(*state, true);
+}
+
+static void
+test_scan_bounds_index_wal(void **state)
+{
+    scan_bounds_index(*state, false);
 }
 
 static void
 test_scan_emit_stops(void **state)
 {
     struct fx *f = *state;
-    struct store *s = write_two_indexes(f);
+    struct store *s = write_two_indexes(f, true);
     struct ym_err err;
     struct got g = {0};
 
@@ -598,42 +936,511 @@ test_scan_emit_stops(void **state)
     store_close(s);
 }
 
-/* Flips the byte at off in path. */
+/* A separate read-only store sees what a live writer committed but has not
+ * flushed, read from the WAL without changing it, and nothing uncommitted. */
 static void
-flip_byte(const char *path, off_t off)
+test_reader_sees_unflushed(void **state)
 {
-    int fd = open(path, O_RDWR);
-    unsigned char c;
+    struct fx *f = *state;
+    struct store *s = open_write(f), *r;
+    struct store_writer *w = open_writer(s, "main");
+    struct got g = {0};
+    struct store_scan_stats st;
+    char wal[256];
+    off_t before;
 
-    assert_true(fd >= 0);
-    assert_int_equal(pread(fd, &c, 1, off), 1);
-    c ^= 0x5a;
-    assert_int_equal(pwrite(fd, &c, 1, off), 1);
-    close(fd);
+    add_simple(f, w, 30, "c30");
+    add_simple(f, w, 10, "c10");
+    add_simple(f, w, 20, "c20");
+    commit(w);
+    r = open_read(f);
+    ym_buf_init(&g.lines);
+    snprintf(wal, sizeof(wal), "%s/indexes/main/wal/0000000000000001.wal", f->data);
+    before = file_size(wal);
+    scan_all(r, NULL, &g, &st);
+    want_ts(&g, (const int64_t[]){30, 20, 10}, 3);
+    assert_int_equal(st.n_hot, 3);
+    assert_int_equal(st.n_segments, 0);
+    assert_int_equal(n_segs(f, "main"), 0);
+    assert_int_equal(file_size(wal), before); /* read, not changed */
+
+    /* Added but not committed: not visible. */
+    add_simple(f, w, 40, "pending");
+    scan_all(r, NULL, &g, &st);
+    want_ts(&g, (const int64_t[]){30, 20, 10}, 3);
+
+    /* Flushed (the pending one is committed by the flush): from a segment. */
+    flush(w);
+    scan_all(r, NULL, &g, &st);
+    want_ts(&g, (const int64_t[]){40, 30, 20, 10}, 4);
+    assert_int_equal(st.n_hot, 0);
+    assert_int_equal(st.n_segments, 1);
+
+    /* More commits: the segment plus the WAL, merged in time order. */
+    add_simple(f, w, 25, "c25");
+    add_simple(f, w, 50, "c50");
+    commit(w);
+    scan_all(r, NULL, &g, &st);
+    want_ts(&g, (const int64_t[]){50, 40, 30, 25, 20, 10}, 6);
+    assert_int_equal(st.n_hot, 2);
+    assert_int_equal(st.n_segments, 1);
+    assert_int_equal(st.n_events_scanned, 6);
+    scan_all(r, "main", &g, &st);
+    assert_int_equal(g.n, 6);
+    store_writer_free(w);
+    ym_buf_fini(&g.lines);
+    store_close(r);
+    store_close(s);
+}
+
+/* A writer freed after commits without a flush (a crash after the
+ * acknowledgement): the next writer flushes its events exactly once. */
+static void
+test_recovery_replays_wal(void **state)
+{
+    struct fx *f = *state;
+    struct store *s = open_write(f), *r = open_read(f);
+    struct store_writer *w = open_writer(s, "main");
+    struct got g = {0};
+    struct store_scan_stats st;
+    struct wal_replay_stats ws;
+    uint64_t n_ev;
+    char path[256];
+
+    for (int i = 1; i <= 5; i++)
+        add_simple(f, w, i, "first commit");
+    commit(w);
+    for (int i = 6; i <= 8; i++)
+        add_simple(f, w, i, "second commit");
+    commit(w);
+    store_writer_free(w); /* no flush */
+    assert_int_equal(n_segs(f, "main"), 0);
+    ws = wal_stats(f, "main");
+    assert_int_equal(ws.n_records, 2);
+    assert_int_equal(ws.last_seq, 2);
+    ym_buf_init(&g.lines);
+    scan_all(r, NULL, &g, &st);
+    want_ts(&g, (const int64_t[]){8, 7, 6, 5, 4, 3, 2, 1}, 8);
+    assert_int_equal(st.n_hot, 8);
+
+    /* The next writer flushes them into one segment and retires the WAL. */
+    w = open_writer(s, "main");
+    assert_int_equal(n_segs(f, "main"), 1);
+    assert_true(exists(seg_path(f, "main", 1, path, sizeof(path))));
+    assert_int_equal(chain_count(f, "main", &n_ev), 1);
+    assert_int_equal(n_ev, 8);
+    assert_int_equal(flushed_seq(f, "main"), 2);
+    ipath(f, "main", "wal", path, sizeof(path));
+    assert_int_equal(count_suffix(path, ".wal"), 1);
+    ipath(f, "main", "wal/0000000000000003.wal", path, sizeof(path));
+    assert_int_equal(file_size(path), 0); /* an empty file, named by the next seq */
+    ws = wal_stats(f, "main");
+    assert_int_equal(ws.n_records, 0);
+    assert_int_equal(ws.first_seq, 3);
+    scan_all(r, NULL, &g, &st);
+    want_ts(&g, (const int64_t[]){8, 7, 6, 5, 4, 3, 2, 1}, 8);
+    assert_int_equal(st.n_hot, 0);
+    assert_int_equal(st.n_segments, 1);
+    assert_int_equal(chain_problems(f, "main"), 0);
+    store_writer_free(w);
+
+    /* Reopening again changes nothing. */
+    w = open_writer(s, "main");
+    assert_int_equal(n_segs(f, "main"), 1);
+    assert_int_equal(chain_count(f, "main", &n_ev), 1);
+    assert_int_equal(n_ev, 8);
+    scan_all(r, NULL, &g, &st);
+    assert_int_equal(g.n, 8);
+
+    /* WAL seqs continue after the flushed one. */
+    add_simple(f, w, 9, "third commit");
+    add_simple(f, w, 0, "third commit");
+    commit(w);
+    ws = wal_stats(f, "main");
+    assert_int_equal(ws.n_records, 1);
+    assert_int_equal(ws.last_seq, 3);
+    flush(w);
+    assert_int_equal(flushed_seq(f, "main"), 3);
+    assert_int_equal(n_segs(f, "main"), 2);
+    assert_int_equal(chain_count(f, "main", &n_ev), 2);
+    assert_int_equal(n_ev, 10);
+    scan_all(r, NULL, &g, &st);
+    want_ts(&g, (const int64_t[]){9, 8, 7, 6, 5, 4, 3, 2, 1, 0}, 10);
+    assert_int_equal(st.n_hot, 0);
+    store_writer_free(w);
+    ym_buf_fini(&g.lines);
+    store_close(r);
+    store_close(s);
+}
+
+/*
+ * A crash after a flush renamed all its segments but before their chain
+ * lines: the segments (here two parts of the flush of WAL seq 1) are
+ * valid for readers, and the next writer publishes them without replaying
+ * the WAL record they hold.
+ */
+static void
+test_recovery_publishes_complete_flush(void **state)
+{
+    struct fx *f = *state;
+    struct store *s = open_write(f), *r = open_read(f);
+    struct store_writer *w = open_writer(s, "main");
+    const struct ym_event *ev[4];
+    struct seg2_write_opts o0 = {1, 0, 2}, o1 = {1, 1, 2};
+    uint8_t h0[32], h1[32];
+    struct got g = {0};
+    struct store_scan_stats st;
+    struct ym_err err;
+    struct chain_line *lines = NULL;
+    size_t n = 0;
+    char path[256], dir[256];
+    uint64_t n_ev;
+
+    ev[0] = make_simple(f, 1, "a");
+    ev[1] = make_simple(f, 2, "bb");
+    ev[2] = make_simple(f, 3, "ccc");
+    ev[3] = make_simple(f, 4, "dddd");
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(store_writer_add(w, ev[i], &err), 0);
+    commit(w);
+    store_writer_free(w);
+    assert_int_equal(wal_stats(f, "main").last_seq, 1);
+    ym_err_clear(&err);
+    assert_int_equal(seg2_write(seg_path(f, "main", 1, path, sizeof(path)), "main", ev, 2, NULL,
+                                &o0, h0, NULL, &err),
+                     0);
+    assert_int_equal(seg2_write(seg_path(f, "main", 2, path, sizeof(path)), "main", ev + 2, 2, h0,
+                                &o1, h1, NULL, &err),
+                     0);
+
+    /* Readers count the flush once: its segments, not the WAL record again. */
+    ym_buf_init(&g.lines);
+    scan_all(r, NULL, &g, &st);
+    want_ts(&g, (const int64_t[]){4, 3, 2, 1}, 4);
+    assert_int_equal(st.n_segments, 2);
+    assert_int_equal(st.n_hot, 0);
+
+    w = open_writer(s, "main");
+    assert_int_equal(n_segs(f, "main"), 2);
+    ipath(f, "main", NULL, dir, sizeof(dir));
+    assert_int_equal(chain_read(dir, &lines, &n, NULL, &err), 0);
+    assert_int_equal(n, 2);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char h[CHAIN_HASH_LEN];
+        assert_false(lines[i].is_retire);
+        assert_int_equal(lines[i].seq, i + 1);
+        assert_string_equal(lines[i].name, i == 0 ? "0000000000000001.yseg"
+                                                  : "0000000000000002.yseg");
+        assert_int_equal(lines[i].n_events, 2);
+        assert_int_equal(lines[i].min_ts, 2 * (int64_t)i + 1);
+        assert_int_equal(lines[i].max_ts, 2 * (int64_t)i + 2);
+        assert_int_equal(chain_hash_file(seg_path(f, "main", (int)i + 1, path, sizeof(path)), h,
+                                         NULL, &err),
+                         0);
+        assert_memory_equal(h, lines[i].file_hash, CHAIN_HASH_LEN);
+    }
+    ym_free(lines);
+    assert_int_equal(chain_problems(f, "main"), 0);
+    assert_int_equal(flushed_seq(f, "main"), 1);
+    scan_all(r, NULL, &g, &st);
+    want_ts(&g, (const int64_t[]){4, 3, 2, 1}, 4);
+    assert_int_equal(st.n_hot, 0);
+
+    /* The next flush goes after them and chains from the newest. */
+    add_simple(f, w, 5, "e");
+    flush(w);
+    assert_int_equal(chain_count(f, "main", &n_ev), 3);
+    assert_int_equal(n_ev, 5);
+    struct seg2 *sg = NULL;
+    assert_int_equal(seg2_open(seg_path(f, "main", 3, path, sizeof(path)), &sg, &err), 0);
+    assert_memory_equal(seg2_prev_hash(sg), h1, 32);
+    seg2_close(sg);
+    scan_all(r, NULL, &g, &st);
+    want_ts(&g, (const int64_t[]){5, 4, 3, 2, 1}, 5);
+    store_writer_free(w);
+    ym_buf_fini(&g.lines);
+    store_close(r);
+    store_close(s);
+}
+
+/*
+ * A crash in the middle of a flush: part 0 of 2 of the flush of WAL seq 1
+ * is on disk, part 1 is not.  Readers ignore it (the events come from the
+ * WAL), the next writer deletes it and flushes the WAL: each event once.
+ */
+static void
+test_incomplete_flush_deleted(void **state)
+{
+    struct fx *f = *state;
+    struct store *s = open_write(f), *r = open_read(f);
+    struct store_writer *w = open_writer(s, "main");
+    const struct ym_event *orphan[2];
+    struct seg2_write_opts o = {1, 0, 2};
+    struct got g = {0};
+    struct store_scan_stats st;
+    struct ym_err err;
+    char path[256], opath[256];
+    uint64_t n_ev;
+
+    for (int i = 1; i <= 4; i++)
+        add_simple(f, w, i * 10, "logged");
+    commit(w);
+    store_writer_free(w);
+    orphan[0] = make_simple(f, 10, "orphan");
+    orphan[1] = make_simple(f, 20, "orphan");
+    ym_err_clear(&err);
+    seg_path(f, "main", 1, opath, sizeof(opath));
+    assert_int_equal(seg2_write(opath, "main", orphan, 2, NULL, &o, NULL, NULL, &err), 0);
+
+    ym_buf_init(&g.lines);
+    scan_all(r, NULL, &g, &st);
+    want_ts(&g, (const int64_t[]){40, 30, 20, 10}, 4);
+    assert_int_equal(st.n_segments, 0);
+    assert_int_equal(st.n_hot, 4);
+    assert_null(strstr(g.lines.p, "orphan"));
+
+    w = open_writer(s, "main");
+    assert_false(exists(opath));
+    assert_int_equal(n_segs(f, "main"), 1);
+    assert_true(exists(seg_path(f, "main", 2, path, sizeof(path))));
+    assert_int_equal(chain_count(f, "main", &n_ev), 1);
+    assert_int_equal(n_ev, 4);
+    assert_int_equal(flushed_seq(f, "main"), 1);
+    assert_int_equal(chain_problems(f, "main"), 0);
+    scan_all(r, NULL, &g, &st);
+    want_ts(&g, (const int64_t[]){40, 30, 20, 10}, 4);
+    assert_int_equal(st.n_segments, 1);
+    assert_int_equal(st.n_hot, 0);
+    assert_null(strstr(g.lines.p, "orphan"));
+    store_writer_free(w);
+    ym_buf_fini(&g.lines);
+    store_close(r);
+    store_close(s);
 }
 
 static void
-test_scan_corrupt_payload(void **state)
+test_flush_threshold(void **state)
 {
     struct fx *f = *state;
-    struct store *s = write_two_indexes(f);
-    struct ym_err err;
+    struct store *s = open_write(f);
+    struct store_writer *w = open_writer(s, "main");
     struct got g = {0};
-    char path[256];
-    struct stat st;
+    struct store_scan_stats st;
+    uint64_t n_ev;
 
-    snprintf(path, sizeof(path), "%s/indexes/main/0000000000000001.seg", f->data);
-    assert_int_equal(stat(path, &st), 0);
-    assert_true(st.st_size > 64 + 4);
-    flip_byte(path, 64 + (st.st_size - 64) / 2);
+    store_writer_set_flush(w, 3);
+    add_simple(f, w, 1, "a");
+    add_simple(f, w, 2, "b");
+    commit(w);
+    assert_int_equal(n_segs(f, "main"), 0);
+    add_simple(f, w, 3, "c");
+    assert_int_equal(n_segs(f, "main"), 0); /* added, not committed */
+    commit(w);                              /* 3 committed: flushed */
+    assert_int_equal(n_segs(f, "main"), 1);
+    assert_int_equal(chain_count(f, "main", &n_ev), 1);
+    assert_int_equal(n_ev, 3);
+    assert_int_equal(flushed_seq(f, "main"), 2);
+    add_simple(f, w, 4, "d");
+    commit(w);
+    assert_int_equal(n_segs(f, "main"), 1);
+    /* 0 restores the default (262144 events): no flush on commit. */
+    store_writer_set_flush(w, 0);
+    for (int i = 5; i <= 8; i++)
+        add_simple(f, w, i, "e");
+    commit(w);
+    assert_int_equal(n_segs(f, "main"), 1);
     ym_buf_init(&g.lines);
-    assert_int_equal(scan(s, INT64_MIN, INT64_MAX, NULL, NULL, &g, NULL, &err), YM_ECORRUPT);
-    assert_int_equal(err.code, YM_ECORRUPT);
-    if (strstr(err.msg, "indexes/main/0000000000000001.seg") == NULL)
-        fail_msg("corruption message does not name the segment: %s", err.msg);
-    /* The other index is still readable. */
-    assert_int_equal(scan(s, INT64_MIN, INT64_MAX, "web", NULL, &g, NULL, &err), 0);
-    want_ts(&g, (const int64_t[]){350, 150}, 2);
+    scan_all(s, NULL, &g, &st);
+    want_ts(&g, (const int64_t[]){8, 7, 6, 5, 4, 3, 2, 1}, 8);
+    assert_int_equal(st.n_hot, 5);
+    assert_int_equal(st.n_segments, 1);
+    store_writer_free(w);
+    ym_buf_fini(&g.lines);
+    store_close(s);
+}
+
+#define DAY_NS (86400LL * 1000000000LL)
+
+/* A flush writes one segment per day; a day with fewer than 65536 events
+ * shares the next one's (the last ones here). */
+static void
+test_flush_per_day(void **state)
+{
+    struct fx *f = *state;
+    struct store *s = open_write(f);
+    struct store_writer *w = open_writer(s, "main");
+    static const int per_day[3] = {65536, 16384, 10};
+    struct got g = {0};
+    struct store_scan_stats st;
+    struct ym_err err;
+    char path[256];
+    int total = 0;
+
+    /* Days in reverse arrival order, to check the sort too. */
+    for (int d = 2; d >= 0; d--)
+        for (int i = 0; i < per_day[d]; i++) {
+            struct ym_event ev;
+            memset(&ev, 0, sizeof(ev));
+            ev.ts = (10 + d) * DAY_NS + i;
+            ev.raw = YM_STR("an event of the day");
+            ev.sourcetype = YM_STR("raw");
+            assert_int_equal(store_writer_add(w, &ev, &err), 0);
+            total++;
+        }
+    commit(w);
+    flush(w);
+    store_writer_free(w);
+    assert_int_equal(n_segs(f, "main"), 2);
+    for (int k = 0; k < 2; k++) {
+        struct seg2 *sg = NULL;
+        uint32_t part, parts;
+        assert_int_equal(seg2_open(seg_path(f, "main", k + 1, path, sizeof(path)), &sg, &err), 0);
+        seg2_flush_part(sg, &part, &parts);
+        assert_int_equal(part, k);
+        assert_int_equal(parts, 2);
+        assert_int_equal(seg2_wal_seq(sg), 1);
+        assert_int_equal(seg2_n_events(sg), k == 0 ? 65536 : 16394);
+        assert_int_equal(seg2_min_ts(sg), (10 + k) * DAY_NS);
+        assert_int_equal(seg2_max_ts(sg), k == 0 ? 10 * DAY_NS + 65535 : 12 * DAY_NS + 9);
+        seg2_close(sg);
+    }
+    g.no_lines = true;
+    scan_all(s, NULL, &g, &st);
+    assert_int_equal(g.n, total);
+    assert_int_equal(g.ts[0], 12 * DAY_NS + 9);
+    assert_int_equal(st.n_segments, 2);
+    assert_int_equal(st.n_events_scanned, total);
+    assert_int_equal(chain_problems(f, "main"), 0);
+    store_close(s);
+}
+
+static void
+test_import(void **state)
+{
+    struct fx *f = *state;
+    struct store *s = open_write(f);
+    struct store_writer *w = open_writer(s, "src"), *w2;
+    struct got g = {0};
+    struct store_scan_stats st;
+    struct ym_err err;
+    char path[256], dir[256];
+    unsigned char *seg;
+    size_t len;
+    uint64_t n_ev;
+    int fd;
+
+    add_simple(f, w, 30, "s30");
+    add_simple(f, w, 10, "s10");
+    add_simple(f, w, 20, "s20");
+    flush(w);
+    store_writer_free(w);
+    seg_path(f, "src", 1, path, sizeof(path));
+    len = (size_t)file_size(path);
+    seg = malloc(len);
+    assert_non_null(seg);
+    fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(read(fd, seg, len), (ssize_t)len);
+    close(fd);
+
+    /* Into dst, after an event committed there: that one is flushed first. */
+    w2 = open_writer(s, "dst");
+    add_simple(f, w2, 40, "d40");
+    commit(w2);
+    ym_err_clear(&err);
+    assert_int_equal(store_writer_import(w2, seg, len, 0, &err), 0);
+    assert_int_equal(n_segs(f, "dst"), 2);
+    assert_int_equal(chain_count(f, "dst", &n_ev), 2);
+    assert_int_equal(n_ev, 4);
+    assert_int_equal(chain_problems(f, "dst"), 0);
+    struct seg2 *sg = NULL;
+    assert_int_equal(seg2_open(seg_path(f, "dst", 2, path, sizeof(path)), &sg, &err), 0);
+    assert_string_equal(seg2_index(sg), "dst");
+    assert_int_equal(seg2_n_events(sg), 3);
+    seg2_close(sg);
+    ym_buf_init(&g.lines);
+    scan_all(s, "dst", &g, &st);
+    want_ts(&g, (const int64_t[]){40, 30, 20, 10}, 4);
+    for (int i = 0; i < 4; i++)
+        assert_string_equal(g.index[i], "dst");
+    assert_int_equal(st.n_hot, 0);
+
+    /* A corrupt segment is refused; nothing is written or left behind. */
+    seg[len / 2] ^= 0x5a;
+    assert_int_equal(store_writer_import(w2, seg, len, 0, &err), YM_ECORRUPT);
+    assert_int_equal(n_segs(f, "dst"), 2);
+    assert_int_equal(count_suffix(ipath(f, "dst", NULL, dir, sizeof(dir)), ".tmp"), 0);
+    scan_all(s, "dst", &g, &st);
+    assert_int_equal(g.n, 4);
+    /* ...and the writer still works. */
+    add_simple(f, w2, 50, "d50");
+    flush(w2);
+    scan_all(s, "dst", &g, &st);
+    want_ts(&g, (const int64_t[]){50, 40, 30, 20, 10}, 5);
+    free(seg);
+    store_writer_free(w2);
+    ym_buf_fini(&g.lines);
+    store_close(s);
+}
+
+/* main: segment 1 holds 100 and 300, segment 2 holds 200 and 400; web:
+ * segment 1 holds 150 and 350. */
+static struct store *
+write_three_segments(struct fx *f)
+{
+    struct store *s = open_write(f);
+    struct store_writer *w = open_writer(s, "main"), *w2 = open_writer(s, "web");
+
+    add_simple(f, w, 300, "m300");
+    add_simple(f, w, 100, "m100");
+    flush(w);
+    add_simple(f, w, 200, "m200");
+    add_simple(f, w, 400, "m400");
+    flush(w);
+    add_simple(f, w2, 350, "w350");
+    add_simple(f, w2, 150, "w150");
+    flush(w2);
+    store_writer_free(w);
+    store_writer_free(w2);
+    return s;
+}
+
+static void
+test_scan_corrupt_block(void **state)
+{
+    struct fx *f = *state;
+    struct store *s = write_three_segments(f);
+    struct got g = {0};
+    struct store_scan_stats st;
+    struct ym_err err;
+    struct seg2 *sg = NULL;
+    char path[256];
+    int64_t lo, hi;
+
+    seg_path(f, "main", 1, path, sizeof(path));
+    assert_int_equal(seg2_open(path, &sg, &err), 0);
+    assert_int_equal(seg2_n_blocks(sg), 1);
+    assert_int_equal(seg2_block_time(sg, 0, &lo, &hi), 0);
+    seg2_close(sg);
+    /* The header is 96 bytes + "main" + its CRC; the block follows it. */
+    flip_byte(path, 96 + 4 + 4 + 24);
+    ym_buf_init(&g.lines);
+    assert_int_equal(scan(s, INT64_MIN, INT64_MAX, NULL, NULL, &g, &st, &err), 0);
+    want_ts(&g, (const int64_t[]){400, 350, 200, 150}, 4);
+    assert_int_equal(g.n_corrupt, 1);
+    if (strstr(g.corrupt_msg, "indexes/main/0000000000000001.yseg") == NULL ||
+        strstr(g.corrupt_msg, "block 0") == NULL)
+        fail_msg("corruption report does not name the segment and block: %s", g.corrupt_msg);
+    assert_int_equal(st.n_corrupt, 1);
+    assert_int_equal(st.n_segments, 3);
+    assert_int_equal(st.n_blocks, 3);
+    assert_int_equal(st.n_blocks_read, 2);
+    assert_int_equal(st.n_segments_read, 2);
+    /* A range that does not reach the corrupt block reads no corruption. */
+    assert_int_equal(scan(s, hi + 1, INT64_MAX, NULL, NULL, &g, &st, &err), 0);
+    want_ts(&g, (const int64_t[]){400, 350}, 2);
+    assert_int_equal(g.n_corrupt, 0);
+    assert_int_equal(st.n_corrupt, 0);
     ym_buf_fini(&g.lines);
     store_close(s);
 }
@@ -642,28 +1449,46 @@ static void
 test_scan_corrupt_header(void **state)
 {
     struct fx *f = *state;
-    struct store *s = write_two_indexes(f);
-    struct ym_err err;
+    struct store *s = write_three_segments(f);
+    struct store_writer *w;
     struct got g = {0};
+    struct store_scan_stats st;
+    struct ym_err err;
     char path[256];
 
-    snprintf(path, sizeof(path), "%s/indexes/web/0000000000000001.seg", f->data);
-    flip_byte(path, 20); /* inside the event count */
+    seg_path(f, "web", 1, path, sizeof(path));
+    flip_byte(path, 20); /* inside the header's min_ts */
     ym_buf_init(&g.lines);
-    assert_int_equal(scan(s, INT64_MIN, INT64_MAX, NULL, NULL, &g, NULL, &err), YM_ECORRUPT);
-    if (strstr(err.msg, "indexes/web/0000000000000001.seg") == NULL)
-        fail_msg("corruption message does not name the segment: %s", err.msg);
-    assert_int_equal(g.n, 0);
+    assert_int_equal(scan(s, INT64_MIN, INT64_MAX, NULL, NULL, &g, &st, &err), 0);
+    want_ts(&g, (const int64_t[]){400, 300, 200, 100}, 4);
+    assert_int_equal(g.n_corrupt, 1);
+    if (strstr(g.corrupt_msg, "indexes/web/0000000000000001.yseg") == NULL)
+        fail_msg("corruption report does not name the segment: %s", g.corrupt_msg);
+    assert_int_equal(st.n_corrupt, 1);
+    assert_int_equal(st.n_segments, 2);
 
-    /* A segment cut short. */
-    flip_byte(path, 20); /* repaired */
-    assert_int_equal(scan(s, INT64_MIN, INT64_MAX, "web", NULL, &g, NULL, &err), 0);
-    want_ts(&g, (const int64_t[]){350, 150}, 2);
-    struct stat st;
-    assert_int_equal(stat(path, &st), 0);
-    assert_int_equal(truncate(path, st.st_size - 1), 0);
-    assert_int_equal(scan(s, INT64_MIN, INT64_MAX, "web", NULL, &g, NULL, &err), YM_ECORRUPT);
-    assert_non_null(strstr(err.msg, "indexes/web/0000000000000001.seg"));
+    /* The next writer of web keeps the chained segment (evidence) and goes on. */
+    w = open_writer(s, "web");
+    assert_true(exists(path));
+    add_simple(f, w, 500, "w500");
+    flush(w);
+    store_writer_free(w);
+    assert_int_equal(n_segs(f, "web"), 2);
+    assert_int_equal(scan(s, INT64_MIN, INT64_MAX, "web", NULL, &g, &st, &err), 0);
+    want_ts(&g, (const int64_t[]){500}, 1);
+    assert_int_equal(g.n_corrupt, 1);
+
+    /* Repaired, then cut short by a byte. */
+    flip_byte(path, 20);
+    assert_int_equal(scan(s, INT64_MIN, INT64_MAX, "web", NULL, &g, &st, &err), 0);
+    want_ts(&g, (const int64_t[]){500, 350, 150}, 3);
+    assert_int_equal(g.n_corrupt, 0);
+    assert_int_equal(truncate(path, file_size(path) - 1), 0);
+    assert_int_equal(scan(s, INT64_MIN, INT64_MAX, "web", NULL, &g, &st, &err), 0);
+    want_ts(&g, (const int64_t[]){500}, 1);
+    assert_int_equal(g.n_corrupt, 1);
+    assert_int_equal(st.n_corrupt, 1);
+    assert_non_null(strstr(g.corrupt_msg, "indexes/web/0000000000000001.yseg"));
     ym_buf_fini(&g.lines);
     store_close(s);
 }
@@ -673,38 +1498,39 @@ test_stray_tmp_removed(void **state)
 {
     struct fx *f = *state;
     struct store *s = open_write(f);
-    struct store_writer *w = NULL;
+    struct store_writer *w = open_writer(s, "main");
     struct ym_err err;
-    char stray1[256], stray2[256], other[256], seg[256];
+    char stray[4][256], other[256], path[256];
+    static const char *const names[4] = {"0000000000000002.yseg.tmp", ".x.seg.tmp",
+                                         "checkpoint.tmp", "import.tmp"};
 
-    ym_err_clear(&err);
-    assert_int_equal(store_writer_open(s, "main", &w, &err), 0);
     add_simple(f, w, 1, "one");
-    assert_int_equal(store_writer_commit(w, &err), 0);
+    flush(w);
     store_writer_free(w);
-    snprintf(stray1, sizeof(stray1), "%s/indexes/main/.x.seg.tmp", f->data);
-    snprintf(stray2, sizeof(stray2), "%s/indexes/main/.0000000000000002.seg.tmp", f->data);
-    snprintf(other, sizeof(other), "%s/indexes/main/notes.txt", f->data);
-    spit(stray1, "half a segment");
-    spit(stray2, "half a segment");
+    for (int i = 0; i < 4; i++) {
+        ipath(f, "main", names[i], stray[i], sizeof(stray[i]));
+        spit(stray[i], "half a file");
+    }
+    ipath(f, "main", "notes.txt", other, sizeof(other));
     spit(other, "keep me");
-    assert_true(exists(stray1));
 
-    w = NULL;
-    assert_int_equal(store_writer_open(s, "main", &w, &err), 0);
-    assert_false(exists(stray1));
-    assert_false(exists(stray2));
+    w = open_writer(s, "main");
+    for (int i = 0; i < 4; i++)
+        if (exists(stray[i]))
+            fail_msg("%s was not removed", names[i]);
     assert_true(exists(other)); /* only the writer's own leftovers go */
     /* Numbering continues after the existing segment. */
     add_simple(f, w, 2, "two");
-    assert_int_equal(store_writer_commit(w, &err), 0);
+    flush(w);
     store_writer_free(w);
-    snprintf(seg, sizeof(seg), "%s/indexes/main/0000000000000002.seg", f->data);
-    assert_true(exists(seg));
+    assert_true(exists(seg_path(f, "main", 2, path, sizeof(path))));
+    assert_int_equal(n_segs(f, "main"), 2);
+    assert_int_equal(chain_problems(f, "main"), 0);
 
     struct got g = {0};
     ym_buf_init(&g.lines);
-    assert_int_equal(scan(s, INT64_MIN, INT64_MAX, NULL, NULL, &g, NULL, &err), 0);
+    ym_err_clear(&err);
+    scan_all(s, NULL, &g, NULL);
     want_ts(&g, (const int64_t[]){2, 1}, 2);
     ym_buf_fini(&g.lines);
     store_close(s);
@@ -715,25 +1541,32 @@ test_uncommitted_lost(void **state)
 {
     struct fx *f = *state;
     struct store *s = open_write(f);
-    struct store_writer *w = NULL;
-    struct ym_err err;
+    struct store_writer *w = open_writer(s, "main");
     struct got g = {0};
+    struct store_scan_stats st;
 
-    assert_int_equal(store_writer_open(s, "main", &w, &err), 0);
     add_simple(f, w, 1, "committed");
-    assert_int_equal(store_writer_commit(w, &err), 0);
+    commit(w);
     add_simple(f, w, 2, "not committed");
     store_writer_free(w);
     store_writer_free(NULL);
     ym_buf_init(&g.lines);
-    assert_int_equal(scan(s, INT64_MIN, INT64_MAX, NULL, NULL, &g, NULL, &err), 0);
+    scan_all(s, NULL, &g, &st);
     want_ts(&g, (const int64_t[]){1}, 1);
+    assert_int_equal(st.n_hot, 1);
+    /* The next writer flushes the committed one only. */
+    w = open_writer(s, "main");
+    store_writer_free(w);
+    scan_all(s, NULL, &g, &st);
+    want_ts(&g, (const int64_t[]){1}, 1);
+    assert_int_equal(st.n_hot, 0);
+    assert_int_equal(st.n_segments, 1);
     ym_buf_fini(&g.lines);
     store_close(s);
 }
 
-/* Scans that find no segment at all: an empty store, an index that does not
- * exist, a range that prunes every segment.  Nothing is returned, no error. */
+/* Scans that find nothing: an empty store, an index that does not exist, a
+ * range that prunes every segment.  Nothing is returned, no error. */
 static void
 test_scan_no_segments(void **state)
 {
@@ -745,23 +1578,34 @@ test_scan_no_segments(void **state)
 
     ym_buf_init(&g.lines);
     s = open_write(f);
-    assert_int_equal(store_open(f->data, STORE_READ, &r, &err), 0);
+    r = open_read(f);
     assert_int_equal(scan(r, INT64_MIN, INT64_MAX, NULL, NULL, &g, &st, &err), 0);
     assert_int_equal(g.n, 0);
     assert_int_equal(st.n_segments, 0);
+    assert_int_equal(st.n_hot, 0);
+    /* An index with a writer but nothing written yet. */
+    struct store_writer *w = open_writer(s, "main");
+    assert_int_equal(scan(r, INT64_MIN, INT64_MAX, NULL, NULL, &g, &st, &err), 0);
+    assert_int_equal(g.n, 0);
+    store_writer_free(w);
     store_close(r);
     store_close(s);
+    test_tmpdir_remove(f->data);
 
-    s = write_two_indexes(f);
+    s = write_two_indexes(f, true);
     assert_int_equal(scan(s, INT64_MIN, INT64_MAX, "nosuch", NULL, &g, &st, &err), 0);
     assert_int_equal(g.n, 0);
+    assert_int_equal(st.n_segments, 0);
     assert_int_equal(scan(s, INT64_MIN, 100, NULL, NULL, &g, &st, &err), 0);
     assert_int_equal(g.n, 0);
     assert_int_equal(scan(s, 600, INT64_MAX, NULL, NULL, &g, &st, &err), 0);
     assert_int_equal(g.n, 0);
     assert_int_equal(st.n_segments, 2);
     assert_int_equal(st.n_segments_read, 0);
+    assert_int_equal(st.n_blocks, 0);
+    assert_int_equal(st.n_blocks_read, 0);
     assert_int_equal(st.n_events_scanned, 0);
+    assert_int_equal(st.n_corrupt, 0);
     ym_buf_fini(&g.lines);
     store_close(s);
 }
@@ -776,11 +1620,21 @@ main(void)
         T(test_open_errors),
         T(test_index_names),
         T(test_roundtrip),
-        T(test_ties_newest_arrival_first),
+        T(test_ties_in_wal),
+        T(test_ties_in_segment),
         T(test_ties_across_segments),
+        T(test_ties_segment_and_wal),
         T(test_scan_bounds_index),
+        T(test_scan_bounds_index_wal),
         T(test_scan_emit_stops),
-        T(test_scan_corrupt_payload),
+        T(test_reader_sees_unflushed),
+        T(test_recovery_replays_wal),
+        T(test_recovery_publishes_complete_flush),
+        T(test_incomplete_flush_deleted),
+        T(test_flush_threshold),
+        T(test_flush_per_day),
+        T(test_import),
+        T(test_scan_corrupt_block),
         T(test_scan_corrupt_header),
         T(test_stray_tmp_removed),
         T(test_uncommitted_lost),

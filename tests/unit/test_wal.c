@@ -7,7 +7,19 @@
  *    only those with seq > after_seq, and seq continues after a reopen;
  *  - the log rotates at a small file size (files named by their first seq)
  *    and wal_checkpoint deletes exactly the old files wholly <= the flushed
- *    seq, never the current one, and replay still works afterwards;
+ *    seq; a wholly flushed current file is retired too, the log moving on
+ *    to a new empty file named by the next seq (kept across reopens); a
+ *    current file not wholly flushed stays; replay works afterwards;
+ *  - wal_read reads the same records without changing the log: a torn tail
+ *    is counted, not cut (wal_replay then cuts it), first_seq tells where a
+ *    checkpointed log starts, a missing directory is an empty log,
+ *    corruption before good records is YM_ECORRUPT;
+ *  - group commit: with wal_start_syncer, wal_sync_async bounds the records
+ *    waiting for their fsync by max_pending, reaches the last appended seq
+ *    with max_pending 0 (across rotations), and every record survives the
+ *    reopen; without the thread it is wal_sync;
+ *  - wal_set_next_seq restarts a log whose files were all removed at the
+ *    given seq, and is ignored when files exist or the seq is smaller;
  *  - a last file cut at every byte inside its last record is a torn tail:
  *    cut back, counted, every earlier record kept, and the next append
  *    reuses the lost seq;
@@ -149,6 +161,22 @@ wal_file(const struct fx *f, uint64_t first, char *buf, size_t cap)
     snprintf(buf, cap, "%s/%016llu.wal", f->wal, (unsigned long long)first);
 }
 
+/* WAL files in f->wal. */
+static size_t
+count_files(const struct fx *f)
+{
+    DIR *d = opendir(f->wal);
+    struct dirent *de;
+    size_t n = 0;
+
+    assert_non_null(d);
+    while ((de = readdir(d)) != NULL)
+        if (strlen(de->d_name) == 20 && strcmp(de->d_name + 16, ".wal") == 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
 static void
 test_roundtrip(void **state)
 {
@@ -250,28 +278,54 @@ test_rotation_checkpoint(void **state)
     assert_int_equal(access(path, F_OK), -1);
     wal_file(f, firsts[1], path, sizeof(path));
     assert_int_equal(access(path, F_OK), 0);
-    /* everything flushed: all but the current file go */
+    /* everything flushed: every file goes, the current one too — the log
+     * moves on to a new empty file named by the next seq */
     assert_int_equal(wal_checkpoint(w, 1000, &err), 0);
-    for (size_t i = 0; i + 1 < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         wal_file(f, firsts[i], path, sizeof(path));
         assert_int_equal(access(path, F_OK), -1);
     }
-    wal_file(f, firsts[n - 1], path, sizeof(path));
-    assert_int_equal(access(path, F_OK), 0);
+    assert_int_equal(count_files(f), 1);
+    wal_file(f, 101, path, sizeof(path));
+    assert_int_equal(file_size(path), 0);
+    /* nothing more to retire: checkpointing again changes nothing */
+    assert_int_equal(wal_checkpoint(w, 1000, &err), 0);
+    assert_int_equal(count_files(f), 1);
+    assert_int_equal(file_size(path), 0);
     append_n(w, 101, 5);
+    assert_true(file_size(path) > 0);
+    /* the current file not wholly flushed: it stays, and nothing rotates */
+    assert_int_equal(wal_checkpoint(w, 104, &err), 0);
+    assert_int_equal(count_files(f), 1);
+    assert_int_equal(access(path, F_OK), 0);
     wal_close(w);
 
     assert_int_equal(reopen_replay(f, 0, &w, &g, &st, &err), 0);
     assert_int_equal(g.n_bad, 0);
-    assert_int_equal(g.seqs[0], firsts[n - 1]);
-    assert_int_equal(g.seqs[g.n - 1], 105);
-    assert_int_equal(g.n, 105 - firsts[n - 1] + 1);
+    assert_int_equal(g.n, 5);
+    assert_int_equal(g.seqs[0], 101);
+    assert_int_equal(g.seqs[4], 105);
+    assert_int_equal(st.n_files, 1);
+    wal_close(w);
+
+    /* A log checkpointed to an empty file reopens at the next seq. */
+    assert_int_equal(wal_open(f->wal, WAL_SYNC_BATCH, 0, &w, &err), 0);
+    assert_int_equal(wal_replay(w, 0, NULL, NULL, &st, &err), 0);
+    assert_int_equal(wal_checkpoint(w, 105, &err), 0);
+    wal_close(w);
+    assert_int_equal(count_files(f), 1);
+    wal_file(f, 106, path, sizeof(path));
+    assert_int_equal(file_size(path), 0);
+    assert_int_equal(reopen_replay(f, 0, &w, &g, &st, &err), 0);
+    assert_int_equal(g.n, 0);
+    assert_int_equal(st.n_files, 1);
+    append_n(w, 106, 1);
     wal_close(w);
 
     /* a missing middle file is corruption */
     assert_int_equal(wal_open(f->wal, WAL_SYNC_BATCH, 0, &w, &err), 0);
     wal_set_file_max(w, 1024);
-    append_n(w, 106, 60);
+    append_n(w, 107, 60);
     assert_int_equal(wal_replay(w, 0, NULL, NULL, &st, &err), 0);
     wal_close(w);
     d = opendir(f->wal);
@@ -533,6 +587,221 @@ test_crash_loop(void **state)
     assert_true(base > 0);
 }
 
+/* wal_read: a reader beside the writer — the same records as wal_replay,
+ * but a torn tail is only counted, never cut, and the log is not changed. */
+static void
+test_read_only(void **state)
+{
+    struct fx *f = *state;
+    struct ym_err err = {0};
+    struct wal_replay_stats st;
+    struct wal *w;
+    struct got g;
+    char path[256];
+    off_t good, torn;
+
+    /* No directory yet: an empty log, not an error. */
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(wal_read(f->wal, 0, collect, &g, &st, &err), 0);
+    assert_int_equal(g.n, 0);
+    assert_int_equal(st.n_files, 0);
+    assert_int_equal(st.n_records, 0);
+    assert_int_equal(st.first_seq, 0);
+    assert_int_equal(st.last_seq, 0);
+    assert_int_equal(access(f->wal, F_OK), -1); /* and not created */
+
+    assert_int_equal(wal_open(f->wal, WAL_SYNC_BATCH, 0, &w, &err), 0);
+    /* A directory without files: empty too. */
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(wal_read(f->wal, 0, collect, &g, &st, &err), 0);
+    assert_int_equal(st.n_files, 0);
+    assert_int_equal(st.first_seq, 0);
+    append_n(w, 1, 6);
+    wal_file(f, 1, path, sizeof(path));
+    good = file_size(path);
+    append_n(w, 7, 1); /* payload_of(7): 285 bytes */
+
+    /* While the writer has the log open: every record, nothing cut. */
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(wal_read(f->wal, 0, collect, &g, &st, &err), 0);
+    assert_int_equal(g.n, 7);
+    assert_int_equal(g.n_bad, 0);
+    assert_int_equal(st.n_records, 7);
+    assert_int_equal(st.n_replayed, 7);
+    assert_int_equal(st.last_seq, 7);
+    assert_int_equal(st.first_seq, 1);
+    assert_int_equal(st.bytes_cut, 0);
+    /* only seq > after_seq reach the callback */
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(wal_read(f->wal, 4, collect, &g, &st, &err), 0);
+    assert_int_equal(g.n, 3);
+    assert_int_equal(g.seqs[0], 5);
+    assert_int_equal(st.n_records, 7);
+    assert_int_equal(st.n_replayed, 3);
+    wal_close(w);
+
+    /* A torn tail (a record being appended, or a crash): counted, left in place. */
+    torn = file_size(path) - 100;
+    assert_int_equal(truncate(path, torn), 0);
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(wal_read(f->wal, 0, collect, &g, &st, &err), 0);
+    assert_int_equal(g.n, 6);
+    assert_int_equal(st.last_seq, 6);
+    assert_int_equal(st.bytes_cut, (uint64_t)(torn - good));
+    assert_int_equal(file_size(path), torn);
+    /* ...read again, the same: the reader did not cut it */
+    assert_int_equal(wal_read(f->wal, 0, NULL, NULL, &st, &err), 0);
+    assert_int_equal(st.bytes_cut, (uint64_t)(torn - good));
+    assert_int_equal(file_size(path), torn);
+    /* wal_replay (the writer) does cut it */
+    assert_int_equal(reopen_replay(f, 0, &w, &g, &st, &err), 0);
+    assert_int_equal(g.n, 6);
+    assert_int_equal(st.bytes_cut, (uint64_t)(torn - good));
+    assert_int_equal(file_size(path), good);
+
+    /* After a checkpoint the log starts later: first_seq says where. */
+    wal_set_file_max(w, 1024);
+    append_n(w, 7, 60);
+    assert_int_equal(wal_checkpoint(w, 30, &err), 0);
+    wal_close(w);
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(wal_read(f->wal, 0, collect, &g, &st, &err), 0);
+    assert_true(st.first_seq > 1);
+    assert_true(st.first_seq <= 31);
+    assert_int_equal(g.seqs[0], st.first_seq);
+    assert_int_equal(g.n, 66 - st.first_seq + 1);
+    assert_int_equal(st.n_records, g.n);
+    assert_int_equal(st.last_seq, 66);
+    assert_int_equal(g.n_bad, 0);
+
+    /* Corruption before good records is an error, as for wal_replay. */
+    wal_file(f, st.first_seq, path, sizeof(path));
+    int fd = open(path, O_RDWR);
+    unsigned char c;
+    assert_true(fd >= 0);
+    assert_int_equal(pread(fd, &c, 1, 25), 1);
+    c ^= 0x10;
+    assert_int_equal(pwrite(fd, &c, 1, 25), 1);
+    close(fd);
+    assert_int_equal(wal_read(f->wal, 0, NULL, NULL, &st, &err), YM_ECORRUPT);
+    assert_non_null(strstr(err.msg, path));
+
+    /* A path that is not a directory. */
+    assert_int_equal(wal_read(path, 0, NULL, NULL, &st, &err), YM_EIO);
+}
+
+/* Group commit: a sync thread makes appended records durable; durable_seq
+ * reaches the last appended seq once a sync waits for everything. */
+static void
+test_group_commit(void **state)
+{
+    struct fx *f = *state;
+    struct ym_err err = {0};
+    struct wal_replay_stats st;
+    struct wal *w;
+    struct got g;
+    unsigned char buf[512];
+    uint64_t durable = 0, seq = 0;
+
+    assert_int_equal(wal_open(f->wal, WAL_SYNC_BATCH, 0, &w, &err), 0);
+    /* Without a sync thread wal_sync_async is wal_sync: all durable. */
+    for (uint64_t i = 1; i <= 3; i++)
+        assert_int_equal(wal_append(w, buf, payload_of(i, buf, sizeof(buf)), &seq, &err), 0);
+    assert_int_equal(wal_sync_async(w, 0, &durable, &err), 0);
+    assert_int_equal(durable, 3);
+
+    assert_int_equal(wal_start_syncer(w, &err), 0);
+    assert_int_equal(wal_start_syncer(w, &err), 0); /* already running: nothing */
+    wal_set_file_max(w, 4096);                      /* rotations while syncing */
+    for (uint64_t i = 4; i <= 200; i++) {
+        assert_int_equal(wal_append(w, buf, payload_of(i, buf, sizeof(buf)), &seq, &err), 0);
+        assert_int_equal(seq, i);
+        /* at most 4 records may wait for their fsync */
+        assert_int_equal(wal_sync_async(w, 4, &durable, &err), 0);
+        assert_true(durable <= i);
+        assert_true(durable + 4 >= i);
+    }
+    /* max_pending 0: returns once everything appended is durable */
+    assert_int_equal(wal_sync_async(w, 0, &durable, &err), 0);
+    assert_int_equal(durable, 200);
+    assert_int_equal(wal_sync_async(w, 0, NULL, &err), 0);
+    /* appended after, without waiting: durable at the latest by the next full sync */
+    for (uint64_t i = 201; i <= 210; i++)
+        assert_int_equal(wal_append(w, buf, payload_of(i, buf, sizeof(buf)), &seq, &err), 0);
+    assert_int_equal(wal_sync_async(w, 1000, &durable, &err), 0);
+    assert_true(durable >= 200 && durable <= 210);
+    assert_int_equal(wal_sync_async(w, 0, &durable, &err), 0);
+    assert_int_equal(durable, 210);
+    wal_close(w); /* stops the thread */
+
+    assert_int_equal(reopen_replay(f, 0, &w, &g, &st, &err), 0);
+    assert_int_equal(g.n, 210);
+    assert_int_equal(g.n_bad, 0);
+    assert_int_equal(st.last_seq, 210);
+    assert_int_equal(st.bytes_cut, 0);
+    for (size_t i = 0; i < g.n; i++)
+        assert_int_equal(g.seqs[i], i + 1);
+    /* A sync thread started on a replayed log continues its seqs. */
+    assert_int_equal(wal_start_syncer(w, &err), 0);
+    assert_int_equal(wal_append(w, buf, payload_of(211, buf, sizeof(buf)), &seq, &err), 0);
+    assert_int_equal(seq, 211);
+    assert_int_equal(wal_sync_async(w, 0, &durable, &err), 0);
+    assert_int_equal(durable, 211);
+    wal_close(w);
+    assert_int_equal(reopen_replay(f, 0, &w, &g, &st, &err), 0);
+    assert_int_equal(g.n, 211);
+    wal_close(w);
+}
+
+/* wal_set_next_seq: a log whose files were all removed restarts at the
+ * seq the store asks for; it is a no-op on a log with files. */
+static void
+test_set_next_seq(void **state)
+{
+    struct fx *f = *state;
+    struct ym_err err = {0};
+    struct wal_replay_stats st;
+    struct wal *w;
+    struct got g;
+    unsigned char buf[512];
+    char path[256];
+    uint64_t seq = 0;
+
+    assert_int_equal(wal_open(f->wal, WAL_SYNC_BATCH, 0, &w, &err), 0);
+    assert_int_equal(wal_replay(w, 0, NULL, NULL, &st, &err), 0);
+    wal_set_next_seq(w, 42);
+    assert_int_equal(wal_append(w, buf, payload_of(42, buf, sizeof(buf)), &seq, &err), 0);
+    assert_int_equal(seq, 42);
+    assert_int_equal(wal_sync(w, &err), 0);
+    wal_file(f, 42, path, sizeof(path));
+    assert_int_equal(access(path, F_OK), 0);
+    wal_set_next_seq(w, 100); /* the log has a file: ignored */
+    append_n(w, 43, 1);
+    wal_close(w);
+
+    assert_int_equal(reopen_replay(f, 0, &w, &g, &st, &err), 0);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.seqs[0], 42);
+    assert_int_equal(g.seqs[1], 43);
+    wal_set_next_seq(w, 100); /* files: ignored */
+    append_n(w, 44, 1);
+    wal_close(w);
+    /* every file removed (all flushed): the store's seq wins, a smaller one does not */
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(reopen_replay(f, 0, &w, &g, &st, &err), 0);
+    assert_int_equal(st.n_files, 0);
+    wal_set_next_seq(w, 50);
+    wal_set_next_seq(w, 7);
+    append_n(w, 50, 1);
+    wal_close(w);
+    wal_file(f, 50, path, sizeof(path));
+    assert_int_equal(access(path, F_OK), 0);
+    assert_int_equal(reopen_replay(f, 0, &w, &g, &st, &err), 0);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.seqs[0], 50);
+    wal_close(w);
+}
+
 static ssize_t
 failing_write(int fd, const void *buf, size_t len)
 {
@@ -592,6 +861,9 @@ main(void)
         T(test_torn_tail),
         T(test_corrupt_middle),
         T(test_write_failure),
+        T(test_read_only),
+        T(test_group_commit),
+        T(test_set_next_seq),
         T(test_crash_loop),
     };
 #undef T
