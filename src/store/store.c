@@ -260,28 +260,40 @@ store_checkpoint_read(const char *index_dir, struct store_checkpoint *c, struct 
         ym_free(path);
         return rc;
     }
+    unsigned long long gen = 0, mseq = 0, mfrom = 0, mto = 0;
+    int nf = 0;
     if (fgets(buf, sizeof(buf), f) == NULL ||
-        sscanf(buf, CHECKPOINT_MAGIC " %llu %70s", &seq, hex) != 2 || strlen(hex) != 64 ||
-        sodium_hex2bin(c->last_hash, 32, hex, 64, NULL, NULL, NULL) != 0)
+        ((nf = sscanf(buf, CHECKPOINT_MAGIC " %llu %70s %llu %llu %llu %llu", &seq, hex, &gen,
+                      &mseq, &mfrom, &mto)) != 2 && nf != 6) ||
+        strlen(hex) != 64 || sodium_hex2bin(c->last_hash, 32, hex, 64, NULL, NULL, NULL) != 0 ||
+        mfrom > mto) {
         rc = ym_err_set(err, YM_ECORRUPT, "%s: not a checkpoint file", path);
-    else
+    } else {
         c->flushed_seq = seq;
+        c->gen = gen;
+        c->merge_seq = mseq;
+        c->merge_from = mfrom;
+        c->merge_to = mto;
+    }
     fclose(f);
     ym_free(path);
     return rc;
 }
 
 int
-store_checkpoint_write(const char *index_dir, const struct store_checkpoint *c, struct ym_err *err)
+store_checkpoint_write(const char *index_dir, struct store_checkpoint *c, struct ym_err *err)
 {
     char *path = path_join(index_dir, CHECKPOINT_NAME);
-    char tmp[4200], line[160], hex[65];
+    char tmp[4200], line[240], hex[65];
     int fd = -1, rc = 0, n;
 
     if (path == NULL)
         return ym_err_set(err, YM_ENOMEM, "out of memory");
+    c->gen++;
     sodium_bin2hex(hex, sizeof(hex), c->last_hash, 32);
-    n = snprintf(line, sizeof(line), CHECKPOINT_MAGIC " %" PRIu64 " %s\n", c->flushed_seq, hex);
+    n = snprintf(line, sizeof(line),
+                 CHECKPOINT_MAGIC " %" PRIu64 " %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+                 c->flushed_seq, hex, c->gen, c->merge_seq, c->merge_from, c->merge_to);
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0 || ym_write_all(fd, line, (size_t)n) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
@@ -396,6 +408,14 @@ store_seg_files(const char *index_dir, const struct store_checkpoint *cp,
         }
         if (v[i].is_valid && ws > *flushed)
             *flushed = ws;
+    }
+    /* A merge whose result is on disk hides what it replaces. */
+    for (size_t i = 0; cp->merge_seq != 0 && i < n; i++) {
+        if (v[i].seq != cp->merge_seq || !v[i].is_valid)
+            continue;
+        for (size_t j = 0; j < n; j++)
+            if (v[j].seq >= cp->merge_from && v[j].seq <= cp->merge_to)
+                v[j].is_valid = false;
     }
 out:
     closedir(d);
@@ -758,6 +778,12 @@ cmp_ts_ptr(const void *a, const void *b)
     return x < y ? -1 : x > y; /* arrival order */
 }
 
+#define MERGE_EXT ".merge" /* a merged segment not yet visible */
+
+int store_merge_crash_at = 0;
+
+static int finish_merge(struct store_writer *w, struct ym_err *err);
+
 #define DAY_NS (86400LL * 1000000000LL)
 #define PART_MIN_EVENTS 65536 /* days with fewer events share a segment with the next */
 
@@ -935,9 +961,31 @@ recover(struct store_writer *w, struct ym_err *err)
                 break;
             }
     }
+    bool merged_on_disk = false;
+    for (size_t i = 0; i < n_files; i++)
+        if (w->cp.merge_seq != 0 && files[i].seq == w->cp.merge_seq && files[i].is_valid)
+            merged_on_disk = true;
     store_seg_files_free(files, n_files);
     if (rc < 0)
         return rc;
+    if (w->cp.merge_seq != 0) {
+        if (merged_on_disk) {
+            rc = finish_merge(w, err); /* the merged segment is in: retire what it replaced */
+        } else {
+            w->cp.merge_seq = w->cp.merge_from = w->cp.merge_to = 0;
+            rc = store_checkpoint_write(w->index_dir, &w->cp, err);
+        }
+        if (rc < 0)
+            return rc;
+    }
+    if ((d = opendir(w->index_dir)) == NULL)
+        return ym_err_set(err, YM_EIO, "%s: %s", w->index_dir, strerror(errno));
+    while ((de = readdir(d)) != NULL) { /* a merge that never became visible */
+        size_t len = strlen(de->d_name);
+        if (len > strlen(MERGE_EXT) && strcmp(de->d_name + len - strlen(MERGE_EXT), MERGE_EXT) == 0)
+            unlinkat(dirfd(d), de->d_name, 0);
+    }
+    closedir(d);
     if (rc == 0 && flushed > w->cp.flushed_seq) {
         w->cp.flushed_seq = flushed;
         rc = store_checkpoint_write(w->index_dir, &w->cp, err);
@@ -976,6 +1024,203 @@ recover(struct store_writer *w, struct ym_err *err)
         w->last_wal_seq = wst.last_seq;
     w->n_committed = w->n;
     return flush_hot(w, err);
+}
+
+/* ---- merging small segments ---- */
+
+#define MERGE_SMALL 65536          /* a segment with fewer events is small */
+#define MERGE_MIN 8                /* merge once this many small segments follow each other */
+#define MERGE_MAX_EVENTS 1048576u  /* at most this many events into one */
+
+/*
+ * Retires the segments a merge replaced (RETIRE lines "merged deleted",
+ * then the files) and clears the merge from the checkpoint.  Also the
+ * second half of recovery when a writer died amid a merge.
+ */
+static int
+finish_merge(struct store_writer *w, struct ym_err *err)
+{
+    struct chain_seg *segs = NULL;
+    size_t n = 0;
+    bool has_chain;
+    int rc = chain_list(w->index_dir, &segs, &n, &has_chain, err);
+
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        struct chain_seg *g = &segs[k];
+        if (!g->is_in_chain || g->line.seq < w->cp.merge_from || g->line.seq > w->cp.merge_to)
+            continue;
+        if (!g->is_retired) {
+            struct chain_line l = g->line;
+            l.is_retire = true;
+            snprintf(l.reason, sizeof(l.reason), "merged");
+            snprintf(l.action, sizeof(l.action), "deleted");
+            l.retired_at = ymtime_now();
+            rc = chain_append(w->index_dir, &l, err);
+        }
+        if (rc == 0 && g->is_on_disk) {
+            char *path = path_join(w->index_dir, g->line.name);
+            if (path == NULL)
+                rc = ym_err_set(err, YM_ENOMEM, "out of memory");
+            else if (unlink(path) < 0 && errno != ENOENT)
+                rc = ym_err_set(err, YM_EIO, "%s: %s", path, strerror(errno));
+            ym_free(path);
+        }
+    }
+    ym_free(segs);
+    if (rc == 0)
+        rc = ym_fsync_dir(w->index_dir, err);
+    if (rc == 0) {
+        w->cp.merge_seq = w->cp.merge_from = w->cp.merge_to = 0;
+        rc = store_checkpoint_write(w->index_dir, &w->cp, err);
+    }
+    return rc;
+}
+
+/*
+ * Merges the oldest run of at least MERGE_MIN consecutive small segments
+ * (at most MERGE_MAX_EVENTS events) into one.  Steps, each durable before
+ * the next: the merged segment written as SEQ.merge (invisible); the
+ * checkpoint names it and the SEQ range it replaces; renamed to SEQ.yseg
+ * (a reader that sees it hides the range); its chain line; finish_merge.
+ * A crash anywhere leaves either the old segments or the merged one
+ * visible, never both.
+ */
+static int
+merge_small(struct store_writer *w, struct ym_err *err)
+{
+    struct chain_seg *segs = NULL;
+    size_t n = 0, first = 0, len = 0;
+    uint64_t events = 0;
+    bool has_chain;
+    int rc;
+
+    if (w->n != 0)
+        return 0; /* only with an empty hot part */
+    rc = chain_list(w->index_dir, &segs, &n, &has_chain, err);
+    if (rc < 0)
+        return rc;
+    /* the oldest run of live small segments, in SEQ order */
+    for (size_t k = 0, start = 0, m = 0, ev = 0; k <= n; k++) {
+        bool live = k < n && segs[k].is_in_chain && segs[k].is_on_disk && !segs[k].is_retired;
+        if (k < n && !live)
+            continue; /* retired or missing: does not break a run */
+        bool small = k < n && segs[k].line.n_events < MERGE_SMALL &&
+                     ev + segs[k].line.n_events <= MERGE_MAX_EVENTS;
+        if (small) {
+            if (m == 0)
+                start = k;
+            m++;
+            ev += segs[k].line.n_events;
+            if (k + 1 < n || m < MERGE_MIN)
+                continue;
+        }
+        if (m >= MERGE_MIN) {
+            first = start;
+            len = k - start + (small ? 1 : 0);
+            events = ev;
+            break;
+        }
+        m = 0;
+        ev = 0;
+        if (k < n && segs[k].line.n_events < MERGE_SMALL) { /* too big for the run: start anew */
+            start = k;
+            m = 1;
+            ev = segs[k].line.n_events;
+        }
+    }
+    if (len == 0) {
+        ym_free(segs);
+        return 0;
+    }
+    /* read them all into the hot part */
+    struct ym_batch b;
+    uint64_t from = segs[first].line.seq, to = 0;
+    ym_batch_init(&b);
+    for (size_t k = first; rc == 0 && k < first + len; k++) {
+        struct chain_seg *g = &segs[k];
+        struct seg2 *sg = NULL;
+        char *path;
+        if (!g->is_in_chain || !g->is_on_disk || g->is_retired)
+            continue;
+        to = g->line.seq;
+        if ((path = path_join(w->index_dir, g->line.name)) == NULL) {
+            rc = ym_err_set(err, YM_ENOMEM, "out of memory");
+            break;
+        }
+        rc = seg2_open(path, &sg, err);
+        ym_free(path);
+        for (uint32_t blk = 0; rc == 0 && blk < seg2_n_blocks(sg); blk++) {
+            ym_batch_reset(&b);
+            rc = seg2_read_block(sg, blk, &b, err);
+            for (size_t i = 0; rc == 0 && i < b.n; i++)
+                if (hot_add(w, &b.ev[i]) < 0)
+                    rc = ym_err_set(err, YM_ENOMEM, "out of memory");
+        }
+        seg2_close(sg);
+    }
+    ym_batch_fini(&b);
+    ym_free(segs);
+    if (rc == 0 && w->n != events)
+        rc = ym_err_set(err, YM_ECORRUPT, "%s: merging: segments hold %zu events, the chain says %" PRIu64,
+                        w->index_dir, w->n, events);
+    if (rc < 0) {
+        hot_reset(w); /* a corrupt segment is left as it is: verify reports it */
+        return rc == YM_ECORRUPT ? 0 : rc;
+    }
+    /* write SEQ.merge, announce it, then make it visible */
+    const struct ym_event **v = ym_malloc(w->n * sizeof(*v));
+    char name[40], mname[48], *path = NULL, *mpath = NULL;
+    uint64_t seq = w->next_seq;
+    struct seg2_write_opts o = {w->cp.flushed_seq, 0, 1};
+    struct seg2_write_stats st;
+    struct chain_line line;
+    uint8_t hash[32];
+    snprintf(name, sizeof(name), "%016" PRIu64 SEG_EXT, seq);
+    snprintf(mname, sizeof(mname), "%016" PRIu64 MERGE_EXT, seq);
+    if (v == NULL || (path = path_join(w->index_dir, name)) == NULL ||
+        (mpath = path_join(w->index_dir, mname)) == NULL) {
+        rc = ym_err_set(err, YM_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < w->n; i++)
+        v[i] = &w->ev[i];
+    qsort(v, w->n, sizeof(*v), cmp_ts_ptr);
+    rc = seg2_write(mpath, w->index, v, w->n, w->cp.last_hash, &o, hash, &st, err);
+    if (rc < 0 || store_merge_crash_at == 1)
+        goto out;
+    w->next_seq++;
+    w->cp.merge_seq = seq;
+    w->cp.merge_from = from;
+    w->cp.merge_to = to;
+    if ((rc = store_checkpoint_write(w->index_dir, &w->cp, err)) < 0 || store_merge_crash_at == 2)
+        goto out;
+    if (rename(mpath, path) < 0) {
+        rc = ym_err_set(err, YM_EIO, "%s: rename: %s", path, strerror(errno));
+        goto out;
+    }
+    if ((rc = ym_fsync_dir(w->index_dir, err)) < 0 || store_merge_crash_at == 3)
+        goto out;
+    memset(&line, 0, sizeof(line));
+    line.seq = seq;
+    memcpy(line.name, name, strlen(name) + 1);
+    line.n_events = w->n;
+    line.raw_bytes = st.raw_bytes;
+    line.min_ts = v[0]->ts;
+    line.max_ts = v[w->n - 1]->ts;
+    if ((rc = chain_hash_file(path, line.file_hash, NULL, err)) < 0 ||
+        (rc = chain_append(w->index_dir, &line, err)) < 0)
+        goto out;
+    memcpy(w->cp.last_hash, hash, 32);
+    w->bytes_written += st.file_bytes;
+    if (store_merge_crash_at == 4)
+        goto out;
+    rc = finish_merge(w, err);
+out:
+    ym_free(v);
+    ym_free(path);
+    ym_free(mpath);
+    hot_reset(w);
+    return rc;
 }
 
 int
@@ -1165,6 +1410,8 @@ store_writer_flush(struct store_writer *w, struct ym_err *err)
         rc = flush_hot(w, err);
     if (rc == 0)
         rc = apply_retention(w, err);
+    if (rc == 0)
+        rc = merge_small(w, err);
     return rc;
 }
 

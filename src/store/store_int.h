@@ -48,11 +48,16 @@ char *store_path_join(const char *a, const char *b);
 struct store_checkpoint {
     uint64_t flushed_seq;   /* every WAL record up to it is in segments */
     uint8_t last_hash[32];  /* seg2 hash of the newest segment written */
+    uint64_t gen;           /* +1 per rewrite: a reader that sees it change lists again */
+    uint64_t merge_seq;     /* a merge in progress: segment merge_seq (once on disk) */
+    uint64_t merge_from;    /* replaces the segments with SEQ in [merge_from, merge_to] */
+    uint64_t merge_to;
 };
 int store_checkpoint_read(const char *index_dir, struct store_checkpoint *c, struct ym_err *err)
     __attribute__((warn_unused_result));
-int store_checkpoint_write(const char *index_dir, const struct store_checkpoint *c,
-                           struct ym_err *err) __attribute__((warn_unused_result));
+/* Replaces the checkpoint file (temporary, fsync, rename) after c->gen++. */
+int store_checkpoint_write(const char *index_dir, struct store_checkpoint *c, struct ym_err *err)
+    __attribute__((warn_unused_result));
 
 /* One segment file of an index, opened. */
 struct seg_file {
@@ -67,7 +72,8 @@ struct seg_file {
  * (retention) is skipped; one that fails to open is kept with seg NULL and
  * its error passed to bad() (may be NULL).  Marks is_valid: a segment whose
  * WAL seq is at most the checkpoint's, or whose flush group (same WAL seq)
- * is all on disk.  *flushed gets the highest WAL seq known to be in valid
+ * is all on disk — and that a merge on disk (cp->merge_seq) does not
+ * replace.  *flushed gets the highest WAL seq known to be in valid
  * segments or the checkpoint.  Returns 0, YM_EIO, YM_ENOMEM.
  */
 int store_seg_files(const char *index_dir, const struct store_checkpoint *cp,
@@ -83,5 +89,12 @@ void store_seg_files_free(struct seg_file *v, size_t n);
 int store_wal_decode(const void *payload, size_t len, struct arena *a,
                      int (*fn)(void *arg, struct ym_event *ev), void *arg)
     __attribute__((warn_unused_result));
+
+/*
+ * FOR TESTS ONLY: when n (1-4), merging stops as if the process died right
+ * after step n (1 SEQ.merge written, 2 checkpoint names it, 3 renamed into
+ * place, 4 chain line appended).  0 in production.
+ */
+extern int store_merge_crash_at;
 
 #endif

@@ -172,8 +172,12 @@ snap_index(struct scan *sc, struct index_snap *x, struct ym_err *err)
         if (rc < 0)
             break;
         rc = wal_read(wal_dir, x->flushed, copy_record, &wc, &wst, err);
-        if (rc == 0 && (wst.first_seq == 0 || wst.first_seq <= x->flushed + 1))
-            break; /* a consistent snapshot */
+        struct store_checkpoint cp2;
+        if (rc == 0)
+            rc = store_checkpoint_read(x->dir, &cp2, err);
+        if (rc == 0 && cp2.gen == cp.gen &&
+            (wst.first_seq == 0 || wst.first_seq <= x->flushed + 1))
+            break; /* a consistent snapshot: no flush, checkpoint or merge in between */
         if (tries + 1 >= LIST_TRIES) {
             if (rc == 0)
                 rc = ym_err_set(err, YM_EIO, "%s: the WAL kept moving under the scan", x->dir);
