@@ -1,15 +1,18 @@
 /*
  * seg2.h — the format-2 segment file (storage engine, docs/design/
- * storage-engine.md, "Segment file (.yseg)"): immutable, events sorted by
- * time in blocks of up to SEG2_BLOCK_EVENTS, each block's raw lines and
- * columns zstd-compressed, a token index (tokindex.h) over the blocks, CRC-32
- * per part and a SHA-256 hash chaining it to the previous segment.
+ * storage-engine.md, "Segment file (.yseg)"): immutable, events grouped by
+ * (sourcetype, source) and sorted by time within a group, in blocks of up to
+ * SEG2_BLOCK_EVENTS events of one group; each block's raw lines and columns
+ * zstd-compressed (string values that are views into the raw line stored as
+ * spans into it, numbers and addresses found in it cut out as "holes"), a
+ * token index (tokindex.h) over the blocks, CRC-32 per
+ * part and a SHA-256 hash chaining it to the previous segment.  Blocks are
+ * time-sorted inside but not in global time order: seg2_block_time gives
+ * each block's range, and a reader wanting time order merges blocks.
  *
- * Standalone for now: `ingest` and `search` still use format 1.
- *
- * Memory: a struct seg2 holds the whole file in memory (read once at open,
- * so a file truncated underneath cannot fault), plus the decompressed
- * buffers of the last block read.  Events returned by seg2_read_block are
+ * Memory: a struct seg2 maps the file read-only (segments are immutable;
+ * the store never truncates one in place), plus the decompressed buffers of
+ * the last block read.  Events returned by seg2_read_block are
  * allocated in the caller's batch arena, but their strings (raw line, host,
  * source, sourcetype, field names and string values) point into the
  * seg2's block buffers, and the index name into the seg2 itself: they stay
@@ -29,11 +32,12 @@
 #include "event/event.h"
 #include "util/err.h"
 
-#define SEG2_VERSION 2
+#define SEG2_VERSION 3             /* 3: spans and holes, blocks grouped by source */
 #define SEG2_BLOCK_EVENTS 4096      /* most events per block */
 #define SEG2_MAX_INDEX_LEN 255      /* bytes of the index name in the header */
 #define SEG2_MAX_COLS 65536         /* most columns in one block */
 #define SEG2_MAX_PAYLOAD (256u << 20) /* most uncompressed bytes of one block part */
+#define SEG2_BLOCK_BYTES (8u << 20)  /* a block is cut before its events pass about this */
 
 struct seg2_write_stats {
     uint64_t n_events;
@@ -55,7 +59,8 @@ struct seg2_write_opts {
 };
 
 /*
- * Writes events[0..n) (borrowed, any order; sorted here by time, stably)
+ * Writes events[0..n) (borrowed, any order; ordered here by group, then by
+ * time, stably: see the header comment)
  * as one segment of index `index` to path: first to "path.tmp", fsynced,
  * renamed to path, then the directory fsynced.  prev_hash is the previous
  * segment's hash (zeros for the first; may be NULL), opts (may be NULL) go to the header; the new segment's hash goes to
@@ -72,10 +77,11 @@ int seg2_write(const char *path, const char *index, const struct ym_event *const
 struct seg2;
 
 /*
- * Opens the segment at path: reads it, checks the header and footer (magic,
- * CRCs, every offset and length within the file), the block table's and the
- * token index's CRCs and the token index itself.  Block contents are
- * checked when read.  Returns 0 and a new seg2 in *out (free with
+ * Opens the segment at path: maps it, checks the header and footer (magic,
+ * CRCs, every offset and length within the file) and the block table (CRC,
+ * every entry).  The token index is checked on first use (seg2_candidates,
+ * seg2_check_index, seg2_verify), block contents when read, so that an open
+ * costs O(blocks), not O(file).  Returns 0 and a new seg2 in *out (free with
  * seg2_close), YM_ENOENT, YM_EIO, YM_ENOMEM, YM_EVERSION (another format
  * version) or YM_ECORRUPT with a message naming the file and the part.
  */
@@ -103,8 +109,15 @@ const char *seg2_index(const struct seg2 *s);
 int seg2_block_time(const struct seg2 *s, uint32_t b, int64_t *min, int64_t *max);
 
 /* Sets out (cleared first) to the blocks that may hold the query term
- * term[0..len): a superset of those that do (tokindex_candidates). */
+ * term[0..len): a superset of those that do (tokindex_candidates).  The
+ * first call loads and checks the token index; if it is corrupt (or memory
+ * runs out), out is every block — still a superset — and seg2_check_index
+ * tells why. */
 void seg2_candidates(const struct seg2 *s, const char *term, size_t len, roaring_bitmap_t *out);
+
+/* Loads and checks the token index now (its checksum, offsets and terms).
+ * Returns 0, YM_ENOMEM or YM_ECORRUPT naming the file and "token index". */
+int seg2_check_index(const struct seg2 *s, struct ym_err *err) __attribute__((warn_unused_result));
 
 /*
  * Decompresses block b, checking its CRC and every length, and appends its

@@ -17,21 +17,26 @@
  * distinct blocks.  Such tokens are the vocabulary of the logs (words,
  * programs, hosts, actions, common ports and addresses): for them a bloom
  * says "maybe" in most blocks anyway, while the bitmap is exact, small
- * (run-optimised) and can be ANDed/ORed with the other terms' bitmaps.
+ * (stored as a list or runs of block ids, decoded into a CRoaring bitmap on
+ * use) and can be ANDed/ORed with the other terms' bitmaps.
  * Tokens seen in a few blocks (ids, ephemeral ports, timestamps, hashes) are
  * left to the blooms: an entry would cost ~20 bytes plus the term against
  * ~1.2 bytes per block in a bloom.  And the dictionary stays bounded: at most
  * 8 x the average number of distinct tokens per block can reach K blocks,
  * however long the segment.
  *
- * Blooms: m = ceil(n * 9.585) bits rounded up to a multiple of 64 for n
+ * Blooms hold only the tokens left out of the dictionary (a dictionary
+ * token is answered by its bitmap, never by a bloom), which makes them a
+ * fraction of their former size on logs with a large vocabulary.
+ * m = ceil(n * 9.585) bits rounded up to a multiple of 64 for n
  * distinct tokens (the optimum for p = 1 %), k = 7 probes by double hashing
  * of the token's XXH3-64 hash (h1 = low 32 bits, h2 = high 32 bits | 1,
  * probe i at (h1 + i * h2) mapped onto [0, m) by multiply-shift).
  *
- * Reader.  Everything is checked once at open (checksum, offsets, sorted
- * terms, each bitmap decoded and its values checked against n_blocks), the
- * dictionary's bitmaps are kept decoded, the rest is read in place.  After
+ * Reader.  Everything but the bitmaps is checked once at open (checksum,
+ * offsets, sorted terms); a bitmap is decoded and its values checked against
+ * n_blocks when a lookup first needs it, then kept decoded (an unusable one
+ * makes its term match every block); the rest is read in place.  After
  * open, nothing reads outside the validated ranges.
  */
 #include "util/le.h"
@@ -50,7 +55,7 @@
 #include "util/mem.h"
 
 #define TOKINDEX_MAGIC "YMTOKIX\0"
-#define TOKINDEX_VERSION 1
+#define TOKINDEX_VERSION 2
 #define TOKINDEX_HDR_LEN 40
 #define BLOOM_K 7
 /* bits per distinct token for p = 1 %: -ln(0.01) / ln(2)^2 */
@@ -479,6 +484,53 @@ tokindex_add(struct tokindex_builder *b, uint32_t block_id, const char *text, si
     return rc;
 }
 
+/* Appends the block ids of bm (non-empty): mode byte 0, count, then the
+ * first id and each next id minus the previous minus 1; or mode byte 1, the
+ * number of runs, then per run its start minus (previous run's end + 2; 0
+ * for the first) and its length minus 1 — whichever is shorter. */
+static void
+put_postings(struct ym_buf *o, const roaring_bitmap_t *bm, struct ym_buf *list, struct ym_buf *runs)
+{
+    roaring_uint32_iterator_t it;
+    uint64_t next = 0, n_runs = 0;
+    int64_t run_lo = -1, run_hi = -2;
+
+    ym_buf_reset(list);
+    ym_buf_reset(runs);
+    ym_buf_putc(list, 0);
+    ym_buf_put_varint(list, roaring_bitmap_get_cardinality(bm));
+    for (roaring_init_iterator(bm, &it); it.has_value; roaring_advance_uint32_iterator(&it)) {
+        uint32_t v = it.current_value;
+        ym_buf_put_varint(list, v - next);
+        next = (uint64_t)v + 1;
+        if ((int64_t)v == run_hi + 1) {
+            run_hi = v;
+            continue;
+        }
+        if (run_lo >= 0) {
+            ym_buf_put_varint(runs, (uint64_t)(run_hi - run_lo));
+            n_runs++;
+        }
+        ym_buf_put_varint(runs, (uint64_t)v - (run_lo < 0 ? 0 : (uint64_t)run_hi + 2));
+        run_lo = run_hi = v;
+    }
+    ym_buf_put_varint(runs, (uint64_t)(run_hi - run_lo));
+    n_runs++;
+    unsigned char hdr[11];
+    size_t hl = 1;
+    hdr[0] = 1;
+    for (uint64_t x = n_runs;; x >>= 7) {
+        hdr[hl++] = (unsigned char)((x & 0x7f) | (x >= 0x80 ? 0x80 : 0));
+        if (x < 0x80)
+            break;
+    }
+    if (hl + runs->len < list->len) {
+        ym_buf_append(o, hdr, hl);
+        ym_buf_append(o, runs->p, runs->len);
+    } else
+        ym_buf_append(o, list->p, list->len);
+}
+
 /* Orders dictionary entries by their bytes (memcmp, then shorter first);
  * arg is the builder (qsort_r, so that no global state is shared). */
 static int
@@ -513,10 +565,14 @@ tokindex_build(struct tokindex_builder *b, struct ym_buf *out)
     uint32_t *dict = NULL, *dict_of = NULL, *term_off = NULL, *bm_off = NULL, *blk_off = NULL;
     roaring_bitmap_t **bms = NULL;
     unsigned char *bloom = NULL;
+    struct ym_buf posts, tmp_list, tmp_runs;
     int rc = YM_ENOMEM;
 
     if (b->failed)
         return YM_EINVAL;
+    ym_buf_init(&posts);
+    ym_buf_init(&tmp_list);
+    ym_buf_init(&tmp_runs);
     k_min = (n_blocks + DICT_DIV - 1) / DICT_DIV;
     if (k_min < 2)
         k_min = 2;
@@ -556,23 +612,29 @@ tokindex_build(struct tokindex_builder *b, struct ym_buf *out)
                 roaring_bitmap_add(bms[dict_of[b->posts[j]]], blk);
     term_off[0] = bm_off[0] = 0;
     for (size_t i = 0; i < n_terms; i++) {
-        roaring_bitmap_run_optimize(bms[i]);
-        size_t bl = roaring_bitmap_portable_size_in_bytes(bms[i]);
-        if ((uint64_t)bm_off[i] + bl > UINT32_MAX)
+        put_postings(&posts, bms[i], &tmp_list, &tmp_runs);
+        if (posts.len > UINT32_MAX)
             goto out;
         term_off[i + 1] = term_off[i] + b->ents[dict[i]].len;
-        bm_off[i + 1] = bm_off[i] + (uint32_t)bl;
+        bm_off[i + 1] = (uint32_t)posts.len;
     }
+    if (posts.is_oom || tmp_list.is_oom || tmp_runs.is_oom)
+        goto out;
+    /* blooms hold only the tokens outside the dictionary: a dictionary token
+     * is always answered by its exact bitmap, never by a bloom */
     blk_off[0] = 0;
     for (uint32_t blk = 0; blk < n_blocks; blk++) {
-        size_t bl = bloom_bytes(b->block_start[blk + 1] - b->block_start[blk]);
+        size_t n_out = 0;
+        for (uint32_t j = b->block_start[blk]; j < b->block_start[blk + 1]; j++)
+            n_out += dict_of[b->posts[j]] == UINT32_MAX;
+        size_t bl = bloom_bytes(n_out);
         if ((uint64_t)blk_off[blk] + bl > UINT32_MAX)
             goto out;
         blk_off[blk + 1] = blk_off[blk] + (uint32_t)bl;
     }
 
     /* 3. write: header, offset arrays, segment bloom, term bytes, bitmaps, block blooms */
-    size_t seg_bytes = bloom_bytes(b->n_ents);
+    size_t seg_bytes = bloom_bytes(b->n_ents - n_terms);
     if (seg_bytes > UINT32_MAX)
         goto out;
     total = TOKINDEX_HDR_LEN + 8 * (n_terms + 1) + 4 * ((size_t)n_blocks + 1) + 4 + seg_bytes +
@@ -595,23 +657,19 @@ tokindex_build(struct tokindex_builder *b, struct ym_buf *out)
         goto out;
     memset(bloom, 0, seg_bytes);
     for (size_t i = 0; i < b->n_ents; i++)
-        bloom_set(bloom, seg_bytes, b->ents[i].hash);
+        if (dict_of[i] == UINT32_MAX)
+            bloom_set(bloom, seg_bytes, b->ents[i].hash);
     ym_buf_append(out, bloom, seg_bytes);
 
     for (size_t i = 0; i < n_terms; i++)
         ym_buf_append(out, b->strs + b->ents[dict[i]].str_off, b->ents[dict[i]].len);
-    for (size_t i = 0; i < n_terms; i++) {
-        size_t bl = bm_off[i + 1] - bm_off[i];
-        if (ym_buf_reserve(out, bl) < 0)
-            goto out;
-        roaring_bitmap_portable_serialize(bms[i], out->p + out->len);
-        out->len += bl;
-    }
+    ym_buf_append(out, posts.p, posts.len);
     for (uint32_t blk = 0; blk < n_blocks; blk++) {
         size_t nb = blk_off[blk + 1] - blk_off[blk];
         memset(bloom, 0, nb);
         for (uint32_t j = b->block_start[blk]; j < b->block_start[blk + 1]; j++)
-            bloom_set(bloom, nb, b->ents[b->posts[j]].hash);
+            if (dict_of[b->posts[j]] == UINT32_MAX)
+                bloom_set(bloom, nb, b->ents[b->posts[j]].hash);
         ym_buf_append(out, bloom, nb);
     }
     if (out->is_oom || out->len - start != total)
@@ -640,6 +698,9 @@ out:
     ym_free(bm_off);
     ym_free(blk_off);
     ym_free(bloom);
+    ym_buf_fini(&posts);
+    ym_buf_fini(&tmp_list);
+    ym_buf_fini(&tmp_runs);
     return rc;
 }
 
@@ -654,7 +715,10 @@ struct tokindex {
     size_t seg_bloom_len;           /* bytes */
     const char *terms;              /* borrowed: term bytes */
     const unsigned char *blooms;    /* borrowed: block bloom bytes */
-    roaring_bitmap_t **bms;         /* owned: n_terms decoded bitmaps */
+    const unsigned char *bm_off;    /* borrowed: u32 x (n_terms + 1), checked */
+    const char *bm_area;            /* borrowed: the serialised bitmaps */
+    roaring_bitmap_t **bms;         /* owned: n_terms bitmaps, each decoded on first use */
+    unsigned char *bm_state;        /* owned: per term 0 not decoded, 1 decoded, 2 unusable */
 };
 
 void
@@ -667,6 +731,7 @@ tokindex_close(struct tokindex *ix)
             if (ix->bms[i] != NULL)
                 roaring_bitmap_free(ix->bms[i]);
     ym_free(ix->bms);
+    ym_free(ix->bm_state);
     ym_free(ix);
 }
 
@@ -697,32 +762,56 @@ check_offs(const unsigned char *a, size_t n, uint32_t min_step, uint32_t max_ste
     return ym_le_get32(a + 4 * n);
 }
 
-/* Decodes one dictionary bitmap and checks that it is non-empty with every value below
- * n_blocks, read back strictly ascending as many as its cardinality says. */
-static roaring_bitmap_t *
-load_bitmap(const char *p, size_t len, uint32_t n_blocks)
+/* A bounded varint reader over p[*i .. len); false past the end or over 2^32. */
+static bool
+get_v32(const unsigned char *p, size_t len, size_t *i, uint32_t *v)
 {
-    if (len == 0 || roaring_bitmap_portable_deserialize_size(p, len) != len)
-        return NULL;
-    roaring_bitmap_t *bm = roaring_bitmap_portable_deserialize_safe(p, len);
-    if (bm == NULL)
-        return NULL;
-    uint64_t card = roaring_bitmap_get_cardinality(bm), seen = 0;
-    int64_t prev = -1;
-    roaring_uint32_iterator_t it;
-    roaring_init_iterator(bm, &it);
-    bool ok = card > 0 && card <= n_blocks;
-    while (ok && it.has_value) {
-        if ((int64_t)it.current_value <= prev || it.current_value >= n_blocks || ++seen > card)
-            ok = false;
-        prev = it.current_value;
-        roaring_advance_uint32_iterator(&it);
+    uint64_t x = 0;
+    for (int sh = 0; sh < 35 && *i < len; sh += 7) {
+        unsigned char b = p[(*i)++];
+        x |= (uint64_t)(b & 0x7f) << sh;
+        if (!(b & 0x80)) {
+            if (x > UINT32_MAX)
+                return false;
+            *v = (uint32_t)x;
+            return true;
+        }
     }
-    if (!ok || seen != card) {
-        roaring_bitmap_free(bm);
+    return false;
+}
+
+/* Decodes one term's postings (see put_postings) and checks them: at least
+ * one block, ids strictly ascending below n_blocks, the slice used exactly. */
+static roaring_bitmap_t *
+load_bitmap(const char *cp, size_t len, uint32_t n_blocks)
+{
+    const unsigned char *p = (const unsigned char *)cp;
+    size_t i = 1;
+    uint32_t n, a, b;
+    uint64_t next = 0; /* the smallest id the next one may be */
+    roaring_bitmap_t *bm;
+
+    if (len < 2 || p[0] > 1 || !get_v32(p, len, &i, &n) || n == 0 || n > n_blocks ||
+        (bm = roaring_bitmap_create()) == NULL)
         return NULL;
+    for (uint32_t k = 0; k < n; k++) {
+        if (!get_v32(p, len, &i, &a) || (uint64_t)a + next >= n_blocks)
+            goto bad;
+        uint64_t lo = next + a, hi = lo;
+        if (p[0] == 1) {
+            if (!get_v32(p, len, &i, &b) || (uint64_t)b >= n_blocks - lo)
+                goto bad;
+            hi = lo + b;
+        }
+        roaring_bitmap_add_range_closed(bm, (uint32_t)lo, (uint32_t)hi);
+        next = hi + (p[0] == 1 ? 2 : 1);
     }
+    if (i != len)
+        goto bad;
     return bm;
+bad:
+    roaring_bitmap_free(bm);
+    return NULL;
 }
 
 static int
@@ -830,16 +919,14 @@ tokindex_open(const void *p, size_t len, struct tokindex **out, struct ym_err *e
             }
         }
     }
-    if ((ix->bms = ym_calloc((size_t)n_terms + 1, sizeof *ix->bms)) == NULL) {
+    /* the bitmaps are decoded and checked one by one when first used
+     * (term_bitmap): a lookup must not pay for the whole dictionary */
+    ix->bm_off = bm_offs;
+    ix->bm_area = bm_area;
+    if ((ix->bms = ym_calloc((size_t)n_terms + 1, sizeof *ix->bms)) == NULL ||
+        (ix->bm_state = ym_calloc((size_t)n_terms + 1, 1)) == NULL) {
         rc = ym_err_set(err, YM_ENOMEM, "token index: out of memory");
         goto out;
-    }
-    for (uint32_t i = 0; i < n_terms; i++) {
-        uint32_t a = ym_le_get32(bm_offs + 4 * i), e = ym_le_get32(bm_offs + 4 * i + 4);
-        if ((ix->bms[i] = load_bitmap(bm_area + a, e - a, n_blocks)) == NULL) {
-            why = "bad bitmap";
-            goto out;
-        }
     }
     *out = ix;
     ix = NULL;
@@ -849,6 +936,24 @@ out:
         rc = ym_err_set(err, YM_ECORRUPT, "token index: %s", why);
     tokindex_close(ix);
     return rc;
+}
+
+/* Term t's block bitmap, decoded and checked on first use; NULL when it
+ * cannot be used (corrupt behind a good checksum, or out of memory): the
+ * caller then treats every block as a candidate.  ix is logically const:
+ * only this cache changes. */
+static const roaring_bitmap_t *
+term_bitmap(const struct tokindex *cix, uint32_t t)
+{
+    struct tokindex *ix = (struct tokindex *)cix;
+
+    if (ix->bm_state[t] == 0) {
+        uint32_t a = ym_le_get32(ix->bm_off + 4 * (size_t)t);
+        uint32_t e = ym_le_get32(ix->bm_off + 4 * (size_t)t + 4);
+        ix->bms[t] = load_bitmap(ix->bm_area + a, e - a, ix->n_blocks);
+        ix->bm_state[t] = ix->bms[t] != NULL ? 1 : 2;
+    }
+    return ix->bms[t];
 }
 
 /* Binary search of the dictionary; the term number or -1. */
@@ -955,9 +1060,11 @@ tokindex_candidates(const struct tokindex *ix, const char *term, size_t len,
         return;
     roaring_bitmap_add_range_closed(out, 0, ix->n_blocks - 1);
     /* exact bitmaps first: they narrow the set the blooms are probed for */
-    for (size_t i = 0; i < tt.n; i++)
-        if (tt.dict[i] >= 0)
-            roaring_bitmap_and_inplace(out, ix->bms[tt.dict[i]]);
+    for (size_t i = 0; i < tt.n; i++) {
+        const roaring_bitmap_t *bm = tt.dict[i] >= 0 ? term_bitmap(ix, (uint32_t)tt.dict[i]) : NULL;
+        if (bm != NULL)
+            roaring_bitmap_and_inplace(out, bm);
+    }
     bool any_bloom = false;
     for (size_t i = 0; i < tt.n; i++)
         any_bloom |= tt.dict[i] < 0;

@@ -7,10 +7,12 @@
  *
  *   - a term dictionary: the low-cardinality tokens (those found in at least
  *     max(2, ceil(n_blocks / 8)) distinct blocks), sorted, each with the
- *     CRoaring bitmap of the blocks that hold it — exact;
- *   - one bloom filter per block over all of that block's tokens (~1 %
- *     false positives);
- *   - a segment-wide bloom filter over every token (cheap segment skip).
+ *     list of the blocks that hold it (a CRoaring bitmap once read) — exact;
+ *   - one bloom filter per block over that block's tokens that are not in
+ *     the dictionary (~1 % false positives);
+ *   - a segment-wide bloom filter over every token not in the dictionary
+ *     (cheap segment skip).  A dictionary token is always answered by its
+ *     exact bitmap, so the blooms need not hold it.
  *
  * Tokens are exactly the query language's terms (query_match.c): maximal
  * runs of word characters — ASCII letters, digits, '_' and every byte
@@ -20,7 +22,7 @@
  * Flow: the segment writer feeds each block's raw lines and field values to a
  * builder (tokindex_add), serialises it (tokindex_build) into the segment;
  * a search maps the bytes back (tokindex_open) and asks tokindex_candidates
- * for each term.  Nothing here is wired into the store yet.
+ * for each term (seg2.c).
  */
 #ifndef YM_TOKINDEX_H
 #define YM_TOKINDEX_H
@@ -98,8 +100,10 @@ struct tokindex;
 
 /*
  * Maps a serialised index: checks its header, its XXH3-64 body checksum and
- * every offset, term and bitmap, then returns the reader in *out (free with
- * tokindex_close()).  p is borrowed and must stay valid and unchanged until
+ * every offset and term, then returns the reader in *out (free with
+ * tokindex_close()).  Each term's bitmap is decoded and checked when a
+ * lookup first needs it; one that fails (possible only behind a forged
+ * checksum) makes that term match every block.  p is borrowed and must stay valid and unchanged until
  * tokindex_close.  Returns 0, YM_ECORRUPT (with a message in err: bad magic,
  * truncation, checksum, any inconsistency), YM_EVERSION or YM_ENOMEM.
  */

@@ -5,15 +5,27 @@
  * Proves that:
  *  - events with every field type, multi-valued fields (a name repeated,
  *    also with different types), missing fields and metadata, given out of
- *    time order, come back sorted (stably), with every field, type, value
- *    and the field order intact; 10,000 events span several blocks;
- *  - block time ranges are ordered and cover their events;
+ *    time order, come back grouped by (sourcetype, source) and sorted by
+ *    time within a group (stably), with every field, type, value and the
+ *    field order intact; 10,000 events span several blocks;
+ *  - block time ranges cover their events, one group per block;
+ *  - string values that are views into the raw line (nested, overlapping,
+ *    to the end of the line, empty, the whole line) come back exactly, as
+ *    views into the line read back; values outside the line (constants,
+ *    copies, views into another line, NULL) come back exactly; integers and
+ *    addresses whose text is in the line (cut out as holes, shared by two
+ *    fields, "007", negative, INT64_MIN/MAX) or not, come back exactly, and
+ *    so does the line; events with no fields and empty lines too;
+ *  - a corrupt token index is not read at open, is found on first use
+ *    (every block is a candidate; seg2_check_index and seg2_verify fail);
  *  - seg2_candidates is a superset of the blocks that hold a term (against
  *    a brute-force scan of the raw lines);
  *  - the header stores prev_hash; seg2_verify passes; the hash changes
  *    when the content changes; any flipped byte fails open, read or verify;
  *  - every truncation and random byte flips give YM_ECORRUPT or a clean
- *    read, never a crash (run under ASan); another version is YM_EVERSION.
+ *    read, never a crash (run under ASan), also behind forged CRCs for
+ *    blocks full of spans, holes and literals; another version is
+ *    YM_EVERSION.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -131,19 +143,39 @@ ptrs(const struct ym_batch *b)
     return p;
 }
 
-/* The stable time order of b's events, as indices. */
+/* The order the writer keeps when every (sourcetype, source) pair has at
+ * least 1024 events: by pair (first appearance), then by time, stably. */
 static size_t *
 stable_order(const struct ym_batch *b)
 {
-    size_t *o = malloc(b->n * sizeof(*o));
+    size_t *o = malloc(b->n * sizeof(*o)), *g = malloc(b->n * sizeof(*g));
+    size_t n_ranks = 0;
+    /* ranks: only a few pairs, so remember each pair's first event */
+    size_t firsts[16];
+    for (size_t i = 0; i < b->n; i++) {
+        size_t r;
+        for (r = 0; r < n_ranks; r++) {
+            const struct ym_event *x = &b->ev[firsts[r]], *y = &b->ev[i];
+            if (ym_str_eq(x->sourcetype, y->sourcetype) &&
+                (x->sourcetype.p == NULL) == (y->sourcetype.p == NULL) &&
+                ym_str_eq(x->source, y->source))
+                break;
+        }
+        if (r == n_ranks) {
+            assert_true(n_ranks < 16);
+            firsts[n_ranks++] = i;
+        }
+        g[i] = r;
+    }
     for (size_t i = 0; i < b->n; i++) {
         size_t j = i;
-        while (j > 0 && b->ev[o[j - 1]].ts > b->ev[i].ts) {
+        while (j > 0 && (g[o[j - 1]] > g[i] || (g[o[j - 1]] == g[i] && b->ev[o[j - 1]].ts > b->ev[i].ts))) {
             o[j] = o[j - 1];
             j--;
         }
         o[j] = i;
     }
+    free(g);
     return o;
 }
 
@@ -191,24 +223,34 @@ test_round_trip(void **state)
 
     size_t *o = stable_order(&b);
     size_t k = 0;
-    int64_t prev_max = INT64_MIN;
+    int64_t prev_max = INT64_MIN, lo_all = INT64_MAX, hi_all = INT64_MIN;
     for (uint32_t blk = 0; blk < seg2_n_blocks(s); blk++) {
         int64_t lo, hi;
         ym_batch_reset(&out);
         assert_int_equal(seg2_block_time(s, blk, &lo, &hi), 0);
-        assert_true(lo <= hi && lo >= prev_max);
-        prev_max = hi;
+        assert_true(lo <= hi);
+        lo_all = lo < lo_all ? lo : lo_all;
+        hi_all = hi > hi_all ? hi : hi_all;
         assert_int_equal(seg2_read_block(s, blk, &out, &err), 0);
         assert_true(out.n <= SEG2_BLOCK_EVENTS);
+        /* one (sourcetype, source) per block, time-sorted inside */
         for (size_t i = 0; i < out.n; i++, k++) {
             assert_true(out.ev[i].ts >= lo && out.ev[i].ts <= hi);
+            assert_true(i == 0 || out.ev[i].ts >= out.ev[i - 1].ts);
+            assert_str(out.ev[i].sourcetype, out.ev[0].sourcetype);
+            assert_str(out.ev[i].source, out.ev[0].source);
             assert_str(out.ev[i].index, YM_STR("main"));
             assert_event(&b.ev[o[k]], &out.ev[i]);
         }
     }
     assert_int_equal(k, n);
-    assert_int_equal(seg2_min_ts(s), b.ev[o[0]].ts);
-    assert_int_equal(seg2_max_ts(s), b.ev[o[n - 1]].ts);
+    assert_int_equal(seg2_min_ts(s), lo_all);
+    assert_int_equal(seg2_max_ts(s), hi_all);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(b.ev[i].ts >= lo_all && b.ev[i].ts <= hi_all);
+        prev_max = prev_max > b.ev[i].ts ? prev_max : b.ev[i].ts;
+    }
+    assert_int_equal(prev_max, hi_all);
     assert_int_equal(seg2_block_time(s, 3, &prev_max, &prev_max), YM_EINVAL);
     free(o);
     free(p);
@@ -259,6 +301,77 @@ test_candidates(void **state)
     roaring_bitmap_free(cand);
     ym_batch_fini(&out);
     seg2_close(s);
+}
+
+/* Fills b with n events whose fields are views into their lines (nested,
+ * overlapping, to the end, empty), constants, copies, views into another
+ * line, and integers/addresses whose text is in the line (or is not, or is
+ * only part of a longer number, or is shared by two fields). */
+static void
+make_span_events(struct ym_batch *bb, size_t n)
+{
+#define b (*bb)
+    for (size_t i = 0; i < n; i++) {
+        struct ym_event *ev = ym_batch_add(&b);
+        char line[300];
+        int len = snprintf(line, sizeof(line),
+                           "GET /a/b%zu?q=%zu HTTP/1.1 port %zu from 10.0.%zu.%zu to 2001:db8::%zx "
+                           "id=007 n=-%zu big=12345 ip=1.2.3.4. ua=Mozilla/5.0 (X11; Linux)",
+                           i, i * 7, i % 65536, i % 256, (i * 3) % 256, i, i);
+        char *raw = arena_strndup(&b.arena, line, (size_t)len);
+        ev->raw = (struct ym_str){raw, (size_t)len};
+        ev->ts = 1700000000000000000LL + (int64_t)(i % 97) * 1000;
+        ev->sourcetype = YM_STR("access");
+        ev->source = i % 2 ? YM_STR("a.log") : YM_STR("b.log");
+        if (i % 11 == 0) {
+            ev->raw = (struct ym_str){raw, i % 22 == 0 ? 0 : (size_t)len};
+            continue; /* no fields; some with an empty line */
+        }
+        const char *url = strchr(raw, '/'), *q = strchr(url, '?'), *ua = strstr(raw, "ua=") + 3;
+        const char *sp = strchr(url, ' ');
+        ym_event_add_str(ev, &b.arena, YM_STR("url.original"), (struct ym_str){url, (size_t)(sp - url)});
+        ym_event_add_str(ev, &b.arena, YM_STR("url.path"), (struct ym_str){url, (size_t)(q - url)});
+        ym_event_add_str(ev, &b.arena, YM_STR("url.query"), (struct ym_str){q + 1, (size_t)(sp - q - 1)});
+        ym_event_add_str(ev, &b.arena, YM_STR("method"), (struct ym_str){raw, 3});
+        ym_event_add_str(ev, &b.arena, YM_STR("ua"), (struct ym_str){ua, (size_t)(raw + len - ua)});
+        ym_event_add_str(ev, &b.arena, YM_STR("tail"), (struct ym_str){raw + len, 0});
+        ym_event_add_str(ev, &b.arena, YM_STR("mid"), (struct ym_str){raw + 5, 0});
+        ym_event_add_str(ev, &b.arena, YM_STR("all"), ev->raw);
+        ym_event_add_str(ev, &b.arena, YM_STR("kind"), YM_STR("web")); /* a constant */
+        char *copy = arena_strndup(&b.arena, url, 4);
+        ym_event_add_str(ev, &b.arena, YM_STR("copy"), (struct ym_str){copy, 4});
+        ym_event_add_str(ev, &b.arena, YM_STR("null"), YM_STR_NULL);
+        if (i > 1) /* a view into another event's line */
+            ym_event_add_str(ev, &b.arena, YM_STR("other"), (struct ym_str){b.ev[i - 1].raw.p, 3});
+        ym_event_add_str(ev, &b.arena, YM_STR("tags"), (struct ym_str){url + 1, 1}); /* multi-valued */
+        ym_event_add_str(ev, &b.arena, YM_STR("tags"), YM_STR("x"));
+        ym_event_add_str(ev, &b.arena, YM_STR("tags"), (struct ym_str){raw, 1});
+        ym_event_add_int(ev, &b.arena, YM_STR("port"), (int64_t)(i % 65536));
+        ym_event_add_int(ev, &b.arena, YM_STR("id"), 7);         /* "007" */
+        ym_event_add_int(ev, &b.arena, YM_STR("neg"), -(int64_t)i);
+        ym_event_add_int(ev, &b.arena, YM_STR("part"), 1234);    /* only a prefix of 12345 */
+        ym_event_add_int(ev, &b.arena, YM_STR("absent"), (int64_t)i * 1000003);
+        ym_event_add_int(ev, &b.arena, YM_STR("min"), i % 2 ? INT64_MIN : INT64_MAX);
+        ym_event_add_int(ev, &b.arena, YM_STR("port"), (int64_t)(i % 65536)); /* again */
+        struct ym_ip ip;
+        char t[64];
+        snprintf(t, sizeof(t), "10.0.%zu.%zu", i % 256, (i * 3) % 256);
+        assert_true(ym_ip_parse(t, strlen(t), &ip));
+        ym_event_add_ip(ev, &b.arena, YM_STR("src"), &ip);
+        snprintf(t, sizeof(t), "2001:db8::%zx", i);
+        assert_true(ym_ip_parse(t, strlen(t), &ip));
+        ym_event_add_ip(ev, &b.arena, YM_STR("dst"), &ip);
+        assert_true(ym_ip_parse("1.2.3.4", 7, &ip)); /* followed by '.' in the line */
+        ym_event_add_ip(ev, &b.arena, YM_STR("dot"), &ip);
+        snprintf(t, sizeof(t), "192.168.%zu.1", i % 200);
+        assert_true(ym_ip_parse(t, strlen(t), &ip)); /* not in the line */
+        ym_event_add_ip(ev, &b.arena, YM_STR("away"), &ip);
+        assert_true(ym_ip_parse("fe80::1:2", 9, &ip));
+        ym_event_add_ip(ev, &b.arena, YM_STR("away6"), &ip);
+        ym_event_add_float(ev, &b.arena, YM_STR("f"), (double)i / 7.0);
+        ym_event_add_bool(ev, &b.arena, YM_STR("ok"), i % 3 == 0);
+    }
+#undef b
 }
 
 static unsigned char *
@@ -389,7 +502,21 @@ test_forged_crc(void **state)
 
     snprintf(path, sizeof(path), "%s/f.yseg", dir);
     snprintf(bad, sizeof(bad), "%s/fbad.yseg", dir);
-    write_seg(path, 500, 5, NULL, NULL);
+    for (int kind = 0; kind < 2; kind++) {
+    if (kind == 0)
+        write_seg(path, 500, 5, NULL, NULL);
+    else { /* spans, holes, literals of every type */
+        struct ym_batch sb;
+        struct ym_err err;
+        ym_batch_init(&sb);
+        make_span_events(&sb, 300);
+        const struct ym_event **sp = ptrs(&sb);
+        for (size_t i = 0; i < sb.n; i++) /* one block: one group */
+            ((struct ym_event *)sp[i])->source = YM_STR("a.log");
+        assert_int_equal(seg2_write(path, "main", sp, sb.n, NULL, NULL, NULL, NULL, &err), 0);
+        free(sp);
+        ym_batch_fini(&sb);
+    }
     unsigned char *p = slurp(path, &len);
     unsigned char *q = malloc(len);
     size_t hlen = p[12] | (size_t)p[13] << 8;
@@ -417,6 +544,7 @@ test_forged_crc(void **state)
     }
     free(q);
     free(p);
+    }
 }
 
 static void
@@ -432,7 +560,7 @@ test_version(void **state)
     write_seg(path, 10, 1, NULL, NULL);
     unsigned char *p = slurp(path, &len);
     size_t hlen = p[12] | (size_t)p[13] << 8;
-    p[8] = 3;
+    p[8] = 99;
     uint32_t c = (uint32_t)crc32(0, p, (uInt)(hlen - 4));
     for (int j = 0; j < 4; j++)
         p[hlen - 4 + j] = (unsigned char)(c >> (8 * j));
@@ -444,6 +572,103 @@ test_version(void **state)
     assert_int_equal(seg2_write(path, "main", NULL, 0, NULL, NULL, NULL, NULL, &err), YM_EINVAL);
 }
 
+/* Whether v points into line (the reader's span encoding). */
+static bool
+inside(struct ym_str v, struct ym_str line)
+{
+    return v.p >= line.p && v.p + v.len <= line.p + line.len;
+}
+
+/*
+ * Values that are views into the raw line come back as views into the line
+ * read back, exactly: overlapping and nested spans, a span to the end of the
+ * line, empty spans, the whole line; values not in the line (constants,
+ * copies, views into another event's line) come back as literals; integers
+ * and addresses whose text is in the line (or is not, or is only part of a
+ * longer number), multi-valued fields and events with no fields at all.
+ */
+static void
+test_spans(void **state)
+{
+    (void)state;
+    char path[300];
+    struct ym_batch b, out;
+    struct ym_err err;
+    struct seg2 *s;
+    size_t n = 3000;
+
+    snprintf(path, sizeof(path), "%s/s.yseg", dir);
+    ym_batch_init(&b);
+    ym_batch_init(&out);
+    make_span_events(&b, n);
+    const struct ym_event **p = ptrs(&b);
+    assert_int_equal(seg2_write(path, "main", p, n, NULL, NULL, NULL, NULL, &err), 0);
+    assert_int_equal(seg2_open(path, &s, &err), 0);
+    size_t *o = stable_order(&b), k = 0, n_inside = 0;
+    for (uint32_t blk = 0; blk < seg2_n_blocks(s); blk++) {
+        ym_batch_reset(&out);
+        assert_int_equal(seg2_read_block(s, blk, &out, &err), 0);
+        for (size_t i = 0; i < out.n; i++, k++) {
+            const struct ym_event *w = &b.ev[o[k]], *r = &out.ev[i];
+            assert_event(w, r);
+            for (uint32_t f = 0; f < r->n_fields; f++) {
+                if (r->fields[f].type != YM_T_STR)
+                    continue;
+                /* views into the written line are views into the line read */
+                bool wi = w->fields[f].v.s.p != NULL && inside(w->fields[f].v.s, w->raw);
+                assert_true(wi == inside(r->fields[f].v.s, r->raw) || r->fields[f].v.s.len == 0);
+                n_inside += wi;
+            }
+        }
+    }
+    assert_int_equal(k, n);
+    assert_true(n_inside > 8 * (n - n / 11));
+    assert_int_equal(seg2_verify(s, &err), 0);
+    assert_int_equal(seg2_check_index(s, &err), 0);
+    /* the index finds a term that is only in a span's cut word: "ozilla" is
+     * no token of the line, "x11" is */
+    roaring_bitmap_t *cand = roaring_bitmap_create();
+    seg2_candidates(s, "x11", 3, cand);
+    assert_int_equal(roaring_bitmap_get_cardinality(cand), seg2_n_blocks(s));
+    roaring_bitmap_free(cand);
+    seg2_close(s);
+    free(o);
+    free(p);
+    ym_batch_fini(&b);
+    ym_batch_fini(&out);
+}
+
+/* A corrupt token index is found on first use, never trusted. */
+static void
+test_lazy_index(void **state)
+{
+    (void)state;
+    char path[300];
+    size_t len;
+    struct seg2 *s;
+    struct ym_err err;
+
+    snprintf(path, sizeof(path), "%s/l.yseg", dir);
+    write_seg(path, 3000, 4, NULL, NULL);
+    unsigned char *p = slurp(path, &len);
+    size_t foot = len - 88, tx_off = 0;
+    for (int i = 0; i < 8; i++)
+        tx_off |= (size_t)p[foot + 24 + i] << (8 * i);
+    p[tx_off + 60] ^= 0x40; /* inside the token index's body */
+    spit(path, p, len);
+    assert_int_equal(seg2_open(path, &s, &err), 0); /* open does not read it */
+    roaring_bitmap_t *cand = roaring_bitmap_create();
+    seg2_candidates(s, "nothere", 7, cand);
+    assert_int_equal(roaring_bitmap_get_cardinality(cand), seg2_n_blocks(s)); /* every block */
+    assert_int_equal(seg2_check_index(s, &err), YM_ECORRUPT);
+    assert_non_null(strstr(err.msg, "token index"));
+    assert_non_null(strstr(err.msg, path));
+    assert_int_equal(seg2_verify(s, &err), YM_ECORRUPT);
+    roaring_bitmap_free(cand);
+    seg2_close(s);
+    free(p);
+}
+
 int
 main(void)
 {
@@ -451,6 +676,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         T(test_round_trip), T(test_candidates), T(test_hash_chain),
         T(test_corruption), T(test_forged_crc), T(test_version),
+        T(test_spans), T(test_lazy_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
