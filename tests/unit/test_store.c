@@ -1132,6 +1132,7 @@ test_recovery_publishes_complete_flush(void **state)
         assert_string_equal(lines[i].name, i == 0 ? "0000000000000001.yseg"
                                                   : "0000000000000002.yseg");
         assert_int_equal(lines[i].n_events, 2);
+        assert_int_equal(lines[i].raw_bytes, i == 0 ? 1 + 2 : 3 + 4); /* the raw lines' bytes */
         assert_int_equal(lines[i].min_ts, 2 * (int64_t)i + 1);
         assert_int_equal(lines[i].max_ts, 2 * (int64_t)i + 2);
         assert_int_equal(chain_hash_file(seg_path(f, "main", (int)i + 1, path, sizeof(path)), h,
