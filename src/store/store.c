@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -576,15 +577,39 @@ store_fsync_write(const char *index_dir, const struct store_fsync *f, struct ym_
 #define ACK_RING 16   /* > MAX_UNACKED + 1 */
 #define MAX_UNACKED 4 /* WAL records appended but not yet fsynced before a commit waits */
 
+/* A flush in the background: the thread and the hot part it writes. */
+struct bg {
+    bool is_started;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;       /* a job arrived, finished, or the thread stops */
+    bool has_job, is_done, is_stopping;
+    struct arena arena;      /* the events being written, when has_job */
+    struct ym_event *ev;
+    size_t n, cap;
+    uint64_t wal_seq;        /* they are the WAL records up to here */
+    int rc;                  /* the last job's result */
+    struct ym_err err;
+};
+
 struct ack {
     uint64_t seq;    /* a WAL record */
     uint64_t events; /* n_appended once it was appended */
 };
 
+#define NAMES_CACHE 1024 /* a power of two */
+
 /* Field names interned per writer: events share a few hundred names. */
 struct names {
     struct ym_str *slot; /* open addressing, cap a power of two */
     size_t n, cap;
+    /* Most names are string literals of the decoders, at fixed addresses:
+     * a cache by address skips the hash (the bytes are still compared, an
+     * address in a reused arena may hold another name). */
+    struct {
+        const char *p;
+        struct ym_str v;
+    } by_addr[NAMES_CACHE];
 };
 
 struct store_writer {
@@ -611,10 +636,30 @@ struct store_writer {
     size_t n_unacked;
     uint64_t n_appended;     /* events appended to the WAL by this writer */
     uint64_t n_acked;        /* of them, durable */
+    struct bg bg;            /* the flush thread and the hot part it writes */
 };
+
+static struct ym_str intern_slow(struct store_writer *w, struct ym_str name);
 
 static struct ym_str
 intern(struct store_writer *w, struct ym_str name)
+{
+    size_t c = ((uintptr_t)name.p >> 3) & (NAMES_CACHE - 1);
+    struct ym_str v;
+
+    if (w->names.by_addr[c].p == name.p && w->names.by_addr[c].v.len == name.len &&
+        memcmp(w->names.by_addr[c].v.p, name.p, name.len) == 0)
+        return w->names.by_addr[c].v;
+    v = intern_slow(w, name);
+    if (v.p != NULL) {
+        w->names.by_addr[c].p = name.p;
+        w->names.by_addr[c].v = v;
+    }
+    return v;
+}
+
+static struct ym_str
+intern_slow(struct store_writer *w, struct ym_str name)
 {
     uint64_t h = 1469598103934665603ULL;
     size_t i;
@@ -783,18 +828,20 @@ cmp_ts_ptr(const void *a, const void *b)
 int store_merge_crash_at = 0;
 
 static int finish_merge(struct store_writer *w, struct ym_err *err);
+static int apply_retention(struct store_writer *w, struct ym_err *err);
 
 #define DAY_NS (86400LL * 1000000000LL)
 #define PART_MIN_EVENTS 65536 /* days with fewer events share a segment with the next */
 
 /* Writes one segment of events[0..n) as the writer's next SEQ; adds its chain line to lines. */
 static int
-write_segment(struct store_writer *w, const struct ym_event *const *events, size_t n, uint32_t part,
-              uint32_t parts, struct chain_line *line, struct ym_err *err)
+write_segment(struct store_writer *w, const struct ym_event *const *events, size_t n,
+              uint64_t wal_seq, uint32_t part, uint32_t parts, struct chain_line *line,
+              struct ym_err *err)
 {
     char name[32];
     char *path;
-    struct seg2_write_opts o = {w->last_wal_seq, part, parts};
+    struct seg2_write_opts o = {wal_seq, part, parts};
     struct seg2_write_stats st;
     uint8_t hash[32];
     int rc;
@@ -822,18 +869,21 @@ write_segment(struct store_writer *w, const struct ym_event *const *events, size
 }
 
 /*
- * Writes the committed hot events as segments — one per day, days with few
- * events merged with the next — then their chain lines, the checkpoint and
- * the WAL checkpoint.  A crash before the chain lines leaves segments a
- * later open either publishes (the whole flush is on disk) or deletes (it
- * is not: the WAL still holds every event).
+ * Writes events ev[0..n) — committed up to WAL seq wal_seq — as segments:
+ * one per day, days with few events merged with the next; then their chain
+ * lines and the checkpoint file.  A crash before the chain lines leaves
+ * segments a later open either publishes (the whole flush is on disk) or
+ * deletes (it is not: the WAL still holds every event).  Runs in the flush
+ * thread or in the writer's; touches w's segment numbering, checkpoint and
+ * chain, which nothing else touches meanwhile.
  */
 static int
-flush_hot(struct store_writer *w, struct ym_err *err)
+write_events(struct store_writer *w, struct ym_event *ev, size_t n, uint64_t wal_seq,
+             struct ym_err *err)
 {
     const struct ym_event **v = NULL;
     struct chain_line *lines = NULL;
-    size_t n = w->n_committed, *cut = NULL, n_parts = 0;
+    size_t *cut = NULL, n_parts = 0;
     int rc = 0;
 
     if (n == 0)
@@ -845,7 +895,7 @@ flush_hot(struct store_writer *w, struct ym_err *err)
         goto out;
     }
     for (size_t i = 0; i < n; i++)
-        v[i] = &w->ev[i];
+        v[i] = &ev[i];
     qsort(v, n, sizeof(*v), cmp_ts_ptr);
     /* partitions: [cut[k], cut[k+1]) */
     cut[n_parts++] = 0;
@@ -864,25 +914,159 @@ flush_hot(struct store_writer *w, struct ym_err *err)
         goto out;
     }
     for (size_t k = 0; k < n_parts; k++) {
-        rc = write_segment(w, v + cut[k], cut[k + 1] - cut[k], (uint32_t)k, (uint32_t)n_parts,
-                           &lines[k], err);
+        rc = write_segment(w, v + cut[k], cut[k + 1] - cut[k], wal_seq, (uint32_t)k,
+                           (uint32_t)n_parts, &lines[k], err);
         if (rc < 0)
             goto out;
     }
     for (size_t k = 0; k < n_parts; k++)
         if ((rc = chain_append(w->index_dir, &lines[k], err)) < 0)
             goto out;
-    w->cp.flushed_seq = w->last_wal_seq;
-    if ((rc = store_checkpoint_write(w->index_dir, &w->cp, err)) < 0)
-        goto out;
-    if ((rc = wal_checkpoint(w->wal, w->cp.flushed_seq, err)) < 0)
-        goto out;
-    hot_reset(w);
+    w->cp.flushed_seq = wal_seq;
+    rc = store_checkpoint_write(w->index_dir, &w->cp, err);
 out:
     ym_free(v);
     ym_free(cut);
     ym_free(lines);
     return rc;
+}
+
+/* Writes the committed hot events into segments, here and now; then the WAL checkpoint. */
+static int
+flush_hot(struct store_writer *w, struct ym_err *err)
+{
+    int rc;
+
+    if (w->n_committed == 0)
+        return 0;
+    rc = write_events(w, w->ev, w->n_committed, w->last_wal_seq, err);
+    if (rc == 0)
+        rc = wal_checkpoint(w->wal, w->cp.flushed_seq, err);
+    if (rc == 0)
+        hot_reset(w);
+    return rc;
+}
+
+/* ---- the flush thread: writes a full hot part while ingest goes on ---- */
+
+static void *
+bg_main(void *arg)
+{
+    struct store_writer *w = arg;
+    struct bg *b = &w->bg;
+
+    pthread_mutex_lock(&b->mu);
+    for (;;) {
+        while (!b->has_job && !b->is_stopping)
+            pthread_cond_wait(&b->cv, &b->mu);
+        if (!b->has_job)
+            break;
+        pthread_mutex_unlock(&b->mu);
+        struct ym_err e;
+        ym_err_clear(&e);
+        int rc = write_events(w, b->ev, b->n, b->wal_seq, &e);
+        pthread_mutex_lock(&b->mu);
+        b->rc = rc;
+        b->err = e;
+        b->has_job = false;
+        b->is_done = true;
+        pthread_cond_broadcast(&b->cv);
+    }
+    pthread_mutex_unlock(&b->mu);
+    return NULL;
+}
+
+/*
+ * Waits for the flush in flight, if any; then checkpoints the WAL up to
+ * what it wrote and applies retention.  A failed flush is returned here
+ * (its events are still in the WAL: nothing is lost).
+ */
+static int
+bg_wait(struct store_writer *w, struct ym_err *err)
+{
+    struct bg *b = &w->bg;
+    int rc;
+
+    if (!b->is_started)
+        return 0;
+    pthread_mutex_lock(&b->mu);
+    while (b->has_job)
+        pthread_cond_wait(&b->cv, &b->mu);
+    bool done = b->is_done;
+    b->is_done = false;
+    rc = b->rc;
+    if (rc < 0 && err != NULL)
+        *err = b->err;
+    b->rc = 0;
+    pthread_mutex_unlock(&b->mu);
+    if (!done || rc < 0)
+        return rc;
+    rc = wal_checkpoint(w->wal, b->wal_seq, err);
+    if (rc == 0)
+        rc = apply_retention(w, err);
+    return rc;
+}
+
+/* Hands the committed hot part to the flush thread and starts a new one. */
+static int
+bg_start(struct store_writer *w, struct ym_err *err)
+{
+    struct bg *b = &w->bg;
+    int rc = bg_wait(w, err);
+
+    if (rc < 0)
+        return rc;
+    if (!b->is_started) {
+        arena_init(&b->arena, 1u << 20);
+        pthread_mutex_init(&b->mu, NULL);
+        pthread_cond_init(&b->cv, NULL);
+        if (pthread_create(&b->th, NULL, bg_main, w) != 0) {
+            arena_fini(&b->arena);
+            pthread_mutex_destroy(&b->mu);
+            pthread_cond_destroy(&b->cv);
+            return flush_hot(w, err); /* no thread: flush here */
+        }
+        b->is_started = true;
+    }
+    /* swap the hot part with the flush thread's finished one */
+    struct arena ta = b->arena;
+    struct ym_event *tev = b->ev;
+    size_t tcap = b->cap;
+    b->arena = w->arena;
+    b->ev = w->ev;
+    b->cap = w->cap;
+    b->n = w->n_committed;
+    b->wal_seq = w->last_wal_seq;
+    w->arena = ta;
+    w->ev = tev;
+    w->cap = tcap;
+    w->n = w->n_committed = 0;
+    arena_reset(&w->arena);
+    pthread_mutex_lock(&b->mu);
+    b->has_job = true;
+    pthread_cond_signal(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    return 0;
+}
+
+/* Stops the flush thread after its job (the events of a failed one stay in the WAL). */
+static void
+bg_stop(struct store_writer *w)
+{
+    struct bg *b = &w->bg;
+
+    if (!b->is_started)
+        return;
+    pthread_mutex_lock(&b->mu);
+    b->is_stopping = true;
+    pthread_cond_signal(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    pthread_join(b->th, NULL);
+    pthread_mutex_destroy(&b->mu);
+    pthread_cond_destroy(&b->cv);
+    arena_fini(&b->arena);
+    ym_free(b->ev);
+    b->is_started = false;
 }
 
 /* Sums the raw line lengths of s's events (the chain records them; a
@@ -1367,7 +1551,7 @@ commit_pending(struct store_writer *w, struct ym_err *err)
         seg_record_encode(&w->walbuf, &w->ev[i]);
     if (w->walbuf.is_oom)
         return ym_err_set(err, YM_ENOMEM, "out of memory");
-    /* zstd -1: a third of the bytes to write and fsync, at ~500 MB/s */
+    /* zstd's fast mode (level -1): a third of the bytes to write and fsync */
     size_t bound = ZSTD_compressBound(w->walbuf.len);
     ym_buf_reset(&w->walz);
     if (w->zctx == NULL && (w->zctx = ZSTD_createCCtx()) == NULL)
@@ -1377,7 +1561,7 @@ commit_pending(struct store_writer *w, struct ym_err *err)
     unsigned char *z = (unsigned char *)w->walz.p;
     z[0] = WAL_PAYLOAD_ZSTD;
     ym_le_put32(z + 1, (uint32_t)w->walbuf.len);
-    size_t zn = ZSTD_compressCCtx(w->zctx, z + 5, bound, w->walbuf.p, w->walbuf.len, 1);
+    size_t zn = ZSTD_compressCCtx(w->zctx, z + 5, bound, w->walbuf.p, w->walbuf.len, -1);
     if (ZSTD_isError(zn))
         return ym_err_set(err, YM_ENOMEM, "zstd: %s", ZSTD_getErrorName(zn));
     if (w->walbuf.len > WAL_RECORD_MAX)
@@ -1413,11 +1597,8 @@ store_writer_commit(struct store_writer *w, struct ym_err *err)
 
     if (rc < 0)
         return rc;
-    if (w->n_committed >= w->flush_events || w->arena.used >= STORE_FLUSH_BYTES) {
-        if ((rc = flush_hot(w, err)) < 0)
-            return rc;
-        return apply_retention(w, err);
-    }
+    if (w->n_committed >= w->flush_events || w->arena.used >= STORE_FLUSH_BYTES)
+        return bg_start(w, err); /* also reports the previous flush's result */
     return 0;
 }
 
@@ -1429,12 +1610,20 @@ store_writer_flush(struct store_writer *w, struct ym_err *err)
     if (rc == 0)
         rc = wait_durable(w, 0, err);
     if (rc == 0)
+        rc = bg_wait(w, err);
+    if (rc == 0)
         rc = flush_hot(w, err);
     if (rc == 0)
         rc = apply_retention(w, err);
     if (rc == 0)
         rc = merge_small(w, err);
     return rc;
+}
+
+int
+store_writer_wait(struct store_writer *w, struct ym_err *err)
+{
+    return bg_wait(w, err);
 }
 
 static int
@@ -1510,6 +1699,7 @@ store_writer_free(struct store_writer *w)
 {
     if (w == NULL)
         return;
+    bg_stop(w);
     wal_close(w->wal);
     arena_fini(&w->arena);
     ym_free(w->ev);

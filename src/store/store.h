@@ -37,7 +37,7 @@
 
 /* The hot part is flushed into segments at this many events or arena bytes. */
 #define STORE_FLUSH_EVENTS_DEFAULT 262144u
-#define STORE_FLUSH_BYTES (512u << 20)
+#define STORE_FLUSH_BYTES (256u << 20)
 
 struct store;
 struct store_writer;
@@ -100,15 +100,24 @@ int store_writer_add(struct store_writer *w, const struct ym_event *ev, struct y
  * Commits the events added since the last commit: one WAL record, fsynced
  * by the group commit in the background; they are acknowledged once
  * store_writer_acked() counts them (at most a few commits later: commit
- * waits when more are pending; store_writer_flush waits for all).  When the hot part
- * holds the flush threshold's events it is flushed into segments and the
- * index's retention (retention.h) applied at the current time, never
- * retiring a segment w wrote; retired segments are printed on stderr.
+ * waits when more are pending; store_writer_flush waits for all).  When the
+ * hot part holds the flush threshold's events it goes to a flush thread,
+ * which writes it into segments while a new hot part fills (at most one
+ * flush in flight: the next waits); when that flush is done, the WAL is
+ * checkpointed and the index's retention (retention.h) applied at the
+ * current time, never retiring a segment w wrote; retired segments are
+ * printed on stderr.  A failed background flush is returned by a later
+ * commit (its events stay in the WAL).
  * Returns 0, YM_EIO (e.g. disk full: the events are not acknowledged, the
  * store is unharmed), YM_ENOMEM, or a retention error (YM_EINVAL for a bad
  * retention file) after the events are durable.
  */
 int store_writer_commit(struct store_writer *w, struct ym_err *err)
+    __attribute__((warn_unused_result));
+
+/* Waits for the background flush in flight (if any) to finish, checkpoints
+ * the WAL and applies retention; returns its result. */
+int store_writer_wait(struct store_writer *w, struct ym_err *err)
     __attribute__((warn_unused_result));
 
 /* Events this writer added that are durable (acknowledged), in add order. */

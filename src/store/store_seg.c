@@ -45,13 +45,6 @@ seg_crc32(const void *p, size_t len)
     return (uint32_t)c;
 }
 
-static void
-put_str(struct ym_buf *out, struct ym_str s)
-{
-    ym_buf_put_varint(out, s.len);
-    ym_buf_append(out, s.p, s.len);
-}
-
 static uint64_t
 zigzag(int64_t v)
 {
@@ -64,39 +57,76 @@ unzigzag(uint64_t v)
     return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
+static unsigned char *
+raw_varint(unsigned char *q, uint64_t v)
+{
+    while (v >= 0x80) {
+        *q++ = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    *q++ = (unsigned char)v;
+    return q;
+}
+
+static unsigned char *
+raw_str(unsigned char *q, struct ym_str s)
+{
+    q = raw_varint(q, s.len);
+    if (s.len > 0)
+        memcpy(q, s.p, s.len);
+    return q + s.len;
+}
+
+/*
+ * One reservation for the whole record (its bound: 10 bytes per varint,
+ * 16 per value), then plain stores: this runs once per event on the ingest
+ * path (WAL records).
+ */
 void
 seg_record_encode(struct ym_buf *out, const struct ym_event *ev)
 {
-    ym_buf_put_varint(out, zigzag(ev->ts));
-    put_str(out, ev->host);
-    put_str(out, ev->source);
-    put_str(out, ev->sourcetype);
-    put_str(out, ev->raw);
-    ym_buf_put_varint(out, ev->n_fields);
+    size_t bound = 10 * 6 + ev->host.len + ev->source.len + ev->sourcetype.len + ev->raw.len;
+    unsigned char *q;
+
     for (uint32_t i = 0; i < ev->n_fields; i++) {
         const struct ym_field *f = &ev->fields[i];
-        unsigned char tmp[16];
-        put_str(out, f->name);
-        ym_buf_putc(out, (char)f->type);
+        bound += 10 + f->name.len + 1 + 10 + (f->type == YM_T_STR ? f->v.s.len : 16);
+    }
+    if (ym_buf_reserve(out, bound) < 0)
+        return; /* out->is_oom is set */
+    q = (unsigned char *)out->p + out->len;
+    q = raw_varint(q, zigzag(ev->ts));
+    q = raw_str(q, ev->host);
+    q = raw_str(q, ev->source);
+    q = raw_str(q, ev->sourcetype);
+    q = raw_str(q, ev->raw);
+    q = raw_varint(q, ev->n_fields);
+    for (uint32_t i = 0; i < ev->n_fields; i++) {
+        const struct ym_field *f = &ev->fields[i];
+        q = raw_str(q, f->name);
+        *q++ = (unsigned char)f->type;
         switch (f->type) {
         case YM_T_STR:
-            put_str(out, f->v.s);
+            q = raw_str(q, f->v.s);
             break;
         case YM_T_INT:
-            ym_buf_put_varint(out, zigzag(f->v.i));
+            q = raw_varint(q, zigzag(f->v.i));
             break;
         case YM_T_FLOAT:
-            memcpy(tmp, &f->v.f, 8);
-            ym_buf_append(out, tmp, 8);
+            memcpy(q, &f->v.f, 8);
+            q += 8;
             break;
         case YM_T_IP:
-            ym_buf_append(out, f->v.ip.b, 16);
+            memcpy(q, f->v.ip.b, 16);
+            q += 16;
             break;
         case YM_T_BOOL:
-            ym_buf_putc(out, f->v.b ? 1 : 0);
+            *q++ = f->v.b ? 1 : 0;
             break;
         }
     }
+    out->len = (size_t)(q - (unsigned char *)out->p);
+    out->p[out->len] = '\0'; /* reserve left room: len < cap */
 }
 
 struct cursor {

@@ -79,6 +79,8 @@ write_segments_by(const char *dir, int n, bool by_commit)
         if (!by_commit)
             assert_int_equal(store_writer_flush(w, &err), 0);
     }
+    if (by_commit) /* the last flush runs in the background: wait for it */
+        assert_int_equal(store_writer_wait(w, &err), 0);
     store_writer_free(w);
     store_close(s);
 }

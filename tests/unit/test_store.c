@@ -1236,7 +1236,9 @@ test_flush_threshold(void **state)
     assert_int_equal(n_segs(f, "main"), 0);
     add_simple(f, w, 3, "c");
     assert_int_equal(n_segs(f, "main"), 0); /* added, not committed */
-    commit(w);                              /* 3 committed: flushed */
+    commit(w);                              /* 3 committed: flushed in the background */
+    struct ym_err err;
+    assert_int_equal(store_writer_wait(w, &err), 0);
     assert_int_equal(n_segs(f, "main"), 1);
     assert_int_equal(chain_count(f, "main", &n_ev), 1);
     assert_int_equal(n_ev, 3);
@@ -1692,6 +1694,44 @@ test_merge_crash(void **state)
     }
 }
 
+/* Flushes in the background while commits go on: every event once, in order. */
+static void
+test_background_flush(void **state)
+{
+    struct fx *f = *state;
+    struct store *s = open_write(f);
+    struct store_writer *w = open_writer(s, "main");
+    struct store_scan_stats st;
+    struct got g = {0};
+    struct ym_err err;
+    uint64_t n_ev;
+
+    store_writer_set_flush(w, 1000);
+    for (int i = 1; i <= 10000; i++) {
+        add_simple(f, w, i, "bg");
+        if (i % 100 == 0)
+            commit(w);
+        if (i == 5050) { /* a reader amid the flushes */
+            struct got r = {0};
+            r.no_lines = true;
+            scan_all(s, NULL, &r, &st);
+            assert_int_equal(r.n, 5000);
+        }
+    }
+    assert_int_equal(store_writer_flush(w, &err), 0);
+    assert_int_equal(store_writer_acked(w), 10000);
+    g.no_lines = true;
+    scan_all(s, NULL, &g, &st);
+    assert_int_equal(g.n, 10000);
+    assert_int_equal(st.n_hot, 0);
+    for (int i = 0; i < GOT_MAX; i++)
+        assert_int_equal(g.ts[i], 10000 - i);
+    chain_count(f, "main", &n_ev);
+    assert_int_equal(chain_problems(f, "main"), 0);
+    store_writer_free(w);
+    store_close(s);
+}
+
 int
 main(void)
 {
@@ -1717,6 +1757,7 @@ main(void)
         T(test_flush_per_day),
         T(test_import),
         T(test_merge_small),
+        T(test_background_flush),
         T(test_merge_crash),
         T(test_scan_corrupt_block),
         T(test_scan_corrupt_header),
