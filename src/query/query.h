@@ -46,10 +46,11 @@ bool query_match(struct query *q, const struct ym_event *ev);
 
 /*
  * Block skipping.  The store indexes each block's tokens (store/tokindex.h:
- * maximal runs of word bytes, ASCII-lowercased).  A term or phrase requires
- * the complete tokens of its text, except a run touching a '*' end, which may
- * be part of a longer token: "10.0.1.10" requires 10, 0, 1; "*.evil.com"
- * requires evil, com; "fail*", "*admin" and "->" require none.  Terms under
+ * maximal runs of word bytes, ASCII-lowercased, and dotted pairs of two runs
+ * separated by one '.').  A term or phrase requires the complete tokens of
+ * its text, except a run touching a '*' end, which may be part of a longer
+ * token: "10.0.1.10" requires 10, 0, 10.0, 1, 0.1, 1.10; "*.evil.com"
+ * requires evil, com, evil.com; "fail*", "*admin" and "->" require none.  Terms under
  * a NOT require nothing.
  */
 

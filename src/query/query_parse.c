@@ -545,16 +545,54 @@ next_required_run(const struct qnode *n, size_t *i, size_t *start, size_t *len)
     }
 }
 
-/* Counts the required runs of the terms under n that query_may_match can
+/*
+ * The tokens term n requires: each required run, and after a run that
+ * follows the previous required run across exactly one '.', the pair as
+ * one token too ("10.0" of "10.0.1.10": the store indexes such dotted
+ * pairs, so that an address or a domain is looked up as a whole and not
+ * only by its ubiquitous pieces).
+ */
+struct req_iter {
+    size_t i;
+    bool has_prev, has_pair;
+    size_t prev_start, prev_len, pair_start, pair_len;
+};
+
+static bool
+next_required(const struct qnode *n, struct req_iter *it, size_t *start, size_t *len)
+{
+    const char *t = n->u.term.text;
+
+    if (it->has_pair) {
+        it->has_pair = false;
+        *start = it->pair_start;
+        *len = it->pair_len;
+        return true;
+    }
+    if (!next_required_run(n, &it->i, start, len))
+        return false;
+    if (it->has_prev && it->prev_start + it->prev_len + 1 == *start && t[*start - 1] == '.') {
+        it->has_pair = true;
+        it->pair_start = it->prev_start;
+        it->pair_len = *start + *len - it->prev_start;
+    }
+    it->has_prev = true;
+    it->prev_start = *start;
+    it->prev_len = *len;
+    return true;
+}
+
+/* Counts the required tokens of the terms under n that query_may_match can
  * reach (an upper bound on the query's distinct tokens). */
 static size_t
 count_runs(const struct qnode *n)
 {
-    size_t c = 0, i = 0, s, len;
+    size_t c = 0, s, len;
+    struct req_iter it = {0};
 
     switch (n->kind) {
     case Q_TERM:
-        while (next_required_run(n, &i, &s, &len))
+        while (next_required(n, &it, &s, &len))
             c++;
         break;
     case Q_AND:
@@ -599,11 +637,12 @@ static int
 collect_tokens(struct parser *ps, struct qnode *n, struct tok_set *set)
 {
     struct query *q = ps->q;
-    size_t i = 0, s, len, c = 0;
+    size_t s, len, c = 0;
+    struct req_iter it = {0};
 
     switch (n->kind) {
     case Q_TERM:
-        while (next_required_run(n, &i, &s, &len))
+        while (next_required(n, &it, &s, &len))
             c++;
         if (c == 0)
             return 0;
@@ -611,8 +650,8 @@ collect_tokens(struct parser *ps, struct qnode *n, struct tok_set *set)
         if (n->u.term.toks == NULL)
             return fail(ps, n->col, "out of memory");
         set->term++;
-        i = 0;
-        while (next_required_run(n, &i, &s, &len)) {
+        it = (struct req_iter){0};
+        while (next_required(n, &it, &s, &len)) {
             const char *p = n->u.term.text + s;
             size_t h = (size_t)fnv1a(p, len) & set->mask;
             struct tok_slot *slot;

@@ -166,6 +166,17 @@ tok_hash_at(const unsigned char *s, size_t n, bool upper, const char *p)
     return hash_long(s, n);
 }
 
+/*
+ * True when the token at start follows the previous one (at p_start, p_n
+ * bytes) across exactly one '.': the pair is a token too ("10.0", "evil.com"),
+ * so that an address or a domain is found as a whole, not by its pieces.
+ */
+static inline bool
+is_dot_pair(const unsigned char *s, size_t p_start, size_t p_n, size_t start)
+{
+    return p_start + p_n + 1 == start && s[start - 1] == '.';
+}
+
 /* The loop behind tok_each.  A token without an upper-case ASCII letter (the
  * common case) is handed over and hashed in place; only the others are
  * lowercased into buf. */
@@ -177,12 +188,27 @@ tokenize(const char *text, size_t len, tok_fn *fn, void *ctx)
     size_t i = 0, start, n;
     bool upper;
 
+    size_t p_start = 0, p_n = 0;
+    bool p_upper = false, has_prev = false;
+
     while (next_tok(s, len, &i, &start, &n, &upper)) {
         struct tok t = {tok_bytes(s + start, n, upper, buf), n, start, 0};
         t.hash = tok_hash_at(s + start, n, upper, t.p);
         int rc = fn(ctx, &t);
         if (rc != 0)
             return rc;
+        if (has_prev && is_dot_pair(s, p_start, p_n, start)) {
+            size_t pn = start + n - p_start;
+            bool pu = p_upper || upper;
+            struct tok pt = {tok_bytes(s + p_start, pn, pu, buf), pn, p_start, 0};
+            pt.hash = tok_hash_at(s + p_start, pn, pu, pt.p);
+            if ((rc = fn(ctx, &pt)) != 0)
+                return rc;
+        }
+        has_prev = true;
+        p_start = start;
+        p_n = n;
+        p_upper = upper;
     }
     return 0;
 }
@@ -442,12 +468,26 @@ add_text(struct tokindex_builder *b, const char *text, size_t len)
     char buf[TOK_MAX_LEN];
     int rc;
 
+    size_t p_start = 0, p_n = 0;
+    bool p_upper = false, has_prev = false;
+
     while (more) {
         size_t nq = 0, mask = b->n_slots - 1;
-        while (nq < ADD_BATCH && (more = next_tok(s, len, &i, &start, &n, &upper))) {
+        while (nq + 2 <= ADD_BATCH && (more = next_tok(s, len, &i, &start, &n, &upper))) {
             uint64_t h = tok_hash_at(s + start, n, upper, tok_bytes(s + start, n, upper, buf));
             __builtin_prefetch(&b->slots[(size_t)h & mask]);
             q[nq++] = (struct pending){h, start, n, upper};
+            if (has_prev && is_dot_pair(s, p_start, p_n, start)) {
+                size_t pn = start + n - p_start;
+                bool pu = p_upper || upper;
+                h = tok_hash_at(s + p_start, pn, pu, tok_bytes(s + p_start, pn, pu, buf));
+                __builtin_prefetch(&b->slots[(size_t)h & mask]);
+                q[nq++] = (struct pending){h, p_start, pn, pu};
+            }
+            has_prev = true;
+            p_start = start;
+            p_n = n;
+            p_upper = upper;
         }
         for (size_t k = 0; k < nq; k++)
             if ((rc = add_one(b, q[k].hash, s + q[k].start, q[k].len, q[k].upper)) < 0)
@@ -901,12 +941,15 @@ tokindex_open(const void *p, size_t len, struct tokindex **out, struct ym_err *e
     pos += (size_t)bms_len;
     ix->blooms = s + pos;
 
-    /* terms: word bytes, lowercased, strictly ascending */
+    /* terms: word bytes (and the '.' of dotted pairs, between two word
+     * bytes), lowercased, strictly ascending */
     for (uint32_t i = 0; i < n_terms; i++) {
         uint32_t a = ym_le_get32(ix->term_off + 4 * i), e = ym_le_get32(ix->term_off + 4 * i + 4);
         for (uint32_t j = a; j < e; j++) {
             unsigned char c = (unsigned char)ix->terms[j];
-            if (!word_tab[c] || lower(c) != c) {
+            bool dot = c == '.' && j > a && j + 1 < e && ix->terms[j - 1] != '.' &&
+                       ix->terms[j + 1] != '.';
+            if ((!word_tab[c] && !dot) || lower(c) != c) {
                 why = "bad term";
                 goto out;
             }

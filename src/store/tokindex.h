@@ -16,8 +16,10 @@
  *
  * Tokens are exactly the query language's terms (query_match.c): maximal
  * runs of word characters — ASCII letters, digits, '_' and every byte
- * >= 0x80 — with ASCII letters lowercased and every other byte kept as is.
- * A token is identified by the XXH3-64 hash of its lowercased bytes.
+ * >= 0x80 — with ASCII letters lowercased and every other byte kept as is;
+ * plus the dotted pair of two runs separated by exactly one '.' ("10.0",
+ * "evil.com"), so that addresses and domains are found whole.  A token is
+ * identified by the XXH3-64 hash of its lowercased bytes.
  *
  * Flow: the segment writer feeds each block's raw lines and field values to a
  * builder (tokindex_add), serialises it (tokindex_build) into the segment;

@@ -111,12 +111,16 @@ static void
 test_tokenizer(void **state)
 {
     (void)state;
-    const char *const sshd[] = {"failed", "password", "for", "root", "from", "10", "0", "1",
-                                "10", "port", "22", "ssh2"};
-    expect_toks("Failed password for ROOT from 10.0.1.10 port 22 ssh2", sshd, 12);
+    /* dotted pairs are tokens too, after their second half */
+    const char *const sshd[] = {"failed", "password", "for", "root", "from", "10", "0", "10.0",
+                                "1", "0.1", "10", "1.10", "port", "22", "ssh2"};
+    expect_toks("Failed password for ROOT from 10.0.1.10 port 22 ssh2", sshd, 15);
 
-    const char *const brk[] = {"a", "b", "c", "d", "e", "f", "__init__", "x9"};
-    expect_toks("  a-b.c/d:e=f \t\"__init__\"(X9)!", brk, 8);
+    const char *const brk[] = {"a", "b", "c", "b.c", "d", "e", "f", "__init__", "x9"};
+    expect_toks("  a-b.c/d:e=f \t\"__init__\"(X9)!", brk, 9);
+    /* two dots, or a dot at an end, make no pair */
+    const char *const dots[] = {"a", "b", "c", "www", "evil", "www.evil", "com", "evil.com"};
+    expect_toks(".a..b. c. WWW.Evil.COM", dots, 8);
 
     /* every byte >= 0x80 is a word byte; only ASCII is lowercased */
     const char *const utf[] = {"caf\xc3\xa9\xe2\x86\x92" "bar", "\xc3\x89" "cole", "user"};
