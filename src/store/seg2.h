@@ -42,7 +42,7 @@
 struct seg2_write_stats {
     uint64_t n_events;
     uint32_t n_blocks;
-    uint64_t raw_bytes;     /* sum of the raw lines' lengths */
+    uint64_t raw_bytes;     /* bytes of the stored lines: the raw lines less the value holes */
     uint64_t raw_comp;      /* bytes of the compressed raw frames */
     uint64_t col_bytes;     /* uncompressed column payloads */
     uint64_t col_comp;      /* bytes of the compressed column frames */

@@ -860,7 +860,9 @@ write_segment(struct store_writer *w, const struct ym_event *const *events, size
     line->seq = w->next_seq++;
     memcpy(line->name, name, strlen(name) + 1);
     line->n_events = n;
-    line->raw_bytes = st.raw_bytes;
+    line->raw_bytes = 0;
+    for (size_t i = 0; i < n; i++) /* st.raw_bytes counts the stored templates */
+        line->raw_bytes += events[i]->raw.len;
     line->min_ts = events[0]->ts;
     line->max_ts = events[n - 1]->ts;
     memcpy(w->cp.last_hash, hash, 32);
@@ -1410,7 +1412,8 @@ merge_small(struct store_writer *w, struct ym_err *err)
     line.seq = seq;
     memcpy(line.name, name, strlen(name) + 1);
     line.n_events = w->n;
-    line.raw_bytes = st.raw_bytes;
+    for (size_t i = 0; i < w->n; i++)
+        line.raw_bytes += w->ev[i].raw.len;
     line.min_ts = v[0]->ts;
     line.max_ts = v[w->n - 1]->ts;
     if ((rc = chain_hash_file(path, line.file_hash, NULL, err)) < 0 ||
