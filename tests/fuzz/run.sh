@@ -45,5 +45,24 @@ for t in $TARGETS; do
         failed=$((failed + 1))
     fi
 done
+# The store's readers of damaged files (tests/fuzz/fuzz_store.c).
+for t in ${FUZZ_STORE_TARGETS:-seg2 wal}; do
+    bin=$B/fuzz_store_$t
+    def=FUZZ_STORE_$(echo "$t" | tr a-z A-Z)
+    clang -std=c17 -D_GNU_SOURCE -Isrc -O1 -g $FLAGS -D"$def" \
+        tests/fuzz/fuzz_store.c $B/libyamori.a $libs -lm -o "$bin" || { echo "not ok - fuzz store $t: build"; failed=$((failed + 1)); continue; }
+    mkdir -p "$B/corpus/store_$t"
+    if "$bin" -max_total_time="$SECONDS_EACH" -max_len=256 -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="$B/crashes/store_$t-" -print_final_stats=0 "$B/corpus/store_$t" \
+        >"$B/fuzz_store_$t.log" 2>&1; then
+        runs=$(grep -oE '#[0-9]+' "$B/fuzz_store_$t.log" | tail -1 | tr -d '#')
+        echo "ok - fuzz store $t (${runs:-?} runs in ${SECONDS_EACH}s)"
+        passed=$((passed + 1))
+    else
+        echo "not ok - fuzz store $t: see $B/fuzz_store_$t.log"
+        grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$B/fuzz_store_$t.log" | head -5 | sed 's/^/#   /'
+        failed=$((failed + 1))
+    fi
+done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
