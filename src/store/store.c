@@ -584,10 +584,10 @@ struct bg {
     pthread_mutex_t mu;
     pthread_cond_t cv;       /* a job arrived, finished, or the thread stops */
     bool has_job, is_done, is_stopping;
-    struct arena arena;      /* the events being written, when has_job */
-    struct ym_event *ev;
-    size_t n, cap;
+    struct ym_buf recs;      /* the hot part being written: n event records */
+    size_t n;
     uint64_t wal_seq;        /* they are the WAL records up to here */
+    struct ym_batch batch;   /* recs decoded, in the thread */
     int rc;                  /* the last job's result */
     struct ym_err err;
 };
@@ -595,21 +595,6 @@ struct bg {
 struct ack {
     uint64_t seq;    /* a WAL record */
     uint64_t events; /* n_appended once it was appended */
-};
-
-#define NAMES_CACHE 1024 /* a power of two */
-
-/* Field names interned per writer: events share a few hundred names. */
-struct names {
-    struct ym_str *slot; /* open addressing, cap a power of two */
-    size_t n, cap;
-    /* Most names are string literals of the decoders, at fixed addresses:
-     * a cache by address skips the hash (the bytes are still compared, an
-     * address in a reused arena may hold another name). */
-    struct {
-        const char *p;
-        struct ym_str v;
-    } by_addr[NAMES_CACHE];
 };
 
 struct store_writer {
@@ -621,11 +606,15 @@ struct store_writer {
     uint64_t first_seq;      /* the first SEQ this writer writes: retention keeps it and later */
     uint64_t last_wal_seq;   /* WAL seq of the newest committed record */
     struct store_checkpoint cp; /* flushed_seq and the newest segment's hash */
-    /* The hot part: events in the WAL (0..n_committed) or pending (..n). */
-    struct arena arena;
-    struct ym_event *ev;
-    size_t n, cap, n_committed;
-    struct names names;
+    /*
+     * The hot part: the event records (store_seg.c) of the events in the
+     * WAL — bytes [0, hot_committed), events [0, n_committed) — then of
+     * those added since the last commit.  Encoded, not copied events: a
+     * third of the memory, and the WAL record is these very bytes.
+     */
+    struct ym_buf hot;
+    size_t hot_committed;
+    size_t n, n_committed;
     struct ym_buf walbuf;  /* a WAL record's events, encoded */
     struct ym_buf walz;    /* the same, compressed */
     ZSTD_CCtx *zctx;
@@ -639,144 +628,43 @@ struct store_writer {
     struct bg bg;            /* the flush thread and the hot part it writes */
 };
 
-static struct ym_str intern_slow(struct store_writer *w, struct ym_str name);
-
-static struct ym_str
-intern(struct store_writer *w, struct ym_str name)
-{
-    size_t c = ((uintptr_t)name.p >> 3) & (NAMES_CACHE - 1);
-    struct ym_str v;
-
-    if (w->names.by_addr[c].p == name.p && w->names.by_addr[c].v.len == name.len &&
-        memcmp(w->names.by_addr[c].v.p, name.p, name.len) == 0)
-        return w->names.by_addr[c].v;
-    v = intern_slow(w, name);
-    if (v.p != NULL) {
-        w->names.by_addr[c].p = name.p;
-        w->names.by_addr[c].v = v;
-    }
-    return v;
-}
-
-static struct ym_str
-intern_slow(struct store_writer *w, struct ym_str name)
-{
-    uint64_t h = 1469598103934665603ULL;
-    size_t i;
-
-    for (size_t k = 0; k < name.len; k++)
-        h = (h ^ (unsigned char)name.p[k]) * 1099511628211ULL;
-    if (w->names.n * 2 >= w->names.cap) {
-        size_t cap = w->names.cap ? w->names.cap * 2 : 1024;
-        struct ym_str *t = ym_calloc(cap, sizeof(*t));
-        if (t == NULL)
-            return YM_STR_NULL;
-        for (size_t k = 0; k < w->names.cap; k++) {
-            struct ym_str e = w->names.slot[k];
-            uint64_t eh = 1469598103934665603ULL;
-            if (e.p == NULL)
-                continue;
-            for (size_t j = 0; j < e.len; j++)
-                eh = (eh ^ (unsigned char)e.p[j]) * 1099511628211ULL;
-            for (i = eh & (cap - 1); t[i].p != NULL; i = (i + 1) & (cap - 1))
-                ;
-            t[i] = e;
-        }
-        ym_free(w->names.slot);
-        w->names.slot = t;
-        w->names.cap = cap;
-    }
-    for (i = h & (w->names.cap - 1); w->names.slot[i].p != NULL; i = (i + 1) & (w->names.cap - 1))
-        if (w->names.slot[i].len == name.len && memcmp(w->names.slot[i].p, name.p, name.len) == 0)
-            return w->names.slot[i];
-    char *copy = ym_malloc(name.len + 1);
-    if (copy == NULL)
-        return YM_STR_NULL;
-    memcpy(copy, name.p, name.len);
-    copy[name.len] = '\0';
-    w->names.slot[i] = (struct ym_str){copy, name.len};
-    w->names.n++;
-    return w->names.slot[i];
-}
-
-static void
-names_free(struct names *t)
-{
-    for (size_t k = 0; k < t->cap; k++)
-        ym_free((void *)t->slot[k].p);
-    ym_free(t->slot);
-}
-
-/* Copies s into the writer's arena, or into raw when s is a view of the original raw line. */
+/* Appends ev to the hot part (encoded: spans of the raw line stay spans). */
 static int
-copy_str(struct store_writer *w, struct ym_str s, const struct ym_event *ev, const char *raw,
-         struct ym_str *out)
+hot_add(struct store_writer *w, const struct ym_event *ev)
 {
-    if (s.len == 0) {
-        *out = (struct ym_str){"", 0};
-        return 0;
-    }
-    if (s.p >= ev->raw.p && s.p + s.len <= ev->raw.p + ev->raw.len) {
-        *out = (struct ym_str){raw + (s.p - ev->raw.p), s.len};
-        return 0;
-    }
-    char *c = arena_strndup(&w->arena, s.p, s.len);
-    if (c == NULL)
+    size_t len = w->hot.len;
+
+    seg_record_encode(&w->hot, ev);
+    if (w->hot.is_oom) {
+        w->hot.len = len;
+        w->hot.is_oom = false;
         return YM_ENOMEM;
-    *out = (struct ym_str){c, s.len};
+    }
+    w->n++;
     return 0;
 }
 
 /*
- * Copies ev into the hot part.  A string that was a view into the raw line
- * stays a view into the copied raw line: the segment writer stores such
- * values as spans of the line instead of twice.
+ * Decodes n records of recs into b (reset first); the events' strings point
+ * into recs.  YM_ENOMEM, or YM_ECORRUPT (cannot happen: we encoded them).
  */
 static int
-hot_add(struct store_writer *w, const struct ym_event *ev)
+hot_decode(const struct ym_buf *recs, size_t len, size_t n, struct ym_batch *b,
+           struct ym_err *err)
 {
-    struct ym_event *c;
-    char *raw;
+    const unsigned char *p = (const unsigned char *)recs->p, *end = p + len;
 
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 4096;
-        struct ym_event *p = ym_realloc(w->ev, cap * sizeof(*p));
-        if (p == NULL)
-            return YM_ENOMEM;
-        w->ev = p;
-        w->cap = cap;
+    ym_batch_reset(b);
+    for (size_t i = 0; i < n; i++) {
+        struct ym_event *ev = ym_batch_add(b);
+        size_t used;
+        if (ev == NULL)
+            return ym_err_set(err, YM_ENOMEM, "out of memory");
+        used = seg_record_decode(p, end, ev, &b->arena);
+        if (used == 0)
+            return ym_err_set(err, YM_ENOMEM, "out of memory decoding the hot part");
+        p += used;
     }
-    c = &w->ev[w->n];
-    memset(c, 0, sizeof(*c));
-    c->ts = ev->ts;
-    raw = arena_strndup(&w->arena, ev->raw.p ? ev->raw.p : "", ev->raw.len);
-    if (raw == NULL)
-        return YM_ENOMEM;
-    c->raw = (struct ym_str){raw, ev->raw.len};
-    c->index = YM_STR_NULL;
-    if (copy_str(w, ev->host, ev, raw, &c->host) < 0)
-        return YM_ENOMEM;
-    c->source = ev->source.len ? intern(w, ev->source) : (struct ym_str){"", 0};
-    c->sourcetype = ev->sourcetype.len ? intern(w, ev->sourcetype) : (struct ym_str){"", 0};
-    if (c->source.p == NULL || c->sourcetype.p == NULL)
-        return YM_ENOMEM;
-    if (ev->n_fields > 0) {
-        c->fields = arena_alloc(&w->arena, ev->n_fields * sizeof(*c->fields));
-        if (c->fields == NULL)
-            return YM_ENOMEM;
-        for (uint32_t i = 0; i < ev->n_fields; i++) {
-            const struct ym_field *f = &ev->fields[i];
-            struct ym_field *g = &c->fields[i];
-            *g = *f;
-            g->name = intern(w, f->name);
-            if (g->name.p == NULL)
-                return YM_ENOMEM;
-            if (f->type == YM_T_STR && copy_str(w, f->v.s, ev, raw, &g->v.s) < 0)
-                return YM_ENOMEM;
-        }
-    }
-    c->n_fields = c->cap_fields = ev->n_fields;
-    w->n++;
     return 0;
 }
 
@@ -801,6 +689,7 @@ replay_record(void *arg, uint64_t seq, const void *payload, size_t len)
     if (rc < 0)
         return rc;
     r->w->n_committed = r->w->n;
+    r->w->hot_committed = r->w->hot.len;
     r->w->last_wal_seq = seq;
     return 0;
 }
@@ -809,7 +698,8 @@ static void
 hot_reset(struct store_writer *w)
 {
     w->n = w->n_committed = 0;
-    arena_reset(&w->arena);
+    w->hot_committed = 0;
+    ym_buf_reset(&w->hot);
 }
 
 static int
@@ -937,15 +827,26 @@ out:
 static int
 flush_hot(struct store_writer *w, struct ym_err *err)
 {
+    struct ym_batch b;
     int rc;
 
     if (w->n_committed == 0)
         return 0;
-    rc = write_events(w, w->ev, w->n_committed, w->last_wal_seq, err);
+    ym_batch_init(&b);
+    rc = hot_decode(&w->hot, w->hot_committed, w->n_committed, &b, err);
+    if (rc == 0)
+        rc = write_events(w, b.ev, b.n, w->last_wal_seq, err);
+    ym_batch_fini(&b);
     if (rc == 0)
         rc = wal_checkpoint(w->wal, w->cp.flushed_seq, err);
-    if (rc == 0)
+    if (rc == 0) {
+        /* keep what was added but not committed (none when called after a commit) */
+        size_t rest = w->hot.len - w->hot_committed, n_rest = w->n - w->n_committed;
+        memmove(w->hot.p, w->hot.p + w->hot_committed, rest);
         hot_reset(w);
+        w->hot.len = rest;
+        w->n = n_rest;
+    }
     return rc;
 }
 
@@ -966,7 +867,10 @@ bg_main(void *arg)
         pthread_mutex_unlock(&b->mu);
         struct ym_err e;
         ym_err_clear(&e);
-        int rc = write_events(w, b->ev, b->n, b->wal_seq, &e);
+        int rc = hot_decode(&b->recs, b->recs.len, b->n, &b->batch, &e);
+        if (rc == 0)
+            rc = write_events(w, b->batch.ev, b->batch.n, b->wal_seq, &e);
+        ym_batch_reset(&b->batch);
         pthread_mutex_lock(&b->mu);
         b->rc = rc;
         b->err = e;
@@ -1019,31 +923,26 @@ bg_start(struct store_writer *w, struct ym_err *err)
     if (rc < 0)
         return rc;
     if (!b->is_started) {
-        arena_init(&b->arena, 1u << 20);
+        ym_buf_init(&b->recs);
+        ym_batch_init(&b->batch);
         pthread_mutex_init(&b->mu, NULL);
         pthread_cond_init(&b->cv, NULL);
         if (pthread_create(&b->th, NULL, bg_main, w) != 0) {
-            arena_fini(&b->arena);
+            ym_batch_fini(&b->batch);
             pthread_mutex_destroy(&b->mu);
             pthread_cond_destroy(&b->cv);
             return flush_hot(w, err); /* no thread: flush here */
         }
         b->is_started = true;
     }
-    /* swap the hot part with the flush thread's finished one */
-    struct arena ta = b->arena;
-    struct ym_event *tev = b->ev;
-    size_t tcap = b->cap;
-    b->arena = w->arena;
-    b->ev = w->ev;
-    b->cap = w->cap;
+    /* swap the hot part with the flush thread's finished one (called
+     * right after a commit: nothing is pending) */
+    struct ym_buf t = b->recs;
+    b->recs = w->hot;
     b->n = w->n_committed;
     b->wal_seq = w->last_wal_seq;
-    w->arena = ta;
-    w->ev = tev;
-    w->cap = tcap;
-    w->n = w->n_committed = 0;
-    arena_reset(&w->arena);
+    w->hot = t;
+    hot_reset(w);
     pthread_mutex_lock(&b->mu);
     b->has_job = true;
     pthread_cond_signal(&b->cv);
@@ -1066,8 +965,8 @@ bg_stop(struct store_writer *w)
     pthread_join(b->th, NULL);
     pthread_mutex_destroy(&b->mu);
     pthread_cond_destroy(&b->cv);
-    arena_fini(&b->arena);
-    ym_free(b->ev);
+    ym_buf_fini(&b->recs);
+    ym_batch_fini(&b->batch);
     b->is_started = false;
 }
 
@@ -1231,6 +1130,7 @@ recover(struct store_writer *w, struct ym_err *err)
     if (wst.last_seq > w->last_wal_seq)
         w->last_wal_seq = wst.last_seq;
     w->n_committed = w->n;
+    w->hot_committed = w->hot.len;
     return flush_hot(w, err);
 }
 
@@ -1377,6 +1277,7 @@ merge_small(struct store_writer *w, struct ym_err *err)
     }
     /* write SEQ.merge, announce it, then make it visible */
     const struct ym_event **v = ym_malloc(w->n * sizeof(*v));
+    struct ym_batch mb;
     char name[40], mname[48], *path = NULL, *mpath = NULL;
     uint64_t seq = w->next_seq;
     struct seg2_write_opts o = {w->cp.flushed_seq, 0, 1};
@@ -1385,13 +1286,16 @@ merge_small(struct store_writer *w, struct ym_err *err)
     uint8_t hash[32];
     snprintf(name, sizeof(name), "%016" PRIu64 SEG_EXT, seq);
     snprintf(mname, sizeof(mname), "%016" PRIu64 MERGE_EXT, seq);
+    ym_batch_init(&mb);
     if (v == NULL || (path = path_join(w->index_dir, name)) == NULL ||
         (mpath = path_join(w->index_dir, mname)) == NULL) {
         rc = ym_err_set(err, YM_ENOMEM, "out of memory");
         goto out;
     }
+    if ((rc = hot_decode(&w->hot, w->hot.len, w->n, &mb, err)) < 0)
+        goto out;
     for (size_t i = 0; i < w->n; i++)
-        v[i] = &w->ev[i];
+        v[i] = &mb.ev[i];
     qsort(v, w->n, sizeof(*v), cmp_ts_ptr);
     rc = seg2_write(mpath, w->index, v, w->n, w->cp.last_hash, &o, hash, &st, err);
     if (rc < 0 || store_merge_crash_at == 1)
@@ -1413,7 +1317,7 @@ merge_small(struct store_writer *w, struct ym_err *err)
     memcpy(line.name, name, strlen(name) + 1);
     line.n_events = w->n;
     for (size_t i = 0; i < w->n; i++)
-        line.raw_bytes += w->ev[i].raw.len;
+        line.raw_bytes += mb.ev[i].raw.len;
     line.min_ts = v[0]->ts;
     line.max_ts = v[w->n - 1]->ts;
     if ((rc = chain_hash_file(path, line.file_hash, NULL, err)) < 0 ||
@@ -1425,6 +1329,7 @@ merge_small(struct store_writer *w, struct ym_err *err)
         goto out;
     rc = finish_merge(w, err);
 out:
+    ym_batch_fini(&mb);
     ym_free(v);
     ym_free(path);
     ym_free(mpath);
@@ -1455,7 +1360,7 @@ store_writer_open(struct store *s, const char *index, struct store_writer **out,
     w->s = s;
     w->next_seq = 1;
     w->flush_events = STORE_FLUSH_EVENTS_DEFAULT;
-    arena_init(&w->arena, 1u << 20);
+    ym_buf_init(&w->hot);
     ym_buf_init(&w->walbuf);
     ym_buf_init(&w->walz);
     idx_root = path_join(s->dir, "indexes");
@@ -1489,12 +1394,8 @@ store_writer_set_flush(struct store_writer *w, uint64_t events)
 int
 store_writer_add(struct store_writer *w, const struct ym_event *ev, struct ym_err *err)
 {
-    size_t n = w->n;
-
-    if (hot_add(w, ev) < 0) {
-        w->n = n;
+    if (hot_add(w, ev) < 0)
         return ym_err_set(err, YM_ENOMEM, "out of memory");
-    }
     return 0;
 }
 
@@ -1550,8 +1451,7 @@ commit_pending(struct store_writer *w, struct ym_err *err)
         return 0;
     ym_buf_reset(&w->walbuf);
     ym_buf_put_varint(&w->walbuf, w->n - w->n_committed);
-    for (size_t i = w->n_committed; i < w->n; i++)
-        seg_record_encode(&w->walbuf, &w->ev[i]);
+    ym_buf_append(&w->walbuf, w->hot.p + w->hot_committed, w->hot.len - w->hot_committed);
     if (w->walbuf.is_oom)
         return ym_err_set(err, YM_ENOMEM, "out of memory");
     /* zstd's fast mode (level -1): a third of the bytes to write and fsync */
@@ -1577,6 +1477,7 @@ commit_pending(struct store_writer *w, struct ym_err *err)
     w->unacked[w->n_unacked++] = (struct ack){seq, w->n_appended};
     w->last_wal_seq = seq;
     w->n_committed = w->n;
+    w->hot_committed = w->hot.len;
     return wait_durable(w, MAX_UNACKED, err);
 }
 
@@ -1600,7 +1501,7 @@ store_writer_commit(struct store_writer *w, struct ym_err *err)
 
     if (rc < 0)
         return rc;
-    if (w->n_committed >= w->flush_events || w->arena.used >= STORE_FLUSH_BYTES)
+    if (w->n_committed >= w->flush_events || w->hot.len >= STORE_FLUSH_BYTES)
         return bg_start(w, err); /* also reports the previous flush's result */
     return 0;
 }
@@ -1684,6 +1585,7 @@ store_writer_import(struct store_writer *w, const void *seg, size_t len, uint64_
      */
     rc = append_marker(w, err);
     w->n_committed = w->n;
+    w->hot_committed = w->hot.len;
     if (rc == 0)
         rc = flush_hot(w, err);
     if (rc < 0)
@@ -1704,9 +1606,7 @@ store_writer_free(struct store_writer *w)
         return;
     bg_stop(w);
     wal_close(w->wal);
-    arena_fini(&w->arena);
-    ym_free(w->ev);
-    names_free(&w->names);
+    ym_buf_fini(&w->hot);
     ym_buf_fini(&w->walbuf);
     ym_buf_fini(&w->walz);
     ZSTD_freeCCtx(w->zctx);

@@ -35,9 +35,9 @@
 
 #define STORE_FORMAT_VERSION 2
 
-/* The hot part is flushed into segments at this many events or arena bytes. */
+/* The hot part is flushed into segments at this many events or bytes of event records. */
 #define STORE_FLUSH_EVENTS_DEFAULT 262144u
-#define STORE_FLUSH_BYTES (256u << 20)
+#define STORE_FLUSH_BYTES (128u << 20)
 
 struct store;
 struct store_writer;

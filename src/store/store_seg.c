@@ -57,6 +57,8 @@ unzigzag(uint64_t v)
     return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
+#define REC_SPAN 0x80 /* type byte flag: a string given as a slice of the raw line */
+
 static unsigned char *
 raw_varint(unsigned char *q, uint64_t v)
 {
@@ -104,6 +106,14 @@ seg_record_encode(struct ym_buf *out, const struct ym_event *ev)
     for (uint32_t i = 0; i < ev->n_fields; i++) {
         const struct ym_field *f = &ev->fields[i];
         q = raw_str(q, f->name);
+        if (f->type == YM_T_STR && f->v.s.len > 0 && f->v.s.p >= ev->raw.p &&
+            f->v.s.p + f->v.s.len <= ev->raw.p + ev->raw.len) {
+            /* a slice of the raw line: its place, not its bytes again */
+            *q++ = (unsigned char)(YM_T_STR | REC_SPAN);
+            q = raw_varint(q, (uint64_t)(f->v.s.p - ev->raw.p));
+            q = raw_varint(q, f->v.s.len);
+            continue;
+        }
         *q++ = (unsigned char)f->type;
         switch (f->type) {
         case YM_T_STR:
@@ -199,7 +209,19 @@ seg_record_decode(const unsigned char *p, const unsigned char *end, struct ym_ev
             c.bad = true;
             break;
         }
-        f->type = (enum ym_type)*c.p++;
+        unsigned tb = *c.p++;
+        if (tb == (YM_T_STR | REC_SPAN)) {
+            uint64_t off = get_varint(&c), len = get_varint(&c);
+            if (c.bad || off > ev->raw.len || len > ev->raw.len - off || len == 0) {
+                c.bad = true;
+                break;
+            }
+            f->type = YM_T_STR;
+            f->v.s = (struct ym_str){ev->raw.p + off, (size_t)len};
+            ev->n_fields = (uint32_t)(i + 1);
+            continue;
+        }
+        f->type = (enum ym_type)tb;
         switch (f->type) {
         case YM_T_STR:
             f->v.s = get_str(&c);
