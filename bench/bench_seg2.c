@@ -6,7 +6,10 @@
  * size as a fraction of the raw bytes, the size of `zstd -3` of the same
  * files (run through the zstd CLI when present), and the read time.
  *
- * usage: bench_seg2 OUTDIR FILE...     (logs: ./yamori demo-gen --events 200000 --out DIR)
+ * usage: bench_seg2 [-b] OUTDIR FILE...  (logs: ./yamori demo-gen --events 200000 --out DIR)
+ *   -b  also print where the bytes go: per part of the column payload and
+ *       per column, uncompressed and compressed alone (seg2_set_trace);
+ *       slows the writer, so its events/s mean nothing then
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,11 +64,57 @@ cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* -b: bytes per part, summed over the blocks */
+struct part {
+    char name[300];
+    uint64_t ulen, clen, n;
+};
+static struct part *parts;
+static size_t n_parts, cap_parts;
+
+static void
+on_part(void *ctx, const char *name, size_t ulen, size_t clen)
+{
+    (void)ctx;
+    size_t i;
+    for (i = 0; i < n_parts && strcmp(parts[i].name, name) != 0; i++)
+        ;
+    if (i == n_parts) {
+        if (n_parts == cap_parts) {
+            cap_parts = cap_parts ? 2 * cap_parts : 64;
+            if ((parts = realloc(parts, cap_parts * sizeof(*parts))) == NULL)
+                exit(1);
+        }
+        memset(&parts[i], 0, sizeof(parts[i]));
+        snprintf(parts[i].name, sizeof(parts[i].name), "%s", name);
+        n_parts++;
+    }
+    parts[i].ulen += ulen;
+    parts[i].clen += clen;
+    parts[i].n++;
+}
+
+static int
+cmp_part(const void *a, const void *b)
+{
+    const struct part *x = a, *y = b;
+    return (x->clen < y->clen) - (x->clen > y->clen);
+}
+
 static int64_t
 now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* CPU time of this thread: steadier than wall time on a shared machine */
+static int64_t
+cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
@@ -92,13 +141,18 @@ main(int argc, char **argv)
     struct decode_input input;
     struct decode_ctx ctx;
     uint64_t raw_bytes = 0, file_bytes = 0, n_total = 0;
-    int64_t write_ns = 0, read_ns = 0;
+    int64_t write_ns = 0, read_ns = 0, write_cpu = 0;
     uint8_t prev[32] = {0};
     int n_segs = 0;
     char **bufs;
 
+    if (argc > 1 && strcmp(argv[1], "-b") == 0) {
+        seg2_set_trace(on_part, NULL);
+        argv++;
+        argc--;
+    }
     if (argc < 3) {
-        fprintf(stderr, "usage: bench_seg2 OUTDIR FILE...\n");
+        fprintf(stderr, "usage: bench_seg2 [-b] OUTDIR FILE...\n");
         return 2;
     }
     bufs = calloc((size_t)argc, sizeof(*bufs));
@@ -138,12 +192,13 @@ main(int argc, char **argv)
             for (size_t i = 0; i < n; i++)
                 p[i] = &b.ev[i];
             snprintf(path, sizeof(path), "%s/%04d.yseg", argv[1], n_segs++);
-            int64_t t0 = now_ns();
+            int64_t t0 = now_ns(), c0 = cpu_ns();
             if (seg2_write(path, "main", p, n, prev, NULL, prev, &st, &err) < 0) {
                 fprintf(stderr, "bench_seg2: %s\n", err.msg);
                 return 1;
             }
             int64_t t1 = now_ns();
+            write_cpu += cpu_ns() - c0;
             write_ns += t1 - t0;
             file_bytes += st.file_bytes;
             n_total += n;
@@ -200,9 +255,24 @@ main(int argc, char **argv)
     printf("events           %llu in %d segment(s)\n", (unsigned long long)n_total, n_segs);
     printf("seg2_write       %.0f events/s (%.1f MB/s of raw)\n", (double)n_total / (write_ns / 1e9),
            (double)raw_bytes / 1e6 / (write_ns / 1e9));
+    printf("seg2_write CPU   %.3f s (%.0f events/s of CPU time)\n", write_cpu / 1e9,
+           (double)n_total / (write_cpu / 1e9));
     printf("stored/raw       %.4f (%llu of %llu bytes)\n", (double)file_bytes / (double)raw_bytes,
            (unsigned long long)file_bytes, (unsigned long long)raw_bytes);
     printf("read all blocks  %.3f s (%.0f events/s)\n", read_ns / 1e9, (double)n_total / (read_ns / 1e9));
+    if (n_parts > 0) {
+        uint64_t tu = 0, tc = 0;
+        qsort(parts, n_parts, sizeof(*parts), cmp_part);
+        for (size_t i = 0; i < n_parts; i++)
+            tu += parts[i].ulen, tc += parts[i].clen;
+        printf("breakdown (each part compressed alone; sum %llu -> %llu):\n",
+               (unsigned long long)tu, (unsigned long long)tc);
+        for (size_t i = 0; i < n_parts && i < 60; i++)
+            printf("  %10llu -> %9llu  %5.1f%%  %s\n", (unsigned long long)parts[i].ulen,
+                   (unsigned long long)parts[i].clen, 100.0 * (double)parts[i].clen / (double)tc,
+                   parts[i].name);
+        free(parts);
+    }
     fflush(stdout);
     /* zstd -3 of the same raw files, concatenated, for comparison */
     char cmd[8192];

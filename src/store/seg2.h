@@ -32,7 +32,7 @@
 #include "event/event.h"
 #include "util/err.h"
 
-#define SEG2_VERSION 3             /* 3: spans and holes, blocks grouped by source */
+#define SEG2_VERSION 4             /* 3: spans and holes, groups; 4: token index 3 */
 #define SEG2_BLOCK_EVENTS 4096      /* most events per block */
 #define SEG2_MAX_INDEX_LEN 255      /* bytes of the index name in the header */
 #define SEG2_MAX_COLS 65536         /* most columns in one block */
@@ -73,6 +73,17 @@ int seg2_write(const char *path, const char *index, const struct ym_event *const
                const uint8_t prev_hash[32], const struct seg2_write_opts *opts,
                uint8_t hash_out[32], struct seg2_write_stats *st, struct ym_err *err)
     __attribute__((warn_unused_result));
+
+/*
+ * A bench aid: when fn is set (NULL: off; process-wide, not thread-safe),
+ * seg2_write reports per block each part of its column payload — "time",
+ * "lines", "meta", "columns", "shapes", "shape codes", then "col NAME/TYPE"
+ * per column — with its uncompressed bytes and what zstd makes of it alone
+ * (at the column frame's level), and the raw part as "templates".  Costs a
+ * compression per part: not for production.
+ */
+typedef void seg2_trace_fn(void *ctx, const char *part, size_t ulen, size_t clen);
+void seg2_set_trace(seg2_trace_fn *fn, void *ctx);
 
 struct seg2;
 

@@ -55,11 +55,18 @@
 #include "util/mem.h"
 
 #define TOKINDEX_MAGIC "YMTOKIX\0"
-#define TOKINDEX_VERSION 2
+#define TOKINDEX_VERSION 3
 #define TOKINDEX_HDR_LEN 40
-#define BLOOM_K 7
-/* bits per distinct token for p = 1 %: -ln(0.01) / ln(2)^2 */
-#define BLOOM_BITS_PER_TOKEN 9.585
+/* Blooms: 7.3 bits per distinct token and 5 probes, ~3 % false positives
+ * ((1 - e^(-5 / 7.3))^5): a false positive costs one block read, while 1 %
+ * (9.585 bits, 7 probes) cost 31 % more bytes for it. */
+#define BLOOM_K 5
+#define BLOOM_BITS_PER_TOKEN 7.3
+/* A segment bloom is written only for segments of at least this many blocks:
+ * below, it would cost about as much as the block blooms together (most
+ * tokens outside the dictionary are in one block), while a lookup probing
+ * every block bloom instead stays cheap. */
+#define SEG_BLOOM_MIN_BLOCKS 256
 /* Dictionary: a token found in at least max(2, ceil(n_blocks / DICT_DIV)) blocks. */
 #define DICT_DIV 8
 /* Tokens of one query term that are looked up; more only narrow less. */
@@ -217,6 +224,25 @@ int
 tok_each(const char *text, size_t len, tok_fn *fn, void *ctx)
 {
     return tokenize(text, len, fn, ctx);
+}
+
+/*
+ * A dotted pair of two runs of digits, at least one longer than 3 digits
+ * ("4459656.561588", "1793577607.391": times, not addresses), is never
+ * indexed: it is nearly always unique, the blooms would spend most of their
+ * bits on such pairs, and its two runs, which are indexed, find it as well.
+ * A lookup ignores such a token (it answers "every block"), so that
+ * candidates stay a superset.  s holds the pair: a_n bytes, '.', b_n bytes.
+ */
+static inline bool
+unindexed_pair(const unsigned char *s, size_t a_n, size_t b_n)
+{
+    if (a_n <= 3 && b_n <= 3)
+        return false;
+    for (size_t j = 0; j < a_n + 1 + b_n; j++)
+        if (j != a_n && (s[j] < '0' || s[j] > '9'))
+            return false;
+    return true;
 }
 
 /* ---- bloom filters ---- */
@@ -477,7 +503,8 @@ add_text(struct tokindex_builder *b, const char *text, size_t len)
             uint64_t h = tok_hash_at(s + start, n, upper, tok_bytes(s + start, n, upper, buf));
             __builtin_prefetch(&b->slots[(size_t)h & mask]);
             q[nq++] = (struct pending){h, start, n, upper};
-            if (has_prev && is_dot_pair(s, p_start, p_n, start)) {
+            if (has_prev && is_dot_pair(s, p_start, p_n, start) &&
+                !unindexed_pair(s + p_start, p_n, n)) {
                 size_t pn = start + n - p_start;
                 bool pu = p_upper || upper;
                 h = tok_hash_at(s + p_start, pn, pu, tok_bytes(s + p_start, pn, pu, buf));
@@ -674,7 +701,7 @@ tokindex_build(struct tokindex_builder *b, struct ym_buf *out)
     }
 
     /* 3. write: header, offset arrays, segment bloom, term bytes, bitmaps, block blooms */
-    size_t seg_bytes = bloom_bytes(b->n_ents - n_terms);
+    size_t seg_bytes = n_blocks >= SEG_BLOOM_MIN_BLOCKS ? bloom_bytes(b->n_ents - n_terms) : 0;
     if (seg_bytes > UINT32_MAX)
         goto out;
     total = TOKINDEX_HDR_LEN + 8 * (n_terms + 1) + 4 * ((size_t)n_blocks + 1) + 4 + seg_bytes +
@@ -696,7 +723,7 @@ tokindex_build(struct tokindex_builder *b, struct ym_buf *out)
     if ((bloom = ym_malloc(max_bloom + 1)) == NULL)
         goto out;
     memset(bloom, 0, seg_bytes);
-    for (size_t i = 0; i < b->n_ents; i++)
+    for (size_t i = 0; seg_bytes > 0 && i < b->n_ents; i++)
         if (dict_of[i] == UINT32_MAX)
             bloom_set(bloom, seg_bytes, b->ents[i].hash);
     ym_buf_append(out, bloom, seg_bytes);
@@ -1046,6 +1073,12 @@ collect(void *ctx, const struct tok *t)
     if ((t->off > 0 && tt->term[t->off - 1] == '*') ||
         (t->off + t->len < tt->term_len && tt->term[t->off + t->len] == '*'))
         return 0; /* partial token of a glob */
+    const char *dot = memchr(tt->term + t->off, '.', t->len);
+    if (dot != NULL) {
+        size_t a_n = (size_t)(dot - (tt->term + t->off));
+        if (unindexed_pair((const unsigned char *)tt->term + t->off, a_n, t->len - a_n - 1))
+            return 0; /* never indexed: no block can be ruled out by it */
+    }
     if (tt->n == TERM_MAX_TOKENS)
         return 1;
     tt->hash[tt->n] = t->hash;
@@ -1064,12 +1097,26 @@ term_tokens(const struct tokindex *ix, const char *term, size_t len, struct term
     (void)tok_each(term, len, collect, tt);
 }
 
+/* false when a token of the term outside the dictionary is in no block:
+ * the segment bloom says so, or, for a segment without one, every block
+ * bloom */
 static bool
 seg_maybe(const struct tokindex *ix, const struct term_toks *tt)
 {
-    for (size_t i = 0; i < tt->n; i++)
-        if (tt->dict[i] < 0 && !bloom_test(ix->seg_bloom, ix->seg_bloom_len, tt->hash[i]))
+    for (size_t i = 0; i < tt->n; i++) {
+        if (tt->dict[i] >= 0)
+            continue;
+        if (ix->seg_bloom_len > 0) {
+            if (!bloom_test(ix->seg_bloom, ix->seg_bloom_len, tt->hash[i]))
+                return false;
+            continue;
+        }
+        uint32_t blk = 0;
+        while (blk < ix->n_blocks && !block_maybe(ix, blk, tt->hash[i]))
+            blk++;
+        if (blk == ix->n_blocks)
             return false;
+    }
     return true;
 }
 
@@ -1099,7 +1146,8 @@ tokindex_candidates(const struct tokindex *ix, const char *term, size_t len,
 
     roaring_bitmap_clear(out);
     term_tokens(ix, term, len, &tt);
-    if (ix->n_blocks == 0 || !seg_maybe(ix, &tt))
+    /* without a segment bloom the block blooms below decide */
+    if (ix->n_blocks == 0 || (ix->seg_bloom_len > 0 && !seg_maybe(ix, &tt)))
         return;
     roaring_bitmap_add_range_closed(out, 0, ix->n_blocks - 1);
     /* exact bitmaps first: they narrow the set the blooms are probed for */

@@ -9,10 +9,13 @@
  *     max(2, ceil(n_blocks / 8)) distinct blocks), sorted, each with the
  *     list of the blocks that hold it (a CRoaring bitmap once read) — exact;
  *   - one bloom filter per block over that block's tokens that are not in
- *     the dictionary (~1 % false positives);
- *   - a segment-wide bloom filter over every token not in the dictionary
- *     (cheap segment skip).  A dictionary token is always answered by its
- *     exact bitmap, so the blooms need not hold it.
+ *     the dictionary (~3 % false positives: k = 5, 7.3 bits per token);
+ *   - for segments of 256 blocks or more, a segment-wide bloom filter over
+ *     every token not in the dictionary (cheap segment skip; a smaller
+ *     segment's block blooms are as cheap to probe).  A dictionary token is
+ *     always answered by its exact bitmap, so the blooms need not hold it.
+ *     A dotted pair of two digit runs, one longer than 3 digits (not part of
+ *     an IPv4 address: "4459656.561588"), is not indexed and never asked.
  *
  * Tokens are exactly the query language's terms (query_match.c): maximal
  * runs of word characters — ASCII letters, digits, '_' and every byte
@@ -125,7 +128,7 @@ uint32_t tokindex_n_terms(const struct tokindex *ix);
  * Sets out (cleared first) to the blocks that may hold term[0..len), a query
  * term, never missing one that does:
  *   - no token in the term: every block (the index cannot help);
- *   - some token absent from the segment bloom: no block;
+ *   - some token absent from the segment bloom (when there is one): no block;
  *   - otherwise the intersection, over the term's tokens, of the token's
  *     dictionary bitmap (exact) or, for a token not in the dictionary, the
  *     blocks whose bloom says "maybe".
@@ -135,8 +138,9 @@ uint32_t tokindex_n_terms(const struct tokindex *ix);
 void tokindex_candidates(const struct tokindex *ix, const char *term, size_t len,
                          roaring_bitmap_t *out);
 
-/* false when the segment bloom proves that some token of the term is absent
- * from the whole segment; true otherwise (also for a term with no token). */
+/* false when the segment bloom (or, without one, every block bloom) proves
+ * that some token of the term is absent from the whole segment; true
+ * otherwise (also for a term with no token). */
 bool tokindex_may_contain(const struct tokindex *ix, const char *term, size_t len);
 
 /* true when the (single-token) term is in the dictionary; for tests and

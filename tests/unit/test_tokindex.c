@@ -437,9 +437,11 @@ test_candidates_superset(void **state)
     print_message("# %zu tokens: %zu in the dictionary (%u terms), %zu bloom-only; "
                   "block bloom false positives %.3f %%; index %zu bytes\n",
                   g->all.n, n_dict, tokindex_n_terms(g->ix), n_bloom, 100 * rate, g->ser.len);
-    assert_true(rate < 0.02);
+    assert_true(rate < 0.05); /* ~3 % by design */
 
-    /* absent tokens: per-block and segment false positives near 1 % */
+    /* absent tokens: per-block false positives near 3 %; with fewer than
+     * 256 blocks there is no segment bloom, so "may contain" is "some block
+     * bloom says maybe" */
     size_t seg_fp = 0, blk_fp = 0, n_absent = 20000;
     char tok[32];
     for (size_t i = 0; i < n_absent; i++) {
@@ -448,13 +450,12 @@ test_candidates_superset(void **state)
         seg_fp += tokindex_may_contain(g->ix, tok, (size_t)n);
         tokindex_candidates(g->ix, tok, (size_t)n, c);
         blk_fp += roaring_bitmap_get_cardinality(c);
-        if (!tokindex_may_contain(g->ix, tok, (size_t)n))
-            assert_true(roaring_bitmap_is_empty(c));
+        assert_int_equal(tokindex_may_contain(g->ix, tok, (size_t)n), !roaring_bitmap_is_empty(c));
     }
-    double seg_rate = (double)seg_fp / (double)n_absent;
-    print_message("# absent tokens: segment bloom %.3f %%, blocks %.3f %% (of those passing)\n",
-                  100 * seg_rate, seg_fp ? 100.0 * (double)blk_fp / ((double)seg_fp * N_BLOCKS) : 0.0);
-    assert_true(seg_rate > 0.002 && seg_rate < 0.02);
+    double blk_rate = (double)blk_fp / ((double)n_absent * N_BLOCKS);
+    print_message("# absent tokens: some block %.3f %%, each block %.3f %%\n",
+                  100.0 * (double)seg_fp / (double)n_absent, 100 * blk_rate);
+    assert_true(blk_rate > 0.01 && blk_rate < 0.05);
 
     /* case does not matter */
     roaring_bitmap_t *d = roaring_bitmap_create();
@@ -516,10 +517,12 @@ test_phrases(void **state)
         check_phrase(g, term, c);
     }
 
-    /* an absent token empties the phrase */
+    /* an absent token empties the phrase, but for the blooms' false
+     * positives (~3 % of the blocks) */
     tokindex_candidates(g->ix, "Failed password qqxyzzyq", 24, c);
-    assert_false(tokindex_may_contain(g->ix, "Failed password qqxyzzyq", 24));
-    assert_true(roaring_bitmap_is_empty(c));
+    assert_true(roaring_bitmap_get_cardinality(c) <= N_BLOCKS / 10);
+    assert_int_equal(tokindex_may_contain(g->ix, "Failed password qqxyzzyq", 24),
+                     !roaring_bitmap_is_empty(c));
     /* no whole token: every block */
     tokindex_candidates(g->ix, "--", 2, c);
     assert_int_equal(roaring_bitmap_get_cardinality(c), N_BLOCKS);
@@ -634,7 +637,7 @@ test_corrupt(void **state)
     print_message("# %zu of 20000 re-checksummed corruptions still readable\n", n_ok);
     /* a future version */
     memcpy(p, ser.p, ser.len);
-    p[8] = 3;
+    p[8] = 4;
     assert_int_equal(tokindex_open(p, ser.len, &ix, &err), YM_EVERSION);
     free(p);
     ym_buf_fini(&ser);
@@ -679,6 +682,99 @@ test_empty_and_misuse(void **state)
     tokindex_builder_free(b);
     roaring_bitmap_free(c);
     ym_buf_fini(&ser);
+}
+
+/* A dotted pair of digit runs with a run over 3 digits (a time such as
+ * "4459656.561588") is not indexed, and a lookup ignores it: its runs alone
+ * decide.  Other pairs, addresses included, narrow as before. */
+static void
+test_unindexed_pairs(void **state)
+{
+    (void)state;
+    struct tokindex_builder *b = tokindex_builder_new(4);
+    struct ym_buf ser;
+    struct tokindex *ix = NULL;
+    roaring_bitmap_t *c = roaring_bitmap_create();
+
+    ym_buf_init(&ser);
+    assert_int_equal(tokindex_add(b, 0, "[4459656.561588] SRC=10.0.1.21", 30), 0);
+    assert_int_equal(tokindex_add(b, 1, "4459656 and 561588 SRC=10.0.21.1", 32), 0);
+    assert_int_equal(tokindex_add(b, 2, "nothing here", 12), 0);
+    assert_int_equal(tokindex_add(b, 3, "1793577607.391 ok", 17), 0);
+    assert_int_equal(tokindex_build(b, &ser), 0);
+    assert_int_equal(tokindex_open(ser.p, ser.len, &ix, NULL), 0);
+    /* the pair is ignored: both blocks holding its runs are candidates */
+    tokindex_candidates(ix, "4459656.561588", 14, c);
+    assert_true(roaring_bitmap_contains(c, 0) && roaring_bitmap_contains(c, 1));
+    tokindex_candidates(ix, "[4459656.561588]", 16, c);
+    assert_true(roaring_bitmap_contains(c, 0) && roaring_bitmap_contains(c, 1));
+    tokindex_candidates(ix, "1793577607.391", 14, c);
+    assert_true(roaring_bitmap_contains(c, 3));
+    assert_true(tokindex_may_contain(ix, "1793577607.391", 14));
+    /* an address still narrows by its pairs (but for false positives) */
+    tokindex_candidates(ix, "10.0.1.21", 9, c);
+    assert_true(roaring_bitmap_contains(c, 0));
+    size_t n_fp = 0;
+    for (int k = 0; k < 200; k++) {
+        char t[32];
+        int n = snprintf(t, sizeof t, "10.0.%d.21", 100 + k);
+        tokindex_candidates(ix, t, (size_t)n, c);
+        n_fp += roaring_bitmap_contains(c, 1);
+    }
+    assert_true(n_fp < 40);
+    tokindex_close(ix);
+    tokindex_builder_free(b);
+    roaring_bitmap_free(c);
+    ym_buf_fini(&ser);
+}
+
+/* Segments of 256 blocks or more have a segment bloom (fewer: none, the
+ * block blooms answer for it); either way candidates are a superset. */
+static void
+test_segment_bloom(void **state)
+{
+    (void)state;
+    char line[512];
+    size_t lens[2];
+
+    for (int big = 0; big < 2; big++) {
+        uint32_t n_blocks = big ? 300 : 40;
+        struct tokindex_builder *b = tokindex_builder_new(n_blocks);
+        struct ym_buf ser;
+        struct tokindex *ix = NULL;
+        roaring_bitmap_t *c = roaring_bitmap_create();
+        ym_buf_init(&ser);
+        rng_state = 11;
+        for (uint32_t blk = 0; blk < n_blocks; blk++)
+            for (int i = 0; i < 4; i++) {
+                int n = snprintf(line, sizeof line, "blk%u tok%u_%d common", blk, blk * 7, i);
+                assert_int_equal(tokindex_add(b, blk, line, (size_t)n), 0);
+            }
+        assert_int_equal(tokindex_build(b, &ser), 0);
+        assert_int_equal(tokindex_open(ser.p, ser.len, &ix, NULL), 0);
+        for (uint32_t blk = 0; blk < n_blocks; blk++) {
+            int n = snprintf(line, sizeof line, "tok%u_%d", blk * 7, (int)(blk % 4));
+            tokindex_candidates(ix, line, (size_t)n, c);
+            assert_true(roaring_bitmap_contains(c, blk));
+            assert_true(tokindex_may_contain(ix, line, (size_t)n));
+        }
+        size_t n_seg = 0;
+        for (int k = 0; k < 1000; k++) {
+            int n = snprintf(line, sizeof line, "absent%d", k);
+            n_seg += tokindex_may_contain(ix, line, (size_t)n);
+        }
+        /* with a segment bloom ~3 %; without, any of 40 small blooms (~0.4 % each) */
+        if (big)
+            assert_true(n_seg < 80);
+        else
+            assert_true(n_seg > 50);
+        lens[big] = ser.len;
+        tokindex_close(ix);
+        tokindex_builder_free(b);
+        roaring_bitmap_free(c);
+        ym_buf_fini(&ser);
+    }
+    assert_true(lens[0] < lens[1]);
 }
 
 static void
@@ -729,6 +825,8 @@ main(void)
         cmocka_unit_test(test_phrases),
         cmocka_unit_test(test_corrupt),
         cmocka_unit_test(test_empty_and_misuse),
+        cmocka_unit_test(test_unindexed_pairs),
+        cmocka_unit_test(test_segment_bloom),
         cmocka_unit_test_teardown(test_alloc_failures, disarm),
     };
 
