@@ -2281,6 +2281,9 @@ seg2_verify(const struct seg2 *s, struct ym_err *err)
         return corrupt(s, err, "token index", "CRC mismatch");
     if ((rc = load_index(s, err)) < 0)
         return rc;
+    struct ym_err terr;
+    if (tokindex_check_terms(s->tix, &terr) < 0)
+        return corrupt(s, err, "token index", terr.msg + strlen("token index: "));
     crypto_hash_sha256(h, s->p, s->len - 32);
     if (memcmp(h, s->foot + 56, 32) != 0)
         return corrupt(s, err, "footer", "SHA-256 mismatch");

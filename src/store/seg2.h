@@ -32,7 +32,7 @@
 #include "event/event.h"
 #include "util/err.h"
 
-#define SEG2_VERSION 4             /* 3: spans and holes, groups; 4: token index 3 */
+#define SEG2_VERSION 5             /* 3: spans and holes, groups; 4: token index 3; 5: 4 */
 #define SEG2_BLOCK_EVENTS 4096      /* most events per block */
 #define SEG2_MAX_INDEX_LEN 255      /* bytes of the index name in the header */
 #define SEG2_MAX_COLS 65536         /* most columns in one block */

@@ -55,13 +55,14 @@
 #include "util/mem.h"
 
 #define TOKINDEX_MAGIC "YMTOKIX\0"
-#define TOKINDEX_VERSION 3
+#define TOKINDEX_VERSION 4
 #define TOKINDEX_HDR_LEN 40
-/* Blooms: 7.3 bits per distinct token and 5 probes, ~3 % false positives
- * ((1 - e^(-5 / 7.3))^5): a false positive costs one block read, while 1 %
- * (9.585 bits, 7 probes) cost 31 % more bytes for it. */
-#define BLOOM_K 5
-#define BLOOM_BITS_PER_TOKEN 7.3
+/* Blooms: 14.4 bits per distinct token and 10 probes, ~0.1 % false
+ * positives ((1 - e^(-10 / 14.4))^10).  A false positive costs a block read
+ * (~6 ms): a rare term over 5 GB (~6,000 blocks) must stay under 100 ms,
+ * which 3 % (7.3 bits, 5 probes: 180 blocks) and 1 % (60) do not allow. */
+#define BLOOM_K 10
+#define BLOOM_BITS_PER_TOKEN 14.4
 /* A segment bloom is written only for segments of at least this many blocks:
  * below, it would cost about as much as the block blooms together (most
  * tokens outside the dictionary are in one block), while a lookup probing
@@ -776,16 +777,23 @@ out:
 struct tokindex {
     uint32_t n_blocks;
     uint32_t n_terms;
-    const unsigned char *term_off;  /* borrowed: u32 x (n_terms + 1), checked */
-    const unsigned char *blk_off;   /* borrowed: u32 x (n_blocks + 1), checked */
+    const unsigned char *term_off;  /* borrowed: u32 x (n_terms + 1), each pair checked on use */
+    const unsigned char *blk_off;   /* borrowed: u32 x (n_blocks + 1), each pair checked on use */
+    uint32_t terms_len, bms_len, blooms_len; /* the areas' sizes (the tables' last entries) */
+    bool is_bad;                    /* a lookup met a bad offset: every block is a candidate */
     const unsigned char *seg_bloom; /* borrowed */
     size_t seg_bloom_len;           /* bytes */
     const char *terms;              /* borrowed: term bytes */
     const unsigned char *blooms;    /* borrowed: block bloom bytes */
-    const unsigned char *bm_off;    /* borrowed: u32 x (n_terms + 1), checked */
+    const unsigned char *bm_off;    /* borrowed: u32 x (n_terms + 1), each pair checked on use */
     const char *bm_area;            /* borrowed: the serialised bitmaps */
-    roaring_bitmap_t **bms;         /* owned: n_terms bitmaps, each decoded on first use */
-    unsigned char *bm_state;        /* owned: per term 0 not decoded, 1 decoded, 2 unusable */
+    /* A small cache of the bitmaps decoded so far (a search looks up a few
+     * terms per segment; a table per term would cost more than the lookups). */
+    struct bm_cache {
+        uint32_t term;
+        roaring_bitmap_t *bm;       /* owned; NULL: unusable */
+    } *bms;
+    size_t n_bms, cap_bms;
 };
 
 void
@@ -793,12 +801,10 @@ tokindex_close(struct tokindex *ix)
 {
     if (ix == NULL)
         return;
-    if (ix->bms != NULL)
-        for (uint32_t i = 0; i < ix->n_terms; i++)
-            if (ix->bms[i] != NULL)
-                roaring_bitmap_free(ix->bms[i]);
+    for (size_t i = 0; i < ix->n_bms; i++)
+        if (ix->bms[i].bm != NULL)
+            roaring_bitmap_free(ix->bms[i].bm);
     ym_free(ix->bms);
-    ym_free(ix->bm_state);
     ym_free(ix);
 }
 
@@ -892,6 +898,36 @@ term_cmp(const char *a, size_t alen, const char *b, size_t blen)
 }
 
 int
+tokindex_check_terms(const struct tokindex *ix, struct ym_err *err)
+{
+    if (check_offs(ix->term_off, ix->n_terms, 1, TOK_MAX_LEN) != ix->terms_len ||
+        check_offs(ix->bm_off, ix->n_terms, 1, UINT32_MAX) != ix->bms_len ||
+        check_offs(ix->blk_off, ix->n_blocks, 0, UINT32_MAX) != ix->blooms_len)
+        return ym_err_set(err, YM_ECORRUPT, "token index: bad offsets");
+    for (uint32_t i = 0; i < ix->n_blocks; i++)
+        if ((ym_le_get32(ix->blk_off + 4 * i + 4) - ym_le_get32(ix->blk_off + 4 * i)) % 8 != 0)
+            return ym_err_set(err, YM_ECORRUPT, "token index: bad bloom size");
+    /* terms: word bytes (and the '.' of dotted pairs, between two word
+     * bytes), lowercased, strictly ascending */
+    for (uint32_t i = 0; i < ix->n_terms; i++) {
+        uint32_t a = ym_le_get32(ix->term_off + 4 * i), e = ym_le_get32(ix->term_off + 4 * i + 4);
+        for (uint32_t j = a; j < e; j++) {
+            unsigned char c = (unsigned char)ix->terms[j];
+            bool dot = c == '.' && j > a && j + 1 < e && ix->terms[j - 1] != '.' &&
+                       ix->terms[j + 1] != '.';
+            if ((!word_tab[c] && !dot) || lower(c) != c)
+                return ym_err_set(err, YM_ECORRUPT, "token index: bad term");
+        }
+        if (i > 0) {
+            uint32_t pa = ym_le_get32(ix->term_off + 4 * i - 4);
+            if (term_cmp(ix->terms + pa, a - pa, ix->terms + a, e - a) >= 0)
+                return ym_err_set(err, YM_ECORRUPT, "token index: terms out of order");
+        }
+    }
+    return 0;
+}
+
+int
 tokindex_open(const void *p, size_t len, struct tokindex **out, struct ym_err *err)
 {
     const unsigned char *s = p;
@@ -943,18 +979,20 @@ tokindex_open(const void *p, size_t len, struct tokindex **out, struct ym_err *e
     pos += 4 * ((size_t)n_blocks + 1);
     ix->seg_bloom_len = ym_le_get32(s + pos);
     pos += 4;
-    int64_t terms_len = check_offs(ix->term_off, n_terms, 1, TOK_MAX_LEN);
-    int64_t bms_len = check_offs(bm_offs, n_terms, 1, UINT32_MAX);
-    int64_t blooms_len = check_offs(ix->blk_off, n_blocks, 0, UINT32_MAX);
-    if (terms_len < 0 || bms_len < 0 || blooms_len < 0 || ix->seg_bloom_len % 8 != 0) {
+    /* Only the tables' ends here: each pair of offsets is checked when a
+     * lookup reads it (a search opens every segment's index and reads a
+     * handful of entries); tokindex_check_terms checks them all. */
+    uint32_t terms_len = ym_le_get32(ix->term_off + 4 * (size_t)n_terms);
+    uint32_t bms_len = ym_le_get32(bm_offs + 4 * (size_t)n_terms);
+    uint32_t blooms_len = ym_le_get32(ix->blk_off + 4 * (size_t)n_blocks);
+    if (ym_le_get32(ix->term_off) != 0 || ym_le_get32(bm_offs) != 0 ||
+        ym_le_get32(ix->blk_off) != 0 || ix->seg_bloom_len % 8 != 0) {
         why = "bad offsets";
         goto out;
     }
-    for (uint32_t i = 0; i < n_blocks; i++)
-        if ((ym_le_get32(ix->blk_off + 4 * i + 4) - ym_le_get32(ix->blk_off + 4 * i)) % 8 != 0) {
-            why = "bad bloom size";
-            goto out;
-        }
+    ix->terms_len = terms_len;
+    ix->bms_len = bms_len;
+    ix->blooms_len = blooms_len;
     if ((uint64_t)ix->seg_bloom_len + (uint64_t)terms_len + (uint64_t)bms_len +
             (uint64_t)blooms_len != len - pos) {
         why = "part sizes do not add up";
@@ -968,36 +1006,14 @@ tokindex_open(const void *p, size_t len, struct tokindex **out, struct ym_err *e
     pos += (size_t)bms_len;
     ix->blooms = s + pos;
 
-    /* terms: word bytes (and the '.' of dotted pairs, between two word
-     * bytes), lowercased, strictly ascending */
-    for (uint32_t i = 0; i < n_terms; i++) {
-        uint32_t a = ym_le_get32(ix->term_off + 4 * i), e = ym_le_get32(ix->term_off + 4 * i + 4);
-        for (uint32_t j = a; j < e; j++) {
-            unsigned char c = (unsigned char)ix->terms[j];
-            bool dot = c == '.' && j > a && j + 1 < e && ix->terms[j - 1] != '.' &&
-                       ix->terms[j + 1] != '.';
-            if ((!word_tab[c] && !dot) || lower(c) != c) {
-                why = "bad term";
-                goto out;
-            }
-        }
-        if (i > 0) {
-            uint32_t pa = ym_le_get32(ix->term_off + 4 * i - 4);
-            if (term_cmp(ix->terms + pa, a - pa, ix->terms + a, e - a) >= 0) {
-                why = "terms out of order";
-                goto out;
-            }
-        }
-    }
+    /* The terms' bytes and order, and every offset, are checked by
+     * tokindex_check_terms (verify), not here: a search opens every
+     * segment's index and must not pay for every dictionary; reads check
+     * the offsets they use, and the checksum catches damage. */
     /* the bitmaps are decoded and checked one by one when first used
      * (term_bitmap): a lookup must not pay for the whole dictionary */
     ix->bm_off = bm_offs;
     ix->bm_area = bm_area;
-    if ((ix->bms = ym_calloc((size_t)n_terms + 1, sizeof *ix->bms)) == NULL ||
-        (ix->bm_state = ym_calloc((size_t)n_terms + 1, 1)) == NULL) {
-        rc = ym_err_set(err, YM_ENOMEM, "token index: out of memory");
-        goto out;
-    }
     *out = ix;
     ix = NULL;
     rc = 0;
@@ -1016,14 +1032,27 @@ static const roaring_bitmap_t *
 term_bitmap(const struct tokindex *cix, uint32_t t)
 {
     struct tokindex *ix = (struct tokindex *)cix;
+    roaring_bitmap_t *bm;
 
-    if (ix->bm_state[t] == 0) {
-        uint32_t a = ym_le_get32(ix->bm_off + 4 * (size_t)t);
-        uint32_t e = ym_le_get32(ix->bm_off + 4 * (size_t)t + 4);
-        ix->bms[t] = load_bitmap(ix->bm_area + a, e - a, ix->n_blocks);
-        ix->bm_state[t] = ix->bms[t] != NULL ? 1 : 2;
+    for (size_t i = 0; i < ix->n_bms; i++)
+        if (ix->bms[i].term == t)
+            return ix->bms[i].bm;
+    uint32_t a = ym_le_get32(ix->bm_off + 4 * (size_t)t);
+    uint32_t e = ym_le_get32(ix->bm_off + 4 * (size_t)t + 4);
+    bm = a < e && e <= ix->bms_len ? load_bitmap(ix->bm_area + a, e - a, ix->n_blocks) : NULL;
+    if (ix->n_bms == ix->cap_bms) {
+        size_t cap = ix->cap_bms ? ix->cap_bms * 2 : 8;
+        struct bm_cache *p = ym_realloc(ix->bms, cap * sizeof(*p));
+        if (p == NULL) { /* out of memory: unusable, so every block is a candidate */
+            if (bm != NULL)
+                roaring_bitmap_free(bm);
+            return NULL;
+        }
+        ix->bms = p;
+        ix->cap_bms = cap;
     }
-    return ix->bms[t];
+    ix->bms[ix->n_bms++] = (struct bm_cache){t, bm};
+    return bm;
 }
 
 /* Binary search of the dictionary; the term number or -1. */
@@ -1037,6 +1066,10 @@ dict_find(const struct tokindex *ix, const char *t, size_t len)
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         uint32_t a = ym_le_get32(ix->term_off + 4 * mid), e = ym_le_get32(ix->term_off + 4 * mid + 4);
+        if (a >= e || e > ix->terms_len) {
+            ((struct tokindex *)ix)->is_bad = true; /* logically const, like the bitmap cache */
+            return -1;
+        }
         int c = term_cmp(ix->terms + a, e - a, t, len);
         if (c == 0)
             return (int64_t)mid;
@@ -1052,6 +1085,8 @@ static bool
 block_maybe(const struct tokindex *ix, uint32_t blk, uint64_t h)
 {
     uint32_t a = ym_le_get32(ix->blk_off + 4 * (size_t)blk), e = ym_le_get32(ix->blk_off + 4 * (size_t)blk + 4);
+    if (a > e || e > ix->blooms_len || (e - a) % 8 != 0)
+        return true; /* a bad offset: maybe (a superset) */
     return bloom_test(ix->blooms + a, e - a, h);
 }
 
@@ -1146,6 +1181,10 @@ tokindex_candidates(const struct tokindex *ix, const char *term, size_t len,
 
     roaring_bitmap_clear(out);
     term_tokens(ix, term, len, &tt);
+    if (ix->is_bad && ix->n_blocks > 0) { /* a bad dictionary offset: no answer is safe */
+        roaring_bitmap_add_range_closed(out, 0, ix->n_blocks - 1);
+        return;
+    }
     /* without a segment bloom the block blooms below decide */
     if (ix->n_blocks == 0 || (ix->seg_bloom_len > 0 && !seg_maybe(ix, &tt)))
         return;

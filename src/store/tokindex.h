@@ -121,6 +121,15 @@ void tokindex_close(struct tokindex *ix);
 /* Number of blocks the index describes. */
 uint32_t tokindex_n_blocks(const struct tokindex *ix);
 
+/*
+ * Checks every dictionary term: word bytes (and single dots of dotted
+ * pairs), lowercased, strictly ascending.  tokindex_open leaves this to
+ * verification: it costs a pass over the whole dictionary, which every
+ * search would pay per segment.  Returns 0 or YM_ECORRUPT.
+ */
+int tokindex_check_terms(const struct tokindex *ix, struct ym_err *err)
+    __attribute__((warn_unused_result));
+
 /* Number of terms in the dictionary. */
 uint32_t tokindex_n_terms(const struct tokindex *ix);
 

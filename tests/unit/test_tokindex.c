@@ -455,7 +455,7 @@ test_candidates_superset(void **state)
     double blk_rate = (double)blk_fp / ((double)n_absent * N_BLOCKS);
     print_message("# absent tokens: some block %.3f %%, each block %.3f %%\n",
                   100.0 * (double)seg_fp / (double)n_absent, 100 * blk_rate);
-    assert_true(blk_rate > 0.01 && blk_rate < 0.05);
+    assert_true(blk_rate > 0.0003 && blk_rate < 0.003); /* k = 10, 14.4 bits: ~0.1 % */
 
     /* case does not matter */
     roaring_bitmap_t *d = roaring_bitmap_create();
@@ -627,7 +627,10 @@ test_corrupt(void **state)
         int rc = tokindex_open(p, ser.len, &ix, &err);
         if (rc == 0) {
             n_ok++;
-            probe(ix); /* a flipped bloom bit or term byte: readable, no crash */
+            probe(ix); /* a flipped bloom bit, term byte or offset: readable, no crash */
+            struct ym_err e2;
+            int rv = tokindex_check_terms(ix, &e2); /* what verify adds */
+            assert_true(rv == 0 || rv == YM_ECORRUPT);
             tokindex_close(ix);
         } else {
             assert_int_equal(rc, YM_ECORRUPT);
@@ -637,7 +640,7 @@ test_corrupt(void **state)
     print_message("# %zu of 20000 re-checksummed corruptions still readable\n", n_ok);
     /* a future version */
     memcpy(p, ser.p, ser.len);
-    p[8] = 4;
+    p[8] = 5;
     assert_int_equal(tokindex_open(p, ser.len, &ix, &err), YM_EVERSION);
     free(p);
     ym_buf_fini(&ser);
@@ -763,11 +766,11 @@ test_segment_bloom(void **state)
             int n = snprintf(line, sizeof line, "absent%d", k);
             n_seg += tokindex_may_contain(ix, line, (size_t)n);
         }
-        /* with a segment bloom ~3 %; without, any of 40 small blooms (~0.4 % each) */
+        /* with a segment bloom ~0.1 %; without, any of 40 small blooms (~0.1 % each) */
         if (big)
-            assert_true(n_seg < 80);
+            assert_true(n_seg < 10);
         else
-            assert_true(n_seg > 50);
+            assert_true(n_seg > 10 && n_seg < 120);
         lens[big] = ser.len;
         tokindex_close(ix);
         tokindex_builder_free(b);
