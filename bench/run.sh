@@ -31,6 +31,9 @@ median() {
     done | sort -n | awk '{a[NR]=$1} END{printf "%.4f", a[int((NR+1)/2)]}'
 }
 ratio() { echo "$1 / $2" | bc -l | awk '{printf "%.2f", $1}'; }
+# bytes DIR: the bytes of the files under DIR (segments, chain, checkpoint,
+# WAL...), not the filesystem's directory blocks
+bytes() { find "$1" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}'; }
 ratio3() { echo "$1 / $2" | bc -l | awk '{printf "%.3f", $1}'; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
@@ -66,7 +69,7 @@ ingest() { rm -rf "$W/data"; "$Y" ingest -d "$W/data" $files; }
 t=$(median ingest)
 rm -rf "$W/data"
 cpu=$( { /usr/bin/time -f '%U %S' "$Y" ingest -d "$W/data" $files 2>&1 >/dev/null; } | tail -1 | awk '{print $1 + $2}')
-stored=$(du -sb "$W/data" | cut -f1)
+stored=$(bytes "$W/data")
 printf 'ingest            %8.3f s   %10.0f events/s   %7.1f MB/s   (wall, %d cores)\n' "$t" "$(echo "$EVENTS / $t" | bc -l)" "$(echo "$raw / $t / 1000000" | bc -l)" "$(nproc)"
 printf 'ingest per core   %8.3f s   %10.0f events/s of CPU time (user + sys; target >= 300,000)\n' "$cpu" "$(echo "$EVENTS / $cpu" | bc -l)"
 t_parse=$(median sh -c "'$Y' parse $files >/dev/null")
@@ -108,12 +111,12 @@ LH=$(cd .. && pwd)/shared/corpora/loghub
 if [ -d "$LH" ]; then
     rm -rf "$W/lh"
     tr=0; ts=0; tz=0
-    echo "loghub samples: stored (whole index directory) and zstd -3, of raw"
+    echo "loghub samples: stored (every file of the index) and zstd -3, of raw"
     for f in "$LH"/*/*_2k.log; do
         ix=$(basename "$f" .log | tr 'A-Z_' 'a-z-')
         "$Y" ingest -d "$W/lh" --index "$ix" "$f" >/dev/null 2>&1 || true
         r=$(stat -c %s "$f")
-        st=$(du -sb "$W/lh/indexes/$ix" | cut -f1)
+        st=$(bytes "$W/lh/indexes/$ix")
         z=$(zstd -3 -q -c "$f" | wc -c)
         printf '  %-22s %9d bytes   stored %5.3f   zstd -3 %5.3f\n' "$(basename "$f")" "$r" "$(ratio3 "$st" "$r")" "$(ratio3 "$z" "$r")"
         tr=$((tr + r)); ts=$((ts + st)); tz=$((tz + z))
@@ -165,7 +168,7 @@ else
     t1=$(date +%s.%N)
     t=$(echo "$t1 - $t0" | bc -l)
     printf 'ingest (one run)  %8.3f s   %10.0f events/s   %7.1f MB/s\n' "$t" "$(echo "$bevents / $t" | bc -l)" "$(echo "$braw / $t / 1000000" | bc -l)"
-    bstored=$(du -sb "$BD" | cut -f1)
+    bstored=$(bytes "$BD")
     cat $bfiles | zstd -3 -q -c >"$W/big.zst"
     bz=$(stat -c %s "$W/big.zst")
     printf 'stored            %8.1f MB   %5.3f of raw\n' "$(echo "$bstored / 1000000" | bc -l)" "$(ratio "$bstored" "$braw")"
