@@ -292,33 +292,16 @@ out:
 int
 retention_write(const char *index_dir, const struct retention *r, struct ym_err *err)
 {
-    char *path = join(index_dir, RETENTION_FILE_NAME), *tmp = join(index_dir, ".retention.tmp");
     char age[RETENTION_VALUE_MAX], size[RETENTION_VALUE_MAX], text[256];
-    int fd = -1, rc = 0, n;
+    int n;
 
-    if (path == NULL || tmp == NULL) {
-        rc = ym_err_set(err, YM_ENOMEM, "out of memory");
-        goto out;
-    }
     retention_format_age(r->max_age, age);
     retention_format_size(r->max_size, size);
     n = snprintf(text, sizeof(text),
                  "# Retention of this index (docs/STORAGE.md \"Retention\").\n"
                  "max_age = %s\nmax_size = %s\narchive = %s\n",
                  age, size, r->is_archive ? "yes" : "no");
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0 || write(fd, text, (size_t)n) != n || fsync(fd) < 0 || rename(tmp, path) < 0) {
-        rc = ym_err_set(err, YM_EIO, "%s: %s", path, strerror(errno));
-        unlink(tmp);
-        goto out;
-    }
-    rc = ym_fsync_dir(index_dir, err);
-out:
-    if (fd >= 0)
-        close(fd);
-    ym_free(path);
-    ym_free(tmp);
-    return rc;
+    return ym_write_file_durable(index_dir, RETENTION_FILE_NAME, text, (size_t)n, err);
 }
 
 void

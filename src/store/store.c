@@ -284,29 +284,15 @@ store_checkpoint_read(const char *index_dir, struct store_checkpoint *c, struct 
 int
 store_checkpoint_write(const char *index_dir, struct store_checkpoint *c, struct ym_err *err)
 {
-    char *path = path_join(index_dir, CHECKPOINT_NAME);
-    char tmp[4200], line[240], hex[65];
-    int fd = -1, rc = 0, n;
+    char line[240], hex[65];
+    int n;
 
-    if (path == NULL)
-        return ym_err_set(err, YM_ENOMEM, "out of memory");
     c->gen++;
     sodium_bin2hex(hex, sizeof(hex), c->last_hash, 32);
     n = snprintf(line, sizeof(line),
                  CHECKPOINT_MAGIC " %" PRIu64 " %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
                  c->flushed_seq, hex, c->gen, c->merge_seq, c->merge_from, c->merge_to);
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0 || ym_write_all(fd, line, (size_t)n) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
-        rc = ym_err_set(err, YM_EIO, "%s: %s", path, strerror(errno));
-        unlink(tmp);
-    }
-    if (fd >= 0)
-        close(fd);
-    if (rc == 0)
-        rc = ym_fsync_dir(index_dir, err);
-    ym_free(path);
-    return rc;
+    return ym_write_file_durable(index_dir, CHECKPOINT_NAME, line, (size_t)n, err);
 }
 
 static int
@@ -549,27 +535,11 @@ store_fsync_format(const struct store_fsync *f, char *out, size_t cap)
 int
 store_fsync_write(const char *index_dir, const struct store_fsync *f, struct ym_err *err)
 {
-    char *path = path_join(index_dir, FSYNC_NAME);
-    char tmp[4200], line[64];
-    int fd, rc = 0;
+    char line[64];
 
-    if (path == NULL)
-        return ym_err_set(err, YM_ENOMEM, "out of memory");
     store_fsync_format(f, line, sizeof(line) - 1);
     strcat(line, "\n");
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0 || ym_write_all(fd, line, strlen(line)) < 0 || fsync(fd) < 0 ||
-        rename(tmp, path) < 0) {
-        rc = ym_err_set(err, YM_EIO, "%s: %s", path, strerror(errno));
-        unlink(tmp);
-    }
-    if (fd >= 0)
-        close(fd);
-    if (rc == 0)
-        rc = ym_fsync_dir(index_dir, err);
-    ym_free(path);
-    return rc;
+    return ym_write_file_durable(index_dir, FSYNC_NAME, line, strlen(line), err);
 }
 
 /* ---- the writer ---- */

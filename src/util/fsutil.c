@@ -6,9 +6,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "util/mem.h"
 
 int
 ym_mkdir_p(const char *dir, struct ym_err *err)
@@ -66,4 +69,33 @@ ym_write_all(int fd, const void *p, size_t len)
         len -= (size_t)n;
     }
     return 0;
+}
+
+int
+ym_write_file_durable(const char *dir, const char *name, const void *p, size_t len,
+                      struct ym_err *err)
+{
+    size_t n = strlen(dir) + strlen(name) + 6;
+    char *path = ym_malloc(n), *tmp = ym_malloc(n);
+    int fd = -1, rc = 0;
+
+    if (path == NULL || tmp == NULL) {
+        rc = ym_err_set(err, YM_ENOMEM, "out of memory");
+        goto out;
+    }
+    snprintf(path, n, "%s/%s", dir, name);
+    snprintf(tmp, n, "%s/%s.tmp", dir, name);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0 || ym_write_all(fd, p, len) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
+        rc = ym_err_set(err, YM_EIO, "%s: %s", path, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    rc = ym_fsync_dir(dir, err);
+out:
+    if (fd >= 0)
+        close(fd);
+    ym_free(path);
+    ym_free(tmp);
+    return rc;
 }

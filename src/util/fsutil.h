@@ -21,4 +21,13 @@ int ym_fsync_dir(const char *dir, struct ym_err *err) __attribute__((warn_unused
  * 0, or -1 with errno set. */
 int ym_write_all(int fd, const void *p, size_t len) __attribute__((warn_unused_result));
 
+/*
+ * Replaces dir/name with len bytes of p durably: writes dir/name.tmp,
+ * fsyncs it, renames it over dir/name and fsyncs dir — a reader sees the
+ * old file or the new one, never a part.  0, or YM_ENOMEM, YM_EIO naming
+ * the file (the temporary is removed).
+ */
+int ym_write_file_durable(const char *dir, const char *name, const void *p, size_t len,
+                          struct ym_err *err) __attribute__((warn_unused_result));
+
 #endif
