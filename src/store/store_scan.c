@@ -300,6 +300,16 @@ plan_index(struct scan *sc, size_t k, struct ym_err *err)
         if (f != NULL)
             for (size_t t = 0; t < f->n_tokens; t++)
                 seg2_candidates(s, f->tokens[t], f->lens[t], sc->bm[t]);
+        /* Every segment in the range has its token index checked (once, its
+         * checksum), used or not: a damaged one answers "every block", which
+         * is still right, but the damage is reported. */
+        struct ym_err e;
+        ym_err_clear(&e);
+        int r = seg2_check_index(s, &e);
+        if (r == YM_ENOMEM)
+            return ym_err_set(err, r, "out of memory");
+        if (r < 0)
+            report(sc, &e);
         for (uint32_t b = 0; b < seg2_n_blocks(s); b++) {
             int64_t mn, mx;
             if (seg2_block_time(s, b, &mn, &mx) < 0 || mx < o->earliest || mn >= o->latest)

@@ -1448,6 +1448,44 @@ test_scan_corrupt_block(void **state)
     store_close(s);
 }
 
+/* A damaged token index is reported, and the segment is still read whole. */
+static void
+test_scan_corrupt_index(void **state)
+{
+    struct fx *f = *state;
+    struct store *s = write_three_segments(f);
+    struct got g = {0};
+    struct store_scan_stats st;
+    struct ym_err err;
+    unsigned char foot[88];
+    char path[256];
+    int fd;
+
+    seg_path(f, "main", 1, path, sizeof(path));
+    /* the footer (the file's last 88 bytes) gives the token index's offset
+     * (at 24) and length (at 32), little-endian */
+    fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(pread(fd, foot, sizeof(foot), file_size(path) - 88), 88);
+    close(fd);
+    uint64_t off = 0, len = 0;
+    for (int i = 7; i >= 0; i--) {
+        off = off << 8 | foot[24 + i];
+        len = len << 8 | foot[32 + i];
+    }
+    assert_true(len > 40);
+    flip_byte(path, (off_t)(off + len / 2));
+    ym_buf_init(&g.lines);
+    assert_int_equal(scan(s, INT64_MIN, INT64_MAX, NULL, NULL, &g, &st, &err), 0);
+    want_ts(&g, (const int64_t[]){400, 350, 300, 200, 150, 100}, 6);
+    assert_int_equal(g.n_corrupt, 1);
+    if (strstr(g.corrupt_msg, "indexes/main/0000000000000001.yseg") == NULL ||
+        strstr(g.corrupt_msg, "token index") == NULL)
+        fail_msg("corruption report does not name the segment and part: %s", g.corrupt_msg);
+    ym_buf_fini(&g.lines);
+    store_close(s);
+}
+
 static void
 test_scan_corrupt_header(void **state)
 {
@@ -1760,6 +1798,7 @@ main(void)
         T(test_background_flush),
         T(test_merge_crash),
         T(test_scan_corrupt_block),
+        T(test_scan_corrupt_index),
         T(test_scan_corrupt_header),
         T(test_stray_tmp_removed),
         T(test_uncommitted_lost),
