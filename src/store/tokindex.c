@@ -63,6 +63,14 @@
  * which 3 % (7.3 bits, 5 probes: 180 blocks) and 1 % (60) do not allow. */
 #define BLOOM_K 10
 #define BLOOM_BITS_PER_TOKEN 14.4
+/* A segment of fewer than SMALL_BLOCKS blocks (a small ingest, loghub's
+ * 2,000-line samples) uses 7.3 bits and 5 probes, ~3 %: its blocks are
+ * small, so a false positive costs little, while the index is a large
+ * share of such a segment's bytes.  The reader takes k from the header. */
+#define SMALL_BLOCKS 8
+#define SMALL_BLOOM_K 5
+#define SMALL_BLOOM_BITS 7.3
+#define BLOOM_K_MAX 16
 /* A segment bloom is written only for segments of at least this many blocks:
  * below, it would cost about as much as the block blooms together (most
  * tokens outside the dictionary are in one block), while a lookup probing
@@ -249,11 +257,11 @@ unindexed_pair(const unsigned char *s, size_t a_n, size_t b_n)
 /* ---- bloom filters ---- */
 
 static size_t
-bloom_bytes(size_t n_tokens)
+bloom_bytes(size_t n_tokens, double bits_per_token)
 {
     if (n_tokens == 0)
         return 0;
-    double bits = (double)n_tokens * BLOOM_BITS_PER_TOKEN;
+    double bits = (double)n_tokens * bits_per_token;
     size_t words = (size_t)(bits / 64.0) + 1;
     return words * 8;
 }
@@ -266,26 +274,26 @@ probe_at(uint32_t g, uint64_t m_bits)
 }
 
 static void
-bloom_set(unsigned char *bits, size_t n_bytes, uint64_t h)
+bloom_set(unsigned char *bits, size_t n_bytes, uint32_t k, uint64_t h)
 {
     uint64_t m = (uint64_t)n_bytes * 8;
     uint32_t h1 = (uint32_t)h, h2 = (uint32_t)(h >> 32) | 1;
 
-    for (uint32_t i = 0; i < BLOOM_K; i++) {
+    for (uint32_t i = 0; i < k; i++) {
         uint32_t bit = probe_at(h1 + i * h2, m);
         bits[bit >> 3] |= (unsigned char)(1u << (bit & 7));
     }
 }
 
 static bool
-bloom_test(const unsigned char *bits, size_t n_bytes, uint64_t h)
+bloom_test(const unsigned char *bits, size_t n_bytes, uint32_t k, uint64_t h)
 {
     uint64_t m = (uint64_t)n_bytes * 8;
     uint32_t h1 = (uint32_t)h, h2 = (uint32_t)(h >> 32) | 1;
 
     if (n_bytes == 0)
         return false;
-    for (uint32_t i = 0; i < BLOOM_K; i++) {
+    for (uint32_t i = 0; i < k; i++) {
         uint32_t bit = probe_at(h1 + i * h2, m);
         if (!(bits[bit >> 3] & (1u << (bit & 7))))
             return false;
@@ -641,6 +649,8 @@ tokindex_build(struct tokindex_builder *b, struct ym_buf *out)
     ym_buf_init(&posts);
     ym_buf_init(&tmp_list);
     ym_buf_init(&tmp_runs);
+    uint32_t bk = n_blocks < SMALL_BLOCKS ? SMALL_BLOOM_K : BLOOM_K;
+    double bbits = n_blocks < SMALL_BLOCKS ? SMALL_BLOOM_BITS : BLOOM_BITS_PER_TOKEN;
     k_min = (n_blocks + DICT_DIV - 1) / DICT_DIV;
     if (k_min < 2)
         k_min = 2;
@@ -695,14 +705,14 @@ tokindex_build(struct tokindex_builder *b, struct ym_buf *out)
         size_t n_out = 0;
         for (uint32_t j = b->block_start[blk]; j < b->block_start[blk + 1]; j++)
             n_out += dict_of[b->posts[j]] == UINT32_MAX;
-        size_t bl = bloom_bytes(n_out);
+        size_t bl = bloom_bytes(n_out, bbits);
         if ((uint64_t)blk_off[blk] + bl > UINT32_MAX)
             goto out;
         blk_off[blk + 1] = blk_off[blk] + (uint32_t)bl;
     }
 
     /* 3. write: header, offset arrays, segment bloom, term bytes, bitmaps, block blooms */
-    size_t seg_bytes = n_blocks >= SEG_BLOOM_MIN_BLOCKS ? bloom_bytes(b->n_ents - n_terms) : 0;
+    size_t seg_bytes = n_blocks >= SEG_BLOOM_MIN_BLOCKS ? bloom_bytes(b->n_ents - n_terms, bbits) : 0;
     if (seg_bytes > UINT32_MAX)
         goto out;
     total = TOKINDEX_HDR_LEN + 8 * (n_terms + 1) + 4 * ((size_t)n_blocks + 1) + 4 + seg_bytes +
@@ -726,7 +736,7 @@ tokindex_build(struct tokindex_builder *b, struct ym_buf *out)
     memset(bloom, 0, seg_bytes);
     for (size_t i = 0; seg_bytes > 0 && i < b->n_ents; i++)
         if (dict_of[i] == UINT32_MAX)
-            bloom_set(bloom, seg_bytes, b->ents[i].hash);
+            bloom_set(bloom, seg_bytes, bk, b->ents[i].hash);
     ym_buf_append(out, bloom, seg_bytes);
 
     for (size_t i = 0; i < n_terms; i++)
@@ -737,7 +747,7 @@ tokindex_build(struct tokindex_builder *b, struct ym_buf *out)
         memset(bloom, 0, nb);
         for (uint32_t j = b->block_start[blk]; j < b->block_start[blk + 1]; j++)
             if (dict_of[b->posts[j]] == UINT32_MAX)
-                bloom_set(bloom, nb, b->ents[b->posts[j]].hash);
+                bloom_set(bloom, nb, bk, b->ents[b->posts[j]].hash);
         ym_buf_append(out, bloom, nb);
     }
     if (out->is_oom || out->len - start != total)
@@ -748,7 +758,7 @@ tokindex_build(struct tokindex_builder *b, struct ym_buf *out)
     ym_le_put32(h + 8, TOKINDEX_VERSION);
     ym_le_put32(h + 12, n_blocks);
     ym_le_put32(h + 16, (uint32_t)n_terms);
-    ym_le_put32(h + 20, BLOOM_K);
+    ym_le_put32(h + 20, bk);
     ym_le_put64(h + 24, total - TOKINDEX_HDR_LEN);
     ym_le_put64(h + 32, XXH3_64bits(h + TOKINDEX_HDR_LEN, total - TOKINDEX_HDR_LEN));
     rc = 0;
@@ -780,6 +790,7 @@ struct tokindex {
     const unsigned char *term_off;  /* borrowed: u32 x (n_terms + 1), each pair checked on use */
     const unsigned char *blk_off;   /* borrowed: u32 x (n_blocks + 1), each pair checked on use */
     uint32_t terms_len, bms_len, blooms_len; /* the areas' sizes (the tables' last entries) */
+    uint32_t k;                     /* bloom probes (header) */
     bool is_bad;                    /* a lookup met a bad offset: every block is a candidate */
     const unsigned char *seg_bloom; /* borrowed */
     size_t seg_bloom_len;           /* bytes */
@@ -947,7 +958,8 @@ tokindex_open(const void *p, size_t len, struct tokindex **out, struct ym_err *e
         goto out;
     }
     uint32_t n_blocks = ym_le_get32(s + 12), n_terms = ym_le_get32(s + 16);
-    if (ym_le_get32(s + 20) != BLOOM_K || n_blocks > TOKINDEX_MAX_BLOCKS) {
+    uint32_t k = ym_le_get32(s + 20);
+    if (k == 0 || k > BLOOM_K_MAX || n_blocks > TOKINDEX_MAX_BLOCKS) {
         why = "bad header";
         goto out;
     }
@@ -971,6 +983,7 @@ tokindex_open(const void *p, size_t len, struct tokindex **out, struct ym_err *e
     }
     ix->n_blocks = n_blocks;
     ix->n_terms = n_terms;
+    ix->k = k;
     ix->term_off = s + pos;
     pos += 4 * ((size_t)n_terms + 1);
     const unsigned char *bm_offs = s + pos;
@@ -1087,7 +1100,7 @@ block_maybe(const struct tokindex *ix, uint32_t blk, uint64_t h)
     uint32_t a = ym_le_get32(ix->blk_off + 4 * (size_t)blk), e = ym_le_get32(ix->blk_off + 4 * (size_t)blk + 4);
     if (a > e || e > ix->blooms_len || (e - a) % 8 != 0)
         return true; /* a bad offset: maybe (a superset) */
-    return bloom_test(ix->blooms + a, e - a, h);
+    return bloom_test(ix->blooms + a, e - a, ix->k, h);
 }
 
 /* The tokens of a query term that can be looked up (whole ones). */
@@ -1142,7 +1155,7 @@ seg_maybe(const struct tokindex *ix, const struct term_toks *tt)
         if (tt->dict[i] >= 0)
             continue;
         if (ix->seg_bloom_len > 0) {
-            if (!bloom_test(ix->seg_bloom, ix->seg_bloom_len, tt->hash[i]))
+            if (!bloom_test(ix->seg_bloom, ix->seg_bloom_len, ix->k, tt->hash[i]))
                 return false;
             continue;
         }

@@ -9,7 +9,8 @@
  *     max(2, ceil(n_blocks / 8)) distinct blocks), sorted, each with the
  *     list of the blocks that hold it (a CRoaring bitmap once read) — exact;
  *   - one bloom filter per block over that block's tokens that are not in
- *     the dictionary (~3 % false positives: k = 5, 7.3 bits per token);
+ *     the dictionary (~0.1 % false positives: k = 10, 14.4 bits per token;
+ *     ~3 % in a segment of fewer than 8 blocks: k = 5, 7.3 bits);
  *   - for segments of 256 blocks or more, a segment-wide bloom filter over
  *     every token not in the dictionary (cheap segment skip; a smaller
  *     segment's block blooms are as cheap to probe).  A dictionary token is
