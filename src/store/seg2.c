@@ -77,11 +77,11 @@
 #ifndef ZLEVEL_COL
 #define ZLEVEL_COL 3
 #endif
-/* A segment of fewer raw bytes is "small" (a quiet source, a short flush):
- * both parts at ZLEVEL_SMALL, which cuts such a segment by ~20 % for ~1 s of
- * CPU per MiB — paid rarely, since a small segment is written rarely, while
- * the per-block costs that level 1 avoids on large segments would matter. */
-#define SMALL_SEG_BYTES (2u << 20)
+/* A segment of fewer raw bytes is "small" (a quiet source, the tail of a
+ * short ingest): both parts at ZLEVEL_SMALL, which cuts such a segment by
+ * ~20 % for ~1 s of CPU per MiB.  512 KiB bounds that to ~0.5 s per flush
+ * (2 MiB made every short ingest's last flush cost up to 2 s). */
+#define SMALL_SEG_BYTES (512u << 10)
 #define ZLEVEL_SMALL 19
 /* A (sourcetype, source) pair with fewer events joins its sourcetype's
  * group; a sourcetype with fewer (left) joins the mixed group. */
