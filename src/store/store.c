@@ -421,7 +421,7 @@ store_wal_decode(const void *payload, size_t len, struct arena *a,
 {
     const unsigned char *p = payload, *end = p + len;
     uint64_t n = 0;
-    int shift = 0, rc;
+    int rc;
 
     if (len < 1)
         return YM_ECORRUPT;
@@ -443,17 +443,13 @@ store_wal_decode(const void *payload, size_t len, struct arena *a,
         return YM_ECORRUPT;
     }
 
-    for (;;) { /* varint count */
-        if (p == end || shift > 63)
-            return YM_ECORRUPT;
-        n |= (uint64_t)(*p & 0x7f) << shift;
-        shift += 7;
-        if ((*p++ & 0x80) == 0)
-            break;
-    }
+    size_t used = seg_varint_get(p, end, &n); /* the count */
+    if (used == 0)
+        return YM_ECORRUPT;
+    p += used;
     for (uint64_t i = 0; i < n; i++) {
         struct ym_event ev;
-        size_t used = seg_record_decode(p, end, &ev, a);
+        used = seg_record_decode(p, end, &ev, a);
         if (used == 0)
             return YM_ECORRUPT;
         p += used;
@@ -641,7 +637,7 @@ hot_decode(const struct ym_buf *recs, size_t len, size_t n, struct ym_batch *b,
 static int
 replay_event(void *arg, struct ym_event *ev)
 {
-    return hot_add(arg, ev) < 0 ? YM_ENOMEM : 0;
+    return hot_add(arg, ev); /* 0 or YM_ENOMEM */
 }
 
 struct replay_ctx {
@@ -1500,12 +1496,6 @@ store_writer_wait(struct store_writer *w, struct ym_err *err)
     return bg_wait(w, err);
 }
 
-static int
-copy_event(void *arg, struct ym_event *ev)
-{
-    return hot_add(arg, ev) < 0 ? YM_ENOMEM : 0;
-}
-
 int
 store_writer_import(struct store_writer *w, const void *seg, size_t len, uint64_t raw_bytes,
                     struct ym_err *err)
@@ -1537,7 +1527,7 @@ store_writer_import(struct store_writer *w, const void *seg, size_t len, uint64_
         ym_batch_reset(&b);
         rc = seg2_read_block(s, k, &b, err);
         for (size_t i = 0; rc == 0 && i < b.n; i++)
-            if (copy_event(w, &b.ev[i]) < 0)
+            if (hot_add(w, &b.ev[i]) < 0)
                 rc = ym_err_set(err, YM_ENOMEM, "out of memory");
     }
     ym_batch_fini(&b);

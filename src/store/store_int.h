@@ -13,6 +13,10 @@
 #include "util/buf.h"
 #include "util/err.h"
 
+/* Reads an unsigned LEB128 varint at p (before end) into *v; returns the
+ * bytes used, or 0 when it runs past end or over 64 bits. */
+size_t seg_varint_get(const unsigned char *p, const unsigned char *end, uint64_t *v);
+
 /* Appends ev as one record to out. */
 void seg_record_encode(struct ym_buf *out, const struct ym_event *ev);
 

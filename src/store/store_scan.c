@@ -196,14 +196,11 @@ snap_index(struct scan *sc, struct index_snap *x, struct ym_err *err)
     /* decode the copies (the buffer no longer moves) */
     const unsigned char *p = (const unsigned char *)x->wal.p, *end = p + x->wal.len;
     while (p < end) {
-        uint64_t len = 0;
-        int shift = 0;
-        do {
-            len |= (uint64_t)(*p & 0x7f) << shift;
-            shift += 7;
-        } while ((*p++ & 0x80) && p < end);
-        if (len > (uint64_t)(end - p))
+        uint64_t len;
+        size_t used = seg_varint_get(p, end, &len);
+        if (used == 0 || len > (uint64_t)(end - p - used))
             return ym_err_set(err, YM_ECORRUPT, "%s: WAL copy damaged", x->dir);
+        p += used;
         rc = store_wal_decode(p, (size_t)len, &x->hot.arena, add_hot, &x->hot);
         if (rc == YM_ENOMEM)
             return ym_err_set(err, rc, "out of memory");

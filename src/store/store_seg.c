@@ -145,23 +145,34 @@ struct cursor {
     bool bad;
 };
 
+size_t
+seg_varint_get(const unsigned char *p, const unsigned char *end, uint64_t *v)
+{
+    const unsigned char *q = p;
+
+    *v = 0;
+    for (int shift = 0; shift < 64 && q < end; shift += 7) {
+        unsigned char b = *q++;
+        *v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            return (size_t)(q - p);
+    }
+    *v = 0;
+    return 0;
+}
+
 static uint64_t
 get_varint(struct cursor *c)
 {
-    uint64_t v = 0;
+    uint64_t v;
+    size_t used = seg_varint_get(c->p, c->end, &v);
 
-    for (int shift = 0; shift < 64; shift += 7) {
-        if (c->p >= c->end) {
-            c->bad = true;
-            return 0;
-        }
-        unsigned char b = *c->p++;
-        v |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            return v;
+    if (used == 0) {
+        c->bad = true;
+        return 0;
     }
-    c->bad = true;
-    return 0;
+    c->p += used;
+    return v;
 }
 
 static struct ym_str

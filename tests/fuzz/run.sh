@@ -28,41 +28,34 @@ for f in tests/golden/*.log; do
 done
 
 passed=0 failed=0
-for t in $TARGETS; do
-    bin=$B/fuzz_$t
-    clang -std=c17 -D_GNU_SOURCE -Isrc -O1 -g $FLAGS -DFUZZ_SOURCETYPE="\"$t\"" \
-        tests/fuzz/fuzz_decode.c $B/libyamori.a $libs -lm -o "$bin" || { echo "not ok - fuzz $t: build"; failed=$((failed + 1)); continue; }
-    mkdir -p "$B/corpus/$t"
-    if "$bin" -max_total_time="$SECONDS_EACH" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-        -artifact_prefix="$B/crashes/$t-" -print_final_stats=0 "$B/corpus/$t" "$B/seeds" \
-        >"$B/fuzz_$t.log" 2>&1; then
-        runs=$(grep -oE '#[0-9]+' "$B/fuzz_$t.log" | tail -1 | tr -d '#')
-        echo "ok - fuzz $t (${runs:-?} runs in ${SECONDS_EACH}s)"
+# fuzz NAME MAX_LEN SOURCE CFLAGS... : builds build-fuzz/fuzz_NAME from SOURCE
+# and runs it FUZZ_SECONDS over its corpus (and the seeds for decoders)
+fuzz() {
+    local name=$1 max_len=$2 src=$3 bin=$B/fuzz_$1 runs
+    shift 3
+    clang -std=c17 -D_GNU_SOURCE -Isrc -O1 -g $FLAGS "$@" "$src" $B/libyamori.a $libs -lm \
+        -o "$bin" || { echo "not ok - fuzz $name: build"; failed=$((failed + 1)); return; }
+    mkdir -p "$B/corpus/$name"
+    local dirs="$B/corpus/$name"
+    [ "$src" = tests/fuzz/fuzz_decode.c ] && dirs="$dirs $B/seeds"
+    if "$bin" -max_total_time="$SECONDS_EACH" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="$B/crashes/$name-" -print_final_stats=0 $dirs >"$B/fuzz_$name.log" 2>&1; then
+        runs=$(grep -oE '#[0-9]+' "$B/fuzz_$name.log" | tail -1 | tr -d '#')
+        echo "ok - fuzz $name (${runs:-?} runs in ${SECONDS_EACH}s)"
         passed=$((passed + 1))
     else
-        echo "not ok - fuzz $t: see $B/fuzz_$t.log"
-        grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$B/fuzz_$t.log" | head -5 | sed 's/^/#   /'
+        echo "not ok - fuzz $name: see $B/fuzz_$name.log"
+        grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$B/fuzz_$name.log" | head -5 | sed 's/^/#   /'
         failed=$((failed + 1))
     fi
+}
+
+for t in $TARGETS; do
+    fuzz "$t" 4096 tests/fuzz/fuzz_decode.c -DFUZZ_SOURCETYPE="\"$t\""
 done
 # The store's readers of damaged files (tests/fuzz/fuzz_store.c).
 for t in ${FUZZ_STORE_TARGETS:-seg2 wal}; do
-    bin=$B/fuzz_store_$t
-    def=FUZZ_STORE_$(echo "$t" | tr a-z A-Z)
-    clang -std=c17 -D_GNU_SOURCE -Isrc -O1 -g $FLAGS -D"$def" \
-        tests/fuzz/fuzz_store.c $B/libyamori.a $libs -lm -o "$bin" || { echo "not ok - fuzz store $t: build"; failed=$((failed + 1)); continue; }
-    mkdir -p "$B/corpus/store_$t"
-    if "$bin" -max_total_time="$SECONDS_EACH" -max_len=256 -timeout=10 -rss_limit_mb=2048 \
-        -artifact_prefix="$B/crashes/store_$t-" -print_final_stats=0 "$B/corpus/store_$t" \
-        >"$B/fuzz_store_$t.log" 2>&1; then
-        runs=$(grep -oE '#[0-9]+' "$B/fuzz_store_$t.log" | tail -1 | tr -d '#')
-        echo "ok - fuzz store $t (${runs:-?} runs in ${SECONDS_EACH}s)"
-        passed=$((passed + 1))
-    else
-        echo "not ok - fuzz store $t: see $B/fuzz_store_$t.log"
-        grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$B/fuzz_store_$t.log" | head -5 | sed 's/^/#   /'
-        failed=$((failed + 1))
-    fi
+    fuzz "store_$t" 256 tests/fuzz/fuzz_store.c -DFUZZ_STORE_$(echo "$t" | tr a-z A-Z)
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
