@@ -9,7 +9,7 @@
 #   make V=1        show the commands
 
 CC       ?= cc
-PKGS     := libzstd zlib libxml-2.0 yaml-0.1 libpcre2-8 libsodium libxxhash
+PKGS     := libzstd zlib libxml-2.0 yaml-0.1 libpcre2-8 libsodium libxxhash libcrypto
 TESTPKGS := cmocka jansson
 BUILD    ?= build
 PREFIX   ?= /usr/local
@@ -24,7 +24,7 @@ SAN      ?=
 CPPFLAGS += -D_GNU_SOURCE -Isrc -MMD -MP
 CFLAGS   += $(OPT) $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS  += $(SAN)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lroaring -lm  # CRoaring ships no .pc
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lroaring -lcsv -lm  # CRoaring and libcsv ship no .pc
 
 ifeq ($(V),1)
 Q :=

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdatomic.h>
+
 #include "event/event.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -73,35 +75,58 @@ bool query_may_match(const struct query *q, bool (*has)(void *arg, size_t i), vo
 /* Writes the parsed form, one node per line, for --explain and tests. */
 void query_explain(const struct query *q, struct ym_buf *out);
 
-/* Aggregated results: n_rows × n_cols cells, row-major. */
-struct query_table {
-    size_t n_cols;
-    const char *const *cols; /* column names */
-    const bool *is_numeric;  /* per column: cells are numbers */
-    size_t n_rows;
-    const struct ym_str *cells;
+/* ---- running a query (query_run.c) ---- */
+
+struct store;
+struct store_scan_stats;
+struct qrow;
+
+/* Live counters of a running search, readable from other threads. */
+struct query_progress {
+    _Atomic uint64_t events_scanned; /* events read from the store */
+    _Atomic uint64_t events_matched; /* events that matched the search clause */
+    _Atomic uint64_t results;        /* rows that reached the output */
 };
 
-/* Where results go: events as they stream, or a table at the end. */
+struct query_run_opts {
+    int64_t earliest;      /* inclusive ns (INT64_MIN: none); intersected with inline earliest= */
+    int64_t latest;        /* exclusive ns (INT64_MAX: none); intersected with inline latest= */
+    const char *index;     /* only this index (NULL: as the query says, else all) */
+    uint64_t limit;        /* rows to the output at most (0: all) */
+    size_t max_memory;     /* bytes operators may hold (0: QUERY_MAX_MEMORY_DEFAULT) */
+    const char *data_dir;  /* for lookups (DATA_DIR/lookups) */
+    int64_t now;           /* ns; 0: the clock */
+    _Atomic bool *cancel;  /* another thread sets it to stop the search (NULL: none) */
+    struct query_progress *progress; /* NULL: not kept */
+};
+
+#define QUERY_MAX_MEMORY_DEFAULT ((size_t)1 << 30)
+
+/* Where rows go: events (query_is_events) or statistics rows, in order. */
 struct query_out {
     void *arg;
-    int (*event)(void *arg, const struct ym_event *ev); /* nonzero: stop */
-    int (*table)(void *arg, const struct query_table *t);
+    int (*row)(void *arg, const struct qrow *row); /* nonzero: stop (and that error) */
 };
 
-struct query_exec;
+/* True when the pipeline's output is events (no transforming command). */
+bool query_is_events(const struct query *q);
+/* True when the query starts with a generating command (reads no store). */
+bool query_is_generating(const struct query *q);
 
 /*
- * Starts executing q's pipeline into out; limit (0: none) caps the events
- * or rows produced.  Returns NULL when out of memory.
+ * Runs q over s (NULL only for a generating query): plans the scan
+ * (time range, tokens, column projection, early stop), streams matching
+ * events through the pipeline into out.  Returns 0, YM_EINVAL (a runtime
+ * error in the query, e.g. a lookup file missing), YM_ENOMEM (over
+ * --max-memory: err says so), YM_ECORRUPT/YM_EIO from the store, or
+ * YM_EINVAL "search cancelled".  st (may be NULL) gets the scan counters.
  */
-struct query_exec *query_exec_new(struct query *q, const struct query_out *out, uint64_t limit);
-/* Feeds one matching event (newest first).  Returns nonzero when the scan can stop. */
-int query_exec_event(struct query_exec *x, const struct ym_event *ev);
-/* Flushes aggregates.  Returns 0 or a negative YM_E* code. */
-int query_exec_finish(struct query_exec *x, struct ym_err *err);
-/* Results produced so far (events or rows). */
-uint64_t query_exec_count(const struct query_exec *x);
-void query_exec_free(struct query_exec *x);
+int query_run(struct query *q, struct store *s, const struct query_run_opts *o,
+              const struct query_out *out, struct store_scan_stats *st, struct ym_err *err)
+    __attribute__((warn_unused_result));
+
+/* Writes the plan: scan range, pushed-down tokens and predicates, projected
+ * fields, early stop, then each command as understood. */
+void query_explain_plan(const struct query *q, const struct query_run_opts *o, struct ym_buf *out);
 
 #endif

@@ -62,25 +62,18 @@ struct qnode {
     } u;
 };
 
-enum qcmd_kind {
-    QC_HEAD = 1,
-    QC_TOP = 2,
-};
+#define QUERY_MAX_CMDS 64
 
-struct qcmd {
-    enum qcmd_kind kind;
-    uint64_t n;          /* head N, top limit */
-    struct ym_str field; /* top FIELD */
-    enum qmeta meta;
-};
-
-#define QUERY_MAX_CMDS 16
+struct qcmd;
 
 struct query {
-    struct arena arena; /* owns nodes and strings */
-    struct qnode *root;
-    struct qcmd cmds[QUERY_MAX_CMDS];
+    struct arena arena; /* owns nodes, commands and strings */
+    const char *text;   /* the query text (arena copy) */
+    struct qnode *root; /* the search clause; NULL for a generating query */
+    struct qcmd *cmds;  /* the pipeline after the search clause (arena) */
     size_t n_cmds;
+    int64_t earliest;   /* inline earliest= (INT64_MIN: none) */
+    int64_t latest;     /* inline latest= (INT64_MAX: none) */
     bool has_terms;     /* some node needs the lowercased raw line */
     struct ym_str *tokens; /* distinct tokens the terms require; views into
                               the terms' text (arena) */
@@ -88,6 +81,19 @@ struct query {
     struct ym_buf lower;   /* scratch: the raw line lowercased */
     struct ym_buf scratch; /* scratch: a field value as text */
 };
+
+struct qrow;
+struct qparse;
+
+/*
+ * A search expression (the search clause's grammar) read from p->lx's
+ * remaining text, for the `search` command; nodes in p->arena.
+ */
+int qsearch_parse(struct qparse *p, struct qnode **out) __attribute__((warn_unused_result));
+/* True when row satisfies n (terms match the row's _raw). */
+bool qsearch_match_row(const struct qnode *n, const struct qrow *row, struct ym_buf *scratch);
+/* Appends n in the --explain form. */
+void qsearch_explain(const struct qnode *n, struct ym_buf *out);
 
 /*
  * A word byte: ASCII letter, digit, '_' or any byte >= 0x80 (so UTF-8 is
