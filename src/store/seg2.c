@@ -2258,6 +2258,73 @@ seg2_read_block(struct seg2 *s, uint32_t b, struct ym_batch *batch, struct ym_er
 }
 
 int
+seg2_read_meta(struct seg2 *s, uint32_t b, struct seg2_meta *out, struct ym_err *err)
+{
+    if (b >= s->n_blocks)
+        return ym_err_set(err, YM_EINVAL, "%s: no block %u", s->path, b);
+    const unsigned char *e = s->bt + (size_t)b * BT_ENTRY;
+    const unsigned char *blk = s->p + ym_le_get64(e);
+    uint32_t len = ym_le_get32(e + 8), n = ym_le_get32(e + 32);
+    int64_t bmin = (int64_t)ym_le_get64(e + 16), bmax = (int64_t)ym_le_get64(e + 24);
+    int rc;
+#define BAD(what) ym_err_set(err, YM_ECORRUPT, "%s: corrupt segment: block %u: %s", s->path, b, what)
+#define NOMEM() ym_err_set(err, YM_ENOMEM, "out of memory")
+
+    if (crc(blk, len) != ym_le_get32(e + 12))
+        return BAD("CRC mismatch");
+    uint32_t rclen = ym_le_get32(blk), cclen = ym_le_get32(blk + 8),
+             culen = ym_le_get32(blk + 12);
+    if ((uint64_t)rclen + cclen + BLK_HDR != len)
+        return BAD("bad part lengths");
+    if ((rc = decompress(s, blk + BLK_HDR + rclen, cclen, culen, &s->colbuf, &s->cap_col)) < 0)
+        return rc == YM_ENOMEM ? NOMEM() : BAD("column part does not decompress");
+    struct arena *a = &s->scratch;
+    arena_reset(a);
+    struct cur c = {s->colbuf, s->colbuf + culen, false};
+    int64_t *ts = arena_alloc(a, (n ? n : 1) * sizeof(*ts));
+    if (ts == NULL)
+        return NOMEM();
+    if (n == 0 || vget(&c) != n || c.bad)
+        return BAD("event count");
+    uint64_t t = (uint64_t)bmin, unit = 1, ue = vget(&c);
+    if (ue > 18)
+        return BAD("time unit");
+    for (uint64_t k = 0; k < ue; k++)
+        unit *= 10;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t d = vget(&c);
+        if (d > ((uint64_t)bmax - t) / unit)
+            return BAD("time column");
+        t += d * unit;
+        ts[i] = (int64_t)t;
+    }
+    if (c.bad || ts[0] != bmin || ts[n - 1] != bmax)
+        return BAD("time column");
+    for (uint32_t i = 0; i < n; i++)
+        (void)vget(&c); /* line lengths */
+    if (c.bad)
+        return BAD("line lengths");
+    for (int m = 0; m < 3; m++) {
+        struct ym_str *dict;
+        uint32_t *codes;
+        if (!dict_decode(&c, a, n, &dict, &codes))
+            return BAD("host/source/sourcetype");
+        out->dict[m] = dict;
+        out->codes[m] = codes;
+        out->n_dict[m] = 0;
+        for (uint32_t i = 0; i < n; i++)
+            if (codes[i] > out->n_dict[m])
+                out->n_dict[m] = codes[i];
+    }
+    out->n = n;
+    out->ts = ts;
+    out->index = s->index;
+#undef BAD
+#undef NOMEM
+    return 0;
+}
+
+int
 seg2_verify(const struct seg2 *s, struct ym_err *err)
 {
     unsigned char h[32];

@@ -141,6 +141,26 @@ int seg2_read_block(struct seg2 *s, uint32_t b, struct ym_batch *batch, struct y
     __attribute__((warn_unused_result));
 
 /*
+ * The metadata columns of block b without its lines or fields: each
+ * event's time and its host, source and sourcetype as codes into per-block
+ * dictionaries (code 0: none; code k: dict[m][k - 1]; m 0 host, 1 source,
+ * 2 sourcetype; n_dict[m] is the highest code used).  Only the column part
+ * is decompressed, so aggregations over these columns skip the raw text.
+ * Valid until the next read on s.  Returns 0, YM_EINVAL, YM_ENOMEM or
+ * YM_ECORRUPT.
+ */
+struct seg2_meta {
+    uint32_t n;
+    const int64_t *ts;
+    const struct ym_str *dict[3];
+    const uint32_t *codes[3];
+    uint32_t n_dict[3];
+    const char *index;
+};
+int seg2_read_meta(struct seg2 *s, uint32_t b, struct seg2_meta *out, struct ym_err *err)
+    __attribute__((warn_unused_result));
+
+/*
  * Recomputes the SHA-256 over everything before the footer's hash field
  * and every part's CRC (header, blocks, block table, token index, footer).
  * Returns 0 or YM_ECORRUPT naming the file and the first part that fails.

@@ -167,6 +167,7 @@ struct store_scan_opts {
     int64_t latest;    /* exclusive, ns; INT64_MAX for no bound */
     const char *index; /* only this index, or NULL for all */
     const struct store_filter *filter; /* NULL: read every block in the range */
+    bool unordered;    /* emit in storage order (faster; for order-free aggregations) */
     /* Called for each corrupt segment or block skipped (NULL: printed on stderr). */
     void (*corrupt)(void *arg, const struct ym_err *e);
     void *corrupt_arg;
@@ -192,6 +193,33 @@ struct store_scan_stats {
  */
 int store_scan(struct store *s, const struct store_scan_opts *opts, store_match_fn match,
                store_emit_fn emit, void *arg, struct store_scan_stats *stats, struct ym_err *err)
+    __attribute__((warn_unused_result));
+
+/*
+ * A block of events seen through its metadata columns only: times, and
+ * host (m 0), source (m 1) and sourcetype (m 2) as codes into per-block
+ * dictionaries (code 0: none; code k: dict[m][k - 1]).
+ */
+struct store_meta_block {
+    const char *index;
+    uint32_t n;
+    const int64_t *ts;
+    const struct ym_str *dict[3];
+    const uint32_t *codes[3];
+    uint32_t n_dict[3];
+};
+/* Receives a block; returns nonzero to stop the scan. */
+typedef int (*store_meta_fn)(void *arg, const struct store_meta_block *b);
+
+/*
+ * Streams the events in the range as metadata blocks, in no particular
+ * order, without reading their lines or fields (seg2_read_meta): what
+ * aggregations by index, host, source, sourcetype and time need.  Events
+ * outside [earliest, latest) are left out of the blocks; opts->filter must
+ * be NULL.  Corrupt blocks are reported and skipped as in store_scan.
+ */
+int store_scan_meta(struct store *s, const struct store_scan_opts *opts, store_meta_fn fn,
+                    void *arg, struct store_scan_stats *stats, struct ym_err *err)
     __attribute__((warn_unused_result));
 
 #endif

@@ -75,6 +75,9 @@ struct scan {
     struct arena arena;
     struct ym_batch blk;
     roaring_bitmap_t **bm; /* per token, for the segment being planned */
+    store_emit_fn emit;    /* unordered scans emit from the block */
+    void *emit_arg;
+    bool stopped;          /* emit asked to stop */
 };
 
 static void
@@ -413,6 +416,11 @@ consider(struct scan *sc, struct ym_event *ev, size_t idx, uint64_t seq, uint64_
     sc->st->n_events_scanned++;
     if (ev->ts < o->earliest || ev->ts >= o->latest || (match != NULL && !match(arg, ev)))
         return 0;
+    if (o->unordered) {
+        if (sc->emit(sc->emit_arg, ev) != 0)
+            sc->stopped = true;
+        return 0;
+    }
     struct held h = {ev->ts, seq, rec, sc->held_buf.len, 0, idx};
     seg_record_encode(&sc->held_buf, ev);
     h.len = sc->held_buf.len - h.off;
@@ -429,7 +437,7 @@ read_run(struct scan *sc, const struct run *r, store_match_fn match, void *arg, 
     int rc = 0;
 
     if (r->file == SIZE_MAX) {
-        for (size_t i = 0; i < x->hot.n && rc == 0; i++) {
+        for (size_t i = 0; i < x->hot.n && rc == 0 && !sc->stopped; i++) {
             struct ym_event ev = x->hot.ev[i];
             rc = consider(sc, &ev, r->idx, UINT64_MAX, i, match, arg, err);
         }
@@ -453,7 +461,7 @@ read_run(struct scan *sc, const struct run *r, store_match_fn match, void *arg, 
         x->is_read[r->file] = true;
         sc->st->n_segments_read++;
     }
-    for (size_t i = 0; i < sc->blk.n && rc == 0; i++)
+    for (size_t i = 0; i < sc->blk.n && rc == 0 && !sc->stopped; i++)
         rc = consider(sc, &sc->blk.ev[i], r->idx, f->seq, ((uint64_t)r->block << 32) | i, match,
                       arg, err);
     return rc;
@@ -481,61 +489,102 @@ add_index(struct scan *sc, const char *root, const char *name, struct ym_err *er
     return snap_index(sc, x, err);
 }
 
-int
-store_scan(struct store *s, const struct store_scan_opts *o, store_match_fn match,
-           store_emit_fn emit, void *arg, struct store_scan_stats *stats, struct ym_err *err)
+/* Lists the indexes, snapshots them and plans their runs. */
+static int
+scan_setup(struct scan *sc, struct store *s, const struct store_scan_opts *o,
+           struct store_scan_stats *stats, struct ym_err *err)
 {
-    struct store_scan_stats local;
-    struct scan sc;
     char *root = NULL;
     DIR *d = NULL;
     struct dirent *de;
     size_t n_tok = o->filter != NULL ? o->filter->n_tokens : 0;
     int rc = 0;
 
-    if (stats == NULL)
-        stats = &local;
     memset(stats, 0, sizeof(*stats));
-    memset(&sc, 0, sizeof(sc));
-    sc.o = o;
-    sc.st = stats;
-    ym_buf_init(&sc.held_buf);
-    arena_init(&sc.arena, 0);
-    ym_batch_init(&sc.blk);
+    memset(sc, 0, sizeof(*sc));
+    sc->o = o;
+    sc->st = stats;
+    ym_buf_init(&sc->held_buf);
+    arena_init(&sc->arena, 0);
+    ym_batch_init(&sc->blk);
     if (n_tok > 0) {
-        sc.bm = ym_calloc(n_tok, sizeof(*sc.bm));
-        if (sc.bm == NULL) {
-            rc = ym_err_set(err, YM_ENOMEM, "out of memory");
-            goto out;
-        }
+        sc->bm = ym_calloc(n_tok, sizeof(*sc->bm));
+        if (sc->bm == NULL)
+            return ym_err_set(err, YM_ENOMEM, "out of memory");
         for (size_t t = 0; t < n_tok; t++)
-            if ((sc.bm[t] = roaring_bitmap_create()) == NULL) {
-                rc = ym_err_set(err, YM_ENOMEM, "out of memory");
-                goto out;
-            }
+            if ((sc->bm[t] = roaring_bitmap_create()) == NULL)
+                return ym_err_set(err, YM_ENOMEM, "out of memory");
     }
     root = store_path_join(store_dir(s), "indexes");
-    if (root == NULL) {
-        rc = ym_err_set(err, YM_ENOMEM, "out of memory");
-        goto out;
-    }
+    if (root == NULL)
+        return ym_err_set(err, YM_ENOMEM, "out of memory");
     d = opendir(root);
     if (d == NULL) {
         if (errno != ENOENT)
             rc = ym_err_set(err, YM_EIO, "%s: %s", root, strerror(errno));
-        goto out;
+        ym_free(root);
+        return rc;
     }
     while (rc == 0 && (de = readdir(d)) != NULL) {
         if (!store_index_name_ok(de->d_name))
             continue;
         if (o->index != NULL && strcmp(o->index, de->d_name) != 0)
             continue;
-        rc = add_index(&sc, root, de->d_name, err);
+        rc = add_index(sc, root, de->d_name, err);
     }
-    for (size_t k = 0; k < sc.n_ix && rc == 0; k++)
-        rc = plan_index(&sc, k, err);
+    closedir(d);
+    ym_free(root);
+    for (size_t k = 0; k < sc->n_ix && rc == 0; k++)
+        rc = plan_index(sc, k, err);
+    return rc;
+}
+
+static void
+scan_cleanup(struct scan *sc)
+{
+    size_t n_tok = sc->o->filter != NULL ? sc->o->filter->n_tokens : 0;
+
+    for (size_t t = 0; sc->bm != NULL && t < n_tok; t++)
+        if (sc->bm[t] != NULL)
+            roaring_bitmap_free(sc->bm[t]);
+    ym_free(sc->bm);
+    for (size_t k = 0; k < sc->n_ix; k++) {
+        snap_clear(&sc->ix[k]);
+        ym_buf_fini(&sc->ix[k].wal);
+        ym_batch_fini(&sc->ix[k].hot);
+        ym_free(sc->ix[k].is_read);
+        free(sc->ix[k].name);
+        ym_free(sc->ix[k].dir);
+    }
+    ym_free(sc->ix);
+    ym_free(sc->runs);
+    ym_free(sc->heap);
+    ym_buf_fini(&sc->held_buf);
+    arena_fini(&sc->arena);
+    ym_batch_fini(&sc->blk);
+}
+
+int
+store_scan(struct store *s, const struct store_scan_opts *o, store_match_fn match,
+           store_emit_fn emit, void *arg, struct store_scan_stats *stats, struct ym_err *err)
+{
+    struct store_scan_stats local;
+    struct scan sc;
+    int rc;
+
+    if (stats == NULL)
+        stats = &local;
+    rc = scan_setup(&sc, s, o, stats, err);
+    sc.emit = emit;
+    sc.emit_arg = arg;
     if (rc < 0)
         goto out;
+    if (o->unordered) {
+        for (size_t k = 0; k < sc.n_runs && !sc.stopped; k++)
+            if ((rc = read_run(&sc, &sc.runs[k], match, arg, err)) < 0)
+                goto out;
+        goto out;
+    }
     if (sc.n_runs > 1)
         qsort(sc.runs, sc.n_runs, sizeof(*sc.runs), cmp_run_newest);
 
@@ -563,26 +612,132 @@ store_scan(struct store *s, const struct store_scan_opts *o, store_match_fn matc
             ym_buf_reset(&sc.held_buf);
     }
 out:
-    if (d != NULL)
-        closedir(d);
-    ym_free(root);
-    for (size_t t = 0; sc.bm != NULL && t < n_tok; t++)
-        if (sc.bm[t] != NULL)
-            roaring_bitmap_free(sc.bm[t]);
-    ym_free(sc.bm);
-    for (size_t k = 0; k < sc.n_ix; k++) {
-        snap_clear(&sc.ix[k]);
-        ym_buf_fini(&sc.ix[k].wal);
-        ym_batch_fini(&sc.ix[k].hot);
-        ym_free(sc.ix[k].is_read);
-        free(sc.ix[k].name);
-        ym_free(sc.ix[k].dir);
+    scan_cleanup(&sc);
+    return rc;
+}
+
+/* Hands fn the part of block m inside the range (a copy when it is cut). */
+static int
+meta_emit(struct scan *sc, struct store_meta_block *m, store_meta_fn fn, void *arg)
+{
+    const struct store_scan_opts *o = sc->o;
+    uint32_t in = 0;
+
+    for (uint32_t i = 0; i < m->n; i++)
+        in += m->ts[i] >= o->earliest && m->ts[i] < o->latest;
+    sc->st->n_events_scanned += m->n;
+    if (in == 0)
+        return 0;
+    if (in < m->n) {
+        int64_t *ts = arena_alloc(&sc->arena, in * sizeof(*ts));
+        uint32_t *codes[3];
+        for (int k = 0; k < 3; k++)
+            codes[k] = arena_alloc(&sc->arena, in * sizeof(uint32_t));
+        if (ts == NULL || codes[0] == NULL || codes[1] == NULL || codes[2] == NULL)
+            return YM_ENOMEM;
+        uint32_t j = 0;
+        for (uint32_t i = 0; i < m->n; i++) {
+            if (m->ts[i] < o->earliest || m->ts[i] >= o->latest)
+                continue;
+            ts[j] = m->ts[i];
+            for (int k = 0; k < 3; k++)
+                codes[k][j] = m->codes[k][i];
+            j++;
+        }
+        m->n = in;
+        m->ts = ts;
+        for (int k = 0; k < 3; k++)
+            m->codes[k] = codes[k];
     }
-    ym_free(sc.ix);
-    ym_free(sc.runs);
-    ym_free(sc.heap);
-    ym_buf_fini(&sc.held_buf);
-    arena_fini(&sc.arena);
-    ym_batch_fini(&sc.blk);
+    int stop = fn(arg, m);
+    arena_reset(&sc->arena);
+    return stop != 0 ? 1 : 0;
+}
+
+/* The hot run as one metadata block (a dictionary entry per event). */
+static int
+meta_hot(struct scan *sc, struct index_snap *x, store_meta_fn fn, void *arg)
+{
+    size_t n = x->hot.n;
+    struct store_meta_block m = {.index = x->name, .n = (uint32_t)n};
+    int64_t *ts = arena_alloc(&sc->arena, n * sizeof(*ts));
+    struct ym_str *dict[3];
+    uint32_t *codes = arena_alloc(&sc->arena, n * sizeof(*codes));
+
+    for (int k = 0; k < 3; k++)
+        dict[k] = arena_alloc(&sc->arena, n * sizeof(struct ym_str));
+    if (ts == NULL || codes == NULL || dict[0] == NULL || dict[1] == NULL || dict[2] == NULL)
+        return YM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const struct ym_event *ev = &x->hot.ev[i];
+        ts[i] = ev->ts;
+        codes[i] = (uint32_t)i + 1;
+        dict[0][i] = ev->host;
+        dict[1][i] = ev->source;
+        dict[2][i] = ev->sourcetype;
+    }
+    m.ts = ts;
+    for (int k = 0; k < 3; k++) {
+        m.dict[k] = dict[k];
+        m.codes[k] = codes;
+        m.n_dict[k] = (uint32_t)n;
+    }
+    return meta_emit(sc, &m, fn, arg);
+}
+
+int
+store_scan_meta(struct store *s, const struct store_scan_opts *o, store_meta_fn fn, void *arg,
+                struct store_scan_stats *stats, struct ym_err *err)
+{
+    struct store_scan_stats local;
+    struct scan sc;
+    int rc;
+
+    if (stats == NULL)
+        stats = &local;
+    if (o->filter != NULL)
+        return ym_err_set(err, YM_EINVAL, "store_scan_meta: a filter needs the lines");
+    rc = scan_setup(&sc, s, o, stats, err);
+    for (size_t k = 0; k < sc.n_runs && rc == 0; k++) {
+        const struct run *r = &sc.runs[k];
+        struct index_snap *x = &sc.ix[r->idx];
+        if (r->file == SIZE_MAX) {
+            rc = meta_hot(&sc, x, fn, arg);
+        } else {
+            struct seg_file *f = &x->files[r->file];
+            struct seg2_meta sm;
+            struct ym_err e;
+            ym_err_clear(&e);
+            int r2 = seg2_read_meta(f->seg, r->block, &sm, &e);
+            if (r2 == YM_ENOMEM) {
+                *err = e;
+                rc = r2;
+                break;
+            }
+            if (r2 < 0) {
+                report(&sc, &e);
+                continue;
+            }
+            sc.st->n_blocks_read++;
+            if (x->is_read != NULL && !x->is_read[r->file]) {
+                x->is_read[r->file] = true;
+                sc.st->n_segments_read++;
+            }
+            struct store_meta_block m = {.index = x->name, .n = sm.n, .ts = sm.ts};
+            for (int j = 0; j < 3; j++) {
+                m.dict[j] = sm.dict[j];
+                m.codes[j] = sm.codes[j];
+                m.n_dict[j] = sm.n_dict[j];
+            }
+            rc = meta_emit(&sc, &m, fn, arg);
+        }
+        if (rc == YM_ENOMEM)
+            rc = ym_err_set(err, YM_ENOMEM, "out of memory");
+        if (rc == 1) {
+            rc = 0;
+            break;
+        }
+    }
+    scan_cleanup(&sc);
     return rc;
 }

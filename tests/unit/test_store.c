@@ -936,6 +936,129 @@ test_scan_emit_stops(void **state)
     store_close(s);
 }
 
+/* store_scan_meta: the metadata columns of each event in the range, once,
+ * from segments and from the WAL alike, without the lines. */
+struct meta_got {
+    int n;
+    int64_t sum_ts;
+    int by_index[2]; /* main, web */
+    int host_h1;
+};
+
+static int
+meta_cb(void *arg, const struct store_meta_block *b)
+{
+    struct meta_got *g = arg;
+
+    for (uint32_t i = 0; i < b->n; i++) {
+        g->n++;
+        g->sum_ts += b->ts[i];
+        g->by_index[strcmp(b->index, "web") == 0]++;
+        uint32_t code = b->codes[0][i];
+        if (code != 0 && ym_str_eqc(b->dict[0][code - 1], "h1"))
+            g->host_h1++;
+        assert_true(code <= b->n_dict[0]);
+    }
+    return 0;
+}
+
+static void
+scan_meta(struct fx *f, bool is_flushed)
+{
+    struct store *s = write_two_indexes(f, is_flushed);
+    struct store_scan_opts o = {.earliest = INT64_MIN, .latest = INT64_MAX};
+    struct store_scan_stats st;
+    struct meta_got g = {0};
+    struct ym_err err;
+
+    ym_err_clear(&err);
+    assert_int_equal(store_scan_meta(s, &o, meta_cb, &g, &st, &err), 0);
+    assert_int_equal(g.n, 7);
+    assert_int_equal(g.sum_ts, 300 + 500 + 100 + 400 + 200 + 350 + 150);
+    assert_int_equal(g.by_index[0], 5);
+    assert_int_equal(g.by_index[1], 2);
+    /* The range cuts blocks: [200, 400) holds 200, 300, 350. */
+    memset(&g, 0, sizeof(g));
+    o.earliest = 200;
+    o.latest = 400;
+    assert_int_equal(store_scan_meta(s, &o, meta_cb, &g, &st, &err), 0);
+    assert_int_equal(g.n, 3);
+    assert_int_equal(g.sum_ts, 200 + 300 + 350);
+    /* The index option. */
+    memset(&g, 0, sizeof(g));
+    o = (struct store_scan_opts){.earliest = INT64_MIN, .latest = INT64_MAX, .index = "web"};
+    assert_int_equal(store_scan_meta(s, &o, meta_cb, &g, &st, &err), 0);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.by_index[1], 2);
+    store_close(s);
+}
+
+static void
+test_scan_meta(void **state)
+{
+    scan_meta(*state, true);
+}
+
+static void
+test_scan_meta_wal(void **state)
+{
+    scan_meta(*state, false);
+}
+
+/* Hosts come through the per-block dictionary. */
+static void
+test_scan_meta_hosts(void **state)
+{
+    struct fx *f = *state;
+    struct store *s = open_write(f);
+    struct store_writer *w = open_writer(s, "main");
+    struct store_scan_opts o = {.earliest = INT64_MIN, .latest = INT64_MAX};
+    struct meta_got g = {0};
+    struct ym_err err;
+
+    for (int i = 0; i < 100; i++) {
+        struct ym_event *ev = make_simple(f, 1000 + i, "line");
+        ev->host = i % 3 == 0 ? YM_STR("h1") : YM_STR("h2");
+        ym_err_clear(&err);
+        assert_int_equal(store_writer_add(w, ev, &err), 0);
+    }
+    commit(w);
+    flush(w);
+    ym_err_clear(&err);
+    assert_int_equal(store_scan_meta(s, &o, meta_cb, &g, NULL, &err), 0);
+    assert_int_equal(g.n, 100);
+    assert_int_equal(g.host_h1, 34);
+    store_writer_free(w);
+    store_close(s);
+}
+
+/* An unordered scan emits the same events as an ordered one. */
+static int
+sum_emit(void *arg, const struct ym_event *ev)
+{
+    int64_t *sum = arg;
+
+    sum[0] += ev->ts;
+    sum[1]++;
+    return 0;
+}
+
+static void
+test_scan_unordered(void **state)
+{
+    struct fx *f = *state;
+    struct store *s = write_two_indexes(f, true);
+    struct store_scan_opts o = {.earliest = 150, .latest = INT64_MAX, .unordered = true};
+    int64_t sum[2] = {0, 0};
+    struct ym_err err;
+
+    ym_err_clear(&err);
+    assert_int_equal(store_scan(s, &o, NULL, sum_emit, sum, NULL, &err), 0);
+    assert_int_equal(sum[1], 6);
+    assert_int_equal(sum[0], 300 + 500 + 400 + 200 + 350 + 150);
+    store_close(s);
+}
+
 /* A separate read-only store sees what a live writer committed but has not
  * flushed, read from the WAL without changing it, and nothing uncommitted. */
 static void
@@ -1787,6 +1910,10 @@ main(void)
         T(test_scan_bounds_index),
         T(test_scan_bounds_index_wal),
         T(test_scan_emit_stops),
+        T(test_scan_meta),
+        T(test_scan_meta_wal),
+        T(test_scan_meta_hosts),
+        T(test_scan_unordered),
         T(test_reader_sees_unflushed),
         T(test_recovery_replays_wal),
         T(test_recovery_publishes_complete_flush),
