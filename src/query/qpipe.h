@@ -67,6 +67,9 @@ struct qop_vt {
     int (*finish)(struct qop *op);
     /* Generating commands only (makeresults, inputlookup): push every row. */
     int (*generate)(struct qop *op);
+    /* Column aggregation only (qcmd_def.colagg): like push, for count
+     * events that all have row's values (_time is their bucket start). */
+    int (*push_counted)(struct qop *op, struct qrow *row, uint64_t count);
     /* Frees the operator (not op->next). */
     void (*free)(struct qop *op);
 };
@@ -142,6 +145,7 @@ enum {
 };
 
 struct qcmd;
+struct qcolagg;
 
 struct qcmd_def {
     const char *name;
@@ -160,12 +164,31 @@ struct qcmd_def {
      * names).  NULL means the command may read any field: set->all = true.
      */
     bool (*needs)(const struct qcmd *cmd, struct qfieldset *set);
+    /*
+     * Column aggregation (optional): true when the command, as the first
+     * of the pipeline, only counts events grouped by metadata fields
+     * (index, host/host.name, source, sourcetype) and optionally by time
+     * buckets, so that the driver may count from the store's metadata
+     * columns (store_scan_meta) and push one row per group with
+     * push_counted instead of every event.  want is filled in.
+     */
+    bool (*colagg)(const struct qcmd *cmd, struct qcolagg *want);
+};
+
+/* What a column aggregation groups by (qcmd_def.colagg). */
+struct qcolagg {
+    struct ym_str by[4]; /* field names as the command reads them */
+    size_t n_by;
+    int64_t span_ns;     /* time buckets (0: none) */
+    int span_months;
 };
 
 struct qcmd {
     const struct qcmd_def *def;
     int col;    /* column of the command's name */
     void *args; /* the command's own parsed form (arena) */
+    bool order_free; /* set by parse: the output does not depend on the order of the
+                        input rows (stats count by x; not first/last/list) */
 };
 
 /* The registry: a command by name (exact, lower case), or NULL. */

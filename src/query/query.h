@@ -98,6 +98,7 @@ struct query_run_opts {
     int64_t now;           /* ns; 0: the clock */
     _Atomic bool *cancel;  /* another thread sets it to stop the search (NULL: none) */
     struct query_progress *progress; /* NULL: not kept */
+    bool no_colagg;        /* never count from the metadata columns (tests compare both ways) */
 };
 
 #define QUERY_MAX_MEMORY_DEFAULT ((size_t)1 << 30)

@@ -1,11 +1,36 @@
 /*
- * query_match.c — evaluating the search expression against one event.
+ * query_match.c — evaluating a search expression against one event (the
+ * search clause, the store's per-event filter) or one pipeline row (the
+ * `search` command).
  *
  * Terms are matched against the raw line lowercased once per event (ASCII
  * only, so UTF-8 is left intact) with memmem and a word-boundary check on
  * each side of every occurrence.  Word characters are ASCII letters,
  * digits, '_' and every byte of a multi-byte UTF-8 sequence
- * (query_is_word, the store tokenizer's class).
+ * (query_is_word, the store tokenizer's class).  On a row, terms match the
+ * row's _raw (a row without one matches no term).
+ *
+ * Field predicates see typed values (qval.h): an event field through
+ * qv_from_field, the event's metadata as strings, _time as a time.  One
+ * comparison routine serves events and rows, so that `search` mid-pipeline
+ * means what the search clause means:
+ *
+ *   =, !=   strings: case-insensitive glob with '*'; integers, numbers,
+ *           times and IP addresses by value when the value typed is one;
+ *           CIDR (10.0.0.0/8, fe80::/10) on IP values and on strings that
+ *           hold an IP address; else the value's text, globbed.
+ *   < <= > >=  numerically when both sides are numbers (numeric strings
+ *           too; a time against a number of epoch seconds or an RFC 3339
+ *           time), IP addresses by their bytes, lexically (byte-wise)
+ *           otherwise.
+ *
+ * The operator and the typed forms of the value live in struct qnode's
+ * field member (query_int.h) as query_parse.c fills it: the operator is the
+ * text between the name and the value (the name is a view into
+ * "name OP value"), and int_value is shared by three disjoint cases —
+ * has_int: the integer; has_ip: the prefix length in bits over the 16-byte
+ * form (128 for a single address, 96 + N for an IPv4 /N); has_num without
+ * has_int: the value as a time in ns (numbers as epoch seconds, RFC 3339).
  *
  * query_may_match answers, per store block, whether the expression can match
  * given which of its required tokens (listed by query_parse.c) the block may
@@ -15,8 +40,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "event/event_json.h"
+#include "query/qval.h"
 #include "query/query_int.h"
+#include "util/ymtime.h"
 
 enum qmeta
 query_meta_of(struct ym_str name)
@@ -54,6 +80,27 @@ meta_value(const struct ym_event *ev, enum qmeta m)
     return YM_STR_NULL;
 }
 
+/* The name a row gives the metadata m (qrow_from_event). */
+static struct ym_str
+meta_row_name(enum qmeta m)
+{
+    switch (m) {
+    case QM_INDEX:
+        return YM_STR("index");
+    case QM_HOST:
+        return YM_STR("host");
+    case QM_SOURCE:
+        return YM_STR("source");
+    case QM_SOURCETYPE:
+        return YM_STR("sourcetype");
+    case QM_RAW:
+        return YM_STR("_raw");
+    case QM_NONE:
+        break;
+    }
+    return YM_STR_NULL;
+}
+
 bool
 query_field_text(const struct ym_event *ev, struct ym_str name, enum qmeta meta,
                  struct ym_buf *buf)
@@ -69,11 +116,13 @@ query_field_text(const struct ym_event *ev, struct ym_str name, enum qmeta meta,
     const struct ym_field *f = ym_event_get(ev, name);
     if (f == NULL)
         return false;
-    event_value_text(buf, f);
+    struct qval v = qv_from_field(f);
+    qv_format(&v, "\n", buf);
     return true;
 }
 
-/* Case-insensitive glob: '*' matches any run of bytes. */
+/* Case-insensitive glob: '*' matches any run of bytes.  Iterative with one
+ * backtrack point, so O(len(pat) * len(s)) at worst on attacker data. */
 static bool
 glob_ci(const char *pat, size_t plen, const char *s, size_t slen)
 {
@@ -101,57 +150,278 @@ glob_ci(const char *pat, size_t plen, const char *s, size_t slen)
     return p == plen;
 }
 
-static bool
-value_eq(const struct qnode *n, const struct ym_field *f, struct ym_buf *tmp)
-{
-    const char *v = n->u.field.value;
-    size_t vlen = n->u.field.value_len;
+/* ---- the node's operator and typed value (see the file comment) ---- */
 
-    switch (f->type) {
-    case YM_T_STR:
-        return glob_ci(v, vlen, f->v.s.p, f->v.s.len);
-    case YM_T_INT:
-        if (n->u.field.has_int)
-            return f->v.i == n->u.field.int_value;
-        break;
-    case YM_T_FLOAT:
-        if (n->u.field.has_num)
-            return f->v.f == n->u.field.num_value;
-        break;
-    case YM_T_IP:
-        if (n->u.field.has_ip)
-            return memcmp(f->v.ip.b, n->u.field.ip_value.b, 16) == 0;
-        break;
-    case YM_T_BOOL:
-        break;
+enum cmp_op {
+    OP_EQ = 0,
+    OP_NE = 1,
+    OP_LT = 2,
+    OP_LE = 3,
+    OP_GT = 4,
+    OP_GE = 5,
+};
+
+static enum cmp_op
+node_op(const struct qnode *n)
+{
+    const char *o = n->u.field.name.p + n->u.field.name.len;
+
+    switch (o[0]) {
+    case '!':
+        return OP_NE;
+    case '<':
+        return o[1] == '=' ? OP_LE : OP_LT;
+    case '>':
+        return o[1] == '=' ? OP_GE : OP_GT;
     }
-    ym_buf_reset(tmp);
-    event_value_text(tmp, f);
-    return glob_ci(v, vlen, tmp->p, tmp->len);
+    return OP_EQ;
+}
+
+/* The prefix length when the value is a CIDR block, else -1. */
+static int
+node_cidr_bits(const struct qnode *n)
+{
+    if (!n->u.field.has_ip || memchr(n->u.field.value, '/', n->u.field.value_len) == NULL)
+        return -1;
+    return (int)n->u.field.int_value;
+}
+
+/* The value as a time in ns (has_num only). */
+static int64_t
+node_time_ns(const struct qnode *n)
+{
+    int64_t v = n->u.field.int_value;
+
+    if (!n->u.field.has_int)
+        return v;
+    if (v > INT64_MAX / YM_NS_PER_SEC)
+        return INT64_MAX;
+    if (v < INT64_MIN / YM_NS_PER_SEC)
+        return INT64_MIN;
+    return v * YM_NS_PER_SEC;
 }
 
 static bool
-match_field(struct query *q, const struct qnode *n, const struct ym_event *ev)
+prefix_eq(const struct ym_ip *a, const struct ym_ip *b, int bits)
 {
+    int whole = bits / 8, rest = bits % 8;
+
+    if (memcmp(a->b, b->b, (size_t)whole) != 0)
+        return false;
+    if (rest == 0)
+        return true;
+    uint8_t mask = (uint8_t)(0xff00u >> rest);
+    return (a->b[whole] & mask) == (b->b[whole] & mask);
+}
+
+/* ---- matching one value ---- */
+
+/* What a match needs beside the node: scratch for values as text. */
+struct mctx {
+    struct ym_buf *buf; /* value text goes at buf->p + base */
+    size_t base;        /* bytes of buf in use by the caller (the lowercased _raw) */
+};
+
+/* The value's text: strings as they are, others formatted into m->buf. */
+static struct ym_str
+value_text(struct mctx *m, const struct qval *v)
+{
+    if (v->t == QV_STR)
+        return v->u.s;
+    m->buf->len = m->base;
+    qv_format(v, "\n", m->buf);
+    if (m->buf->is_oom || m->buf->p == NULL)
+        return (struct ym_str){"", 0};
+    return (struct ym_str){m->buf->p + m->base, m->buf->len - m->base};
+}
+
+static bool
+value_eq(struct mctx *m, const struct qnode *n, const struct qval *v)
+{
+    const char *pat = n->u.field.value;
+    size_t plen = n->u.field.value_len;
+    int bits = node_cidr_bits(n);
+    struct ym_str s;
+
+    if (n->u.field.is_exists)
+        return true;
+    if (bits >= 0) {
+        struct ym_ip ip;
+        if (v->t == QV_IP)
+            return prefix_eq(&v->u.ip, &n->u.field.ip_value, bits);
+        if (v->t == QV_STR && ym_ip_parse(v->u.s.p, v->u.s.len, &ip))
+            return prefix_eq(&ip, &n->u.field.ip_value, bits);
+        return false;
+    }
+    switch ((enum qv_type)v->t) {
+    case QV_STR:
+        return glob_ci(pat, plen, v->u.s.p, v->u.s.len);
+    case QV_INT:
+        if (n->u.field.has_int)
+            return v->u.i == n->u.field.int_value;
+        if (n->u.field.has_num)
+            return (double)v->u.i == n->u.field.num_value;
+        break;
+    case QV_NUM:
+        if (n->u.field.has_num)
+            return v->u.d == n->u.field.num_value;
+        break;
+    case QV_TIME:
+        if (n->u.field.has_num)
+            return v->u.i == node_time_ns(n);
+        break;
+    case QV_IP:
+        if (n->u.field.has_ip)
+            return memcmp(v->u.ip.b, n->u.field.ip_value.b, 16) == 0;
+        break;
+    case QV_NULL:
+    case QV_BOOL:
+    case QV_MV:
+        break;
+    }
+    s = value_text(m, v);
+    return glob_ci(pat, plen, s.p, s.len);
+}
+
+static int
+cmp3_i64(int64_t a, int64_t b)
+{
+    return (a > b) - (a < b);
+}
+
+static bool
+order_holds(int c, enum cmp_op op)
+{
+    switch (op) {
+    case OP_LT:
+        return c < 0;
+    case OP_LE:
+        return c <= 0;
+    case OP_GT:
+        return c > 0;
+    case OP_GE:
+        return c >= 0;
+    case OP_EQ:
+    case OP_NE:
+        break;
+    }
+    return c == 0;
+}
+
+/* An ordering comparison (< <= > >=) of v against the node's value. */
+static bool
+value_order(struct mctx *m, const struct qnode *n, enum cmp_op op, const struct qval *v)
+{
+    double d;
+    int64_t i;
+    bool is_int;
+    int c;
+
+    if (v->t == QV_TIME && n->u.field.has_num) {
+        c = cmp3_i64(v->u.i, node_time_ns(n));
+    } else if (n->u.field.has_num && v->t != QV_TIME && qv_number(v, &d, &i, &is_int)) {
+        if (is_int && n->u.field.has_int)
+            c = cmp3_i64(i, n->u.field.int_value);
+        else if (d != d || n->u.field.num_value != n->u.field.num_value)
+            return false; /* NaN is unordered */
+        else
+            c = (d > n->u.field.num_value) - (d < n->u.field.num_value);
+    } else if (v->t == QV_IP && n->u.field.has_ip && node_cidr_bits(n) < 0) {
+        c = memcmp(v->u.ip.b, n->u.field.ip_value.b, 16);
+    } else {
+        struct ym_str s = value_text(m, v);
+        size_t k = s.len < n->u.field.value_len ? s.len : n->u.field.value_len;
+        c = k ? memcmp(s.p, n->u.field.value, k) : 0;
+        if (c == 0)
+            c = (s.len > n->u.field.value_len) - (s.len < n->u.field.value_len);
+    }
+    return order_holds(c, op);
+}
+
+/* True when one (non-null, non-multivalue) value satisfies the predicate
+ * (for !=, when it equals: the caller negates). */
+static bool
+value_matches(struct mctx *m, const struct qnode *n, enum cmp_op op, const struct qval *v)
+{
+    if (op == OP_EQ || op == OP_NE)
+        return value_eq(m, n, v);
+    return value_order(m, n, op, v);
+}
+
+/* Feeds v (possibly a multivalue) to the predicate: *found when some value
+ * exists, and returns true when some value matches. */
+static bool
+any_matches(struct mctx *m, const struct qnode *n, enum cmp_op op, const struct qval *v,
+            bool *found)
+{
+    if (qv_is_null(v))
+        return false;
+    if (v->t != QV_MV) {
+        *found = true;
+        return value_matches(m, n, op, v);
+    }
+    for (uint32_t k = 0; k < v->n; k++) {
+        if (qv_is_null(&v->u.mv[k]))
+            continue;
+        *found = true;
+        if (value_matches(m, n, op, &v->u.mv[k]))
+            return true;
+    }
+    return false;
+}
+
+static bool
+finish_field(const struct qnode *n, bool found, bool eq)
+{
+    if (n->u.field.negate)
+        return found && !eq;
+    return eq;
+}
+
+static bool
+is_time_name(struct ym_str name)
+{
+    return name.len == 5 && memcmp(name.p, "_time", 5) == 0;
+}
+
+static bool
+match_field_event(struct mctx *m, const struct qnode *n, const struct ym_event *ev)
+{
+    enum cmp_op op = node_op(n);
     bool found = false, eq = false;
+    struct qval v;
 
     if (n->u.field.meta != QM_NONE) {
-        struct ym_str v = meta_value(ev, n->u.field.meta);
-        found = v.len > 0;
-        eq = found && (n->u.field.is_exists ||
-                       glob_ci(n->u.field.value, n->u.field.value_len, v.p, v.len));
+        struct ym_str s = meta_value(ev, n->u.field.meta);
+        if (s.len > 0) {
+            v = qv_str(s.p, s.len);
+            eq = any_matches(m, n, op, &v, &found);
+        }
+    } else if (is_time_name(n->u.field.name)) {
+        v = qv_time(ev->ts);
+        eq = any_matches(m, n, op, &v, &found);
     } else {
         for (uint32_t i = 0; i < ev->n_fields && !eq; i++) {
             const struct ym_field *f = &ev->fields[i];
             if (!ym_str_eq(f->name, n->u.field.name))
                 continue;
-            found = true;
-            eq = n->u.field.is_exists || value_eq(n, f, &q->scratch);
+            v = qv_from_field(f);
+            eq = any_matches(m, n, op, &v, &found);
         }
     }
-    if (n->u.field.negate)
-        return found && !eq;
-    return eq;
+    return finish_field(n, found, eq);
+}
+
+static bool
+match_field_row(struct mctx *m, const struct qnode *n, const struct qrow *row)
+{
+    const struct qval *v = qrow_get(row, n->u.field.name);
+    bool found = false, eq;
+
+    if (v == NULL && n->u.field.meta != QM_NONE)
+        v = qrow_get(row, meta_row_name(n->u.field.meta));
+    eq = any_matches(m, n, node_op(n), v, &found);
+    return finish_field(n, found, eq);
 }
 
 static bool
@@ -176,8 +446,10 @@ match_term(const struct qnode *n, const char *s, size_t len)
     return false;
 }
 
+/* ---- events ---- */
+
 static bool
-eval(struct query *q, const struct qnode *n, const struct ym_event *ev, const struct ym_str *low)
+eval(struct mctx *m, const struct qnode *n, const struct ym_event *ev, const struct ym_str *low)
 {
     switch (n->kind) {
     case Q_ALL:
@@ -185,42 +457,134 @@ eval(struct query *q, const struct qnode *n, const struct ym_event *ev, const st
     case Q_TERM:
         return match_term(n, low->p, low->len);
     case Q_FIELD:
-        return match_field(q, n, ev);
+        return match_field_event(m, n, ev);
     case Q_AND:
         for (size_t i = 0; i < n->u.list.n; i++)
-            if (!eval(q, n->u.list.kids[i], ev, low))
+            if (!eval(m, n->u.list.kids[i], ev, low))
                 return false;
         return true;
     case Q_OR:
         for (size_t i = 0; i < n->u.list.n; i++)
-            if (eval(q, n->u.list.kids[i], ev, low))
+            if (eval(m, n->u.list.kids[i], ev, low))
                 return true;
         return false;
     case Q_NOT:
-        return !eval(q, n->u.kid, ev, low);
+        return !eval(m, n->u.kid, ev, low);
     }
     return false;
+}
+
+static void
+lower_into(struct ym_buf *b, const char *p, size_t len)
+{
+    ym_buf_append(b, p, len);
+    if (b->is_oom)
+        return;
+    char *lower = b->p + b->len - len;
+    for (size_t i = 0; i < len; i++)
+        if (lower[i] >= 'A' && lower[i] <= 'Z')
+            lower[i] = (char)(lower[i] + 32);
 }
 
 bool
 query_match(struct query *q, const struct ym_event *ev)
 {
-    struct ym_str low = YM_STR_NULL;
-    char *lower = NULL;
+    struct ym_str low = {"", 0};
+    struct mctx m = {&q->scratch, 0};
 
+    if (q->root == NULL)
+        return true;
     if (q->has_terms) {
         ym_buf_reset(&q->lower);
-        ym_buf_append(&q->lower, ev->raw.p, ev->raw.len);
+        lower_into(&q->lower, ev->raw.p, ev->raw.len);
         if (q->lower.is_oom)
             return false;
-        lower = q->lower.p;
-        for (size_t i = 0; i < ev->raw.len; i++)
-            if (lower[i] >= 'A' && lower[i] <= 'Z')
-                lower[i] = (char)(lower[i] + 32);
-        low = (struct ym_str){lower, ev->raw.len};
+        if (ev->raw.len > 0)
+            low = (struct ym_str){q->lower.p, ev->raw.len};
     }
-    return eval(q, q->root, ev, &low);
+    ym_buf_reset(&q->scratch);
+    return eval(&m, q->root, ev, &low);
 }
+
+/* ---- rows (the `search` command) ---- */
+
+struct rctx {
+    struct mctx m;
+    const struct qrow *row;
+    bool low_done, has_raw;
+};
+
+/* The row's _raw lowercased at the start of the scratch buffer, made on the
+ * first term that needs it. */
+static bool
+row_term(struct rctx *r, const struct qnode *n)
+{
+    if (!r->low_done) {
+        const struct qval *raw = qrow_get(r->row, YM_STR("_raw"));
+        r->low_done = true;
+        if (!qv_is_null(raw)) {
+            struct ym_str s;
+            ym_buf_reset(r->m.buf);
+            if (raw->t == QV_STR) {
+                s = raw->u.s;
+            } else {
+                qv_format(raw, "\n", r->m.buf);
+                s = (struct ym_str){r->m.buf->p ? r->m.buf->p : "", r->m.buf->len};
+            }
+            if (raw->t == QV_STR) {
+                lower_into(r->m.buf, s.p, s.len);
+            } else {
+                for (size_t i = 0; i < r->m.buf->len; i++)
+                    if (r->m.buf->p[i] >= 'A' && r->m.buf->p[i] <= 'Z')
+                        r->m.buf->p[i] = (char)(r->m.buf->p[i] + 32);
+            }
+            r->has_raw = !r->m.buf->is_oom;
+            r->m.base = r->m.buf->len;
+        }
+    }
+    if (!r->has_raw)
+        return false;
+    return match_term(n, r->m.buf->p ? r->m.buf->p : "", r->m.base);
+}
+
+static bool
+eval_row(struct rctx *r, const struct qnode *n)
+{
+    switch (n->kind) {
+    case Q_ALL:
+        return true;
+    case Q_TERM:
+        return row_term(r, n);
+    case Q_FIELD:
+        return match_field_row(&r->m, n, r->row);
+    case Q_AND:
+        for (size_t i = 0; i < n->u.list.n; i++)
+            if (!eval_row(r, n->u.list.kids[i]))
+                return false;
+        return true;
+    case Q_OR:
+        for (size_t i = 0; i < n->u.list.n; i++)
+            if (eval_row(r, n->u.list.kids[i]))
+                return true;
+        return false;
+    case Q_NOT:
+        return !eval_row(r, n->u.kid);
+    }
+    return false;
+}
+
+bool
+qsearch_match_row(const struct qnode *n, const struct qrow *row, struct ym_buf *scratch)
+{
+    struct rctx r = {.m = {scratch, 0}, .row = row};
+
+    if (n == NULL)
+        return true;
+    ym_buf_reset(scratch);
+    return eval_row(&r, n);
+}
+
+/* ---- block skipping ---- */
 
 size_t
 query_n_tokens(const struct query *q)
@@ -266,5 +630,7 @@ may_match(const struct qnode *n, bool (*has)(void *arg, size_t i), void *arg)
 bool
 query_may_match(const struct query *q, bool (*has)(void *arg, size_t i), void *arg)
 {
+    if (q->root == NULL)
+        return true;
     return may_match(q->root, has, arg);
 }

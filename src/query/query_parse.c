@@ -1,10 +1,25 @@
 /*
- * query_parse.c — text to query tree (grammar in query.h).
+ * query_parse.c — text to query: the search clause's tree (grammar in
+ * query.h) and the pipeline after it (qpipe_parse).
  *
- * A hand-written lexer and recursive-descent parser: the language is
- * Yamori's own and its error messages must point at a column.  Recursion
- * depth is bounded (MAX_DEPTH) so that a query of ten thousand '(' fails
- * cleanly instead of exhausting the stack.
+ * The query is split at the first '|' outside double quotes: what comes
+ * before is the search clause, read here by a hand-written lexer and
+ * recursive-descent parser whose errors point at a column; the rest is the
+ * command pipeline, which qpipe.c parses.  The same clause parser serves
+ * the `search` command mid-pipeline (qsearch_parse).  Recursion depth is
+ * bounded (MAX_DEPTH) so that a query of ten thousand '(' fails cleanly
+ * instead of exhausting the stack, and every allocation is proportional
+ * to the text.
+ *
+ * A field predicate is one word "name OP value" (OP: = != < <= > >=; the
+ * value may be "quoted"), or three words "name OP value" separated by
+ * spaces.  Its node keeps the name as a view into the text "name OP value"
+ * so that the operator is the bytes between the name and the value, and
+ * int_value holds the integer (has_int), the CIDR prefix length (has_ip)
+ * or the value as a time in ns (has_num without has_int); query_match.c
+ * reads them so.  earliest= and latest= at the top level of the first
+ * search clause narrow the query's time range instead (q->earliest,
+ * q->latest).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -12,15 +27,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "query/qpipe.h"
 #include "query/query_int.h"
 #include "util/mem.h"
+#include "util/ymtime.h"
 
 #define MAX_DEPTH 100
 #define MAX_QUERY_LEN (64 * 1024)
 
 enum tok_kind {
     T_EOF = 0,
-    T_WORD,   /* bare word, possibly field=value */
+    T_WORD,   /* bare word, possibly name OP value */
     T_PHRASE, /* "quoted" */
     T_LPAREN,
     T_RPAREN,
@@ -30,20 +47,25 @@ enum tok_kind {
 struct tok {
     enum tok_kind kind;
     int col;
-    char *text;  /* unquoted/unescaped; arena */
+    char *text;  /* unquoted/unescaped; arena; NUL-terminated */
     size_t len;
-    int eq;      /* for T_WORD: offset of '=' in text, or -1 */
+    int op;      /* for T_WORD: offset of the operator in text, or -1 */
+    int op_len;  /* 1 or 2 */
+    int vcol;    /* column of the value */
     bool value_quoted;
 };
 
 struct parser {
-    struct query *q;
-    const char *s;
-    size_t pos, len;
-    struct tok tok; /* current token */
+    struct query *q;      /* the query (the first clause only; NULL for `search`) */
+    struct arena *arena;  /* nodes and strings */
+    const char *s;        /* the whole query text */
+    size_t pos, len;      /* the clause is s[.., len) */
+    struct tok tok;       /* current token */
     struct ym_err *err;
     int depth;
     int rc;
+    bool has_terms;       /* some term needs the lowercased raw line */
+    int64_t now;          /* for earliest=/latest= */
 };
 
 static int
@@ -56,28 +78,43 @@ fail(struct parser *ps, int col, const char *what)
 }
 
 static bool
-is_word_end(char c)
+is_space(char c)
 {
-    return c == '\0' || isspace((unsigned char)c) || c == '(' || c == ')' || c == '|' || c == '"';
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-/* Reads a quoted string starting at the '"' at ps->pos into buf (arena). */
+static bool
+is_word_end(char c)
+{
+    return c == '\0' || is_space(c) || c == '(' || c == ')' || c == '|' || c == '"';
+}
+
+/* Reads a quoted string starting at the '"' at ps->pos into a new arena
+ * string of exactly its length. */
 static int
 read_quoted(struct parser *ps, char **out, size_t *out_len)
 {
     int col = (int)ps->pos + 1;
     size_t i = ps->pos + 1, n = 0;
-    char *buf = arena_alloc(&ps->q->arena, ps->len - ps->pos + 1);
+    char *buf;
 
-    if (buf == NULL)
-        return fail(ps, col, "out of memory");
     while (i < ps->len && ps->s[i] != '"') {
         if (ps->s[i] == '\\' && i + 1 < ps->len && (ps->s[i + 1] == '"' || ps->s[i + 1] == '\\'))
             i++;
-        buf[n++] = ps->s[i++];
+        i++;
+        n++;
     }
     if (i >= ps->len)
         return fail(ps, col, "unterminated quote");
+    buf = arena_alloc(ps->arena, n + 1);
+    if (buf == NULL)
+        return fail(ps, col, "out of memory");
+    n = 0;
+    for (i = ps->pos + 1; ps->s[i] != '"'; i++) {
+        if (ps->s[i] == '\\' && (ps->s[i + 1] == '"' || ps->s[i + 1] == '\\'))
+            i++;
+        buf[n++] = ps->s[i];
+    }
     buf[n] = '\0';
     ps->pos = i + 1;
     *out = buf;
@@ -98,16 +135,113 @@ valid_field_name(const char *p, size_t len)
     return true;
 }
 
+/* Names before '<', '>' or a spaced operator must look like names ("->"
+ * and "a->b" stay search terms). */
+static bool
+strict_field_name(const char *p, size_t len)
+{
+    return valid_field_name(p, len) && (isalpha((unsigned char)p[0]) || p[0] == '_' || p[0] == '@') &&
+           (isalnum((unsigned char)p[len - 1]) || p[len - 1] == '_');
+}
+
+/* The operator at p (up to end): its length (1 or 2), or 0. */
+static int
+op_at(const char *p, const char *end)
+{
+    if (p >= end)
+        return 0;
+    if (p[0] == '=')
+        return 1;
+    if (p[0] == '!')
+        return p + 1 < end && p[1] == '=' ? 2 : 0;
+    if (p[0] == '<' || p[0] == '>')
+        return p + 1 < end && p[1] == '=' ? 2 : 1;
+    return 0;
+}
+
+/* Makes t->text "name OP value" from its pieces (arena). */
+static int
+join_field(struct parser *ps, struct tok *t, const char *name, size_t name_len, const char *op,
+           size_t op_len, const char *v, size_t vlen)
+{
+    char *p = arena_alloc(ps->arena, name_len + op_len + vlen + 1);
+
+    if (p == NULL)
+        return fail(ps, t->col, "out of memory");
+    memcpy(p, name, name_len);
+    memcpy(p + name_len, op, op_len);
+    memcpy(p + name_len + op_len, v, vlen);
+    p[name_len + op_len + vlen] = '\0';
+    t->text = p;
+    t->len = name_len + op_len + vlen;
+    t->op = (int)name_len;
+    t->op_len = (int)op_len;
+    return 0;
+}
+
+/*
+ * After a bare word that is a name: "name OP value" with spaces around OP
+ * (OP standing alone).  Consumes it and returns 1, returns 0 (nothing
+ * consumed) when the text does not continue so, or an error.
+ */
+static int
+spaced_field(struct parser *ps, struct tok *t, size_t start)
+{
+    size_t save = ps->pos, i = ps->pos, vstart;
+    const char *end = ps->s + ps->len;
+    int olen;
+
+    while (i < ps->len && is_space(ps->s[i]))
+        i++;
+    if (i == ps->pos || (olen = op_at(ps->s + i, end)) == 0)
+        return 0;
+    size_t op = i;
+    i += (size_t)olen;
+    if (i >= ps->len || !is_space(ps->s[i]))
+        return 0;
+    while (i < ps->len && is_space(ps->s[i]))
+        i++;
+    if (i >= ps->len || ps->s[i] == '(' || ps->s[i] == ')' || ps->s[i] == '|')
+        return 0;
+    t->vcol = (int)i + 1;
+    if (ps->s[i] == '"') {
+        char *v;
+        size_t vlen;
+        ps->pos = i;
+        if (read_quoted(ps, &v, &vlen) < 0)
+            return ps->rc;
+        t->value_quoted = true;
+        return join_field(ps, t, ps->s + start, t->len, ps->s + op, (size_t)olen, v, vlen) < 0
+                   ? ps->rc
+                   : 1;
+    }
+    vstart = i;
+    while (i < ps->len && !is_word_end(ps->s[i]))
+        i++;
+    if (op_at(ps->s + vstart, end) != 0 || (i - vstart == 2 && memcmp(ps->s + vstart, "OR", 2) == 0) ||
+        (i - vstart == 3 && (memcmp(ps->s + vstart, "AND", 3) == 0 ||
+                             memcmp(ps->s + vstart, "NOT", 3) == 0))) {
+        ps->pos = save;
+        return 0;
+    }
+    ps->pos = i;
+    return join_field(ps, t, ps->s + start, t->len, ps->s + op, (size_t)olen, ps->s + vstart,
+                      i - vstart) < 0
+               ? ps->rc
+               : 1;
+}
+
 static int
 next(struct parser *ps)
 {
     struct tok *t = &ps->tok;
-    size_t start;
+    size_t start, name_len = 0;
+    int olen = 0;
 
-    while (ps->pos < ps->len && isspace((unsigned char)ps->s[ps->pos]))
+    while (ps->pos < ps->len && is_space(ps->s[ps->pos]))
         ps->pos++;
     memset(t, 0, sizeof(*t));
-    t->eq = -1;
+    t->op = -1;
     t->col = (int)ps->pos + 1;
     if (ps->pos >= ps->len) {
         t->kind = T_EOF;
@@ -132,34 +266,43 @@ next(struct parser *ps)
     }
     t->kind = T_WORD;
     start = ps->pos;
-    while (!is_word_end(ps->s[ps->pos]) && ps->pos < ps->len)
+    while (ps->pos < ps->len && !is_word_end(ps->s[ps->pos]))
         ps->pos++;
     t->len = ps->pos - start;
-    const char *eq = memchr(ps->s + start, '=', t->len);
-    if (eq != NULL && eq > ps->s + start) {
-        size_t name_len = (size_t)(eq - (ps->s + start));
-        if (ps->s[start + name_len - 1] == '!')
-            name_len--;
-        if (valid_field_name(ps->s + start, name_len)) {
-            t->eq = (int)(eq - (ps->s + start));
-            if (ps->pos < ps->len && ps->s[ps->pos] == '"' && (size_t)t->eq + 1 == t->len) {
-                /* field="quoted value" */
+    /* The first operator in the word splits name and value. */
+    for (size_t i = 0; i < t->len; i++) {
+        olen = op_at(ps->s + start + i, ps->s + ps->pos);
+        if (olen > 0) {
+            name_len = i;
+            break;
+        }
+    }
+    if (olen > 0) {
+        const char *name = ps->s + start;
+        bool cmp = name[name_len] == '<' || name[name_len] == '>';
+        bool empty = name_len + (size_t)olen == t->len;
+        bool quoted_next = empty && ps->pos < ps->len && ps->s[ps->pos] == '"';
+        if (cmp ? strict_field_name(name, name_len) && (!empty || quoted_next)
+                : valid_field_name(name, name_len)) {
+            t->op = (int)name_len;
+            t->op_len = olen;
+            t->vcol = t->col + (int)name_len + olen;
+            if (quoted_next) {
+                /* name OP "quoted value" */
                 char *v;
                 size_t vlen;
                 if (read_quoted(ps, &v, &vlen) < 0)
                     return ps->rc;
-                t->text = arena_alloc(&ps->q->arena, t->len + vlen + 1);
-                if (t->text == NULL)
-                    return fail(ps, t->col, "out of memory");
-                memcpy(t->text, ps->s + start, t->len);
-                memcpy(t->text + t->len, v, vlen + 1);
-                t->len += vlen;
                 t->value_quoted = true;
-                return 0;
+                return join_field(ps, t, name, name_len, name + name_len, (size_t)olen, v, vlen);
             }
         }
+    } else if (strict_field_name(ps->s + start, t->len)) {
+        int rc = spaced_field(ps, t, start);
+        if (rc != 0)
+            return rc < 0 ? rc : 0;
     }
-    t->text = arena_strndup(&ps->q->arena, ps->s + start, t->len);
+    t->text = arena_strndup(ps->arena, ps->s + start, t->len);
     if (t->text == NULL)
         return fail(ps, t->col, "out of memory");
     return 0;
@@ -168,13 +311,13 @@ next(struct parser *ps)
 static bool
 tok_is(const struct tok *t, const char *kw)
 {
-    return t->kind == T_WORD && t->eq < 0 && t->len == strlen(kw) && memcmp(t->text, kw, t->len) == 0;
+    return t->kind == T_WORD && t->op < 0 && t->len == strlen(kw) && memcmp(t->text, kw, t->len) == 0;
 }
 
 static struct qnode *
 new_node(struct parser *ps, enum qnode_kind kind, int col)
 {
-    struct qnode *n = arena_alloc(&ps->q->arena, sizeof(*n));
+    struct qnode *n = arena_alloc(ps->arena, sizeof(*n));
 
     if (n == NULL) {
         fail(ps, col, "out of memory");
@@ -227,46 +370,197 @@ term_node(struct parser *ps, const struct tok *t)
     lower_ascii(p, len);
     n->u.term.text = p;
     n->u.term.len = len;
-    ps->q->has_terms = true;
+    ps->has_terms = true;
     return n;
+}
+
+/* [+-]digits[.digits][e[+-]digits] (or .digits): a decimal number, no
+ * inf/nan/hex, so that strtod agrees with what a user means by a number. */
+static bool
+is_decimal(const char *p, size_t len, bool *is_integer)
+{
+    size_t i = 0, digits = 0;
+
+    *is_integer = true;
+    if (i < len && (p[i] == '+' || p[i] == '-'))
+        i++;
+    while (i < len && isdigit((unsigned char)p[i]))
+        i++, digits++;
+    if (i < len && p[i] == '.') {
+        *is_integer = false;
+        i++;
+        while (i < len && isdigit((unsigned char)p[i]))
+            i++, digits++;
+    }
+    if (digits == 0)
+        return false;
+    if (i < len && (p[i] == 'e' || p[i] == 'E')) {
+        size_t d = 0;
+        *is_integer = false;
+        i++;
+        if (i < len && (p[i] == '+' || p[i] == '-'))
+            i++;
+        while (i < len && isdigit((unsigned char)p[i]))
+            i++, d++;
+        if (d == 0)
+            return false;
+    }
+    return i == len;
+}
+
+/*
+ * Epoch seconds written as a decimal number, in ns: exact for a plain
+ * fraction ("1793610843.5"), through the double d with an exponent;
+ * saturated at the int64 range.
+ */
+static int64_t
+decimal_ns(const char *p, size_t len, double d)
+{
+    size_t i = 0;
+    bool neg = false;
+    int64_t sec = 0, frac = 0, scale = 100000000;
+
+    if (memchr(p, 'e', len) != NULL || memchr(p, 'E', len) != NULL) {
+        double x = d * 1e9;
+        return x >= 9.2e18 ? INT64_MAX : x <= -9.2e18 ? INT64_MIN : (int64_t)x;
+    }
+    if (p[i] == '+' || p[i] == '-')
+        neg = p[i++] == '-';
+    for (; i < len && p[i] != '.'; i++) {
+        if (sec > YMTIME_MAX_EPOCH * 10)
+            return neg ? INT64_MIN : INT64_MAX;
+        sec = sec * 10 + (p[i] - '0');
+    }
+    if (sec > INT64_MAX / YM_NS_PER_SEC - 1)
+        return neg ? INT64_MIN : INT64_MAX;
+    for (i++; i < len && scale > 0; i++, scale /= 10)
+        frac += (p[i] - '0') * scale;
+    return neg ? -(sec * YM_NS_PER_SEC + frac) : sec * YM_NS_PER_SEC + frac;
+}
+
+/* addr/bits: the network (masked) and the prefix length over the 16-byte
+ * form (an IPv4 /N is 96 + N). */
+static bool
+parse_cidr(const char *v, size_t len, struct ym_ip *ip, int *bits)
+{
+    const char *slash = memchr(v, '/', len);
+    size_t alen, blen;
+    int b = 0, max;
+
+    if (slash == NULL)
+        return false;
+    alen = (size_t)(slash - v);
+    blen = len - alen - 1;
+    if (blen == 0 || blen > 3 || !ym_ip_parse(v, alen, ip))
+        return false;
+    for (size_t i = 0; i < blen; i++) {
+        if (!isdigit((unsigned char)slash[1 + i]))
+            return false;
+        b = b * 10 + (slash[1 + i] - '0');
+    }
+    max = memchr(v, ':', alen) == NULL ? 32 : 128;
+    if (b > max)
+        return false;
+    if (max == 32)
+        b += 96;
+    for (int k = 0; k < 128; k++)
+        if (k >= b)
+            ip->b[k / 8] &= (uint8_t) ~(0x80u >> (k % 8));
+    *bits = b;
+    return true;
+}
+
+static bool
+name_is(const struct qnode *n, const char *s)
+{
+    return ym_str_eqc(n->u.field.name, s);
 }
 
 static struct qnode *
 field_node(struct parser *ps, const struct tok *t)
 {
     struct qnode *n = new_node(ps, Q_FIELD, t->col);
-    size_t name_len = (size_t)t->eq;
+    size_t name_len = (size_t)t->op;
+    const char *op = t->text + t->op;
     char *v, *end;
+    char msg[160];
+    bool is_int, ordering;
 
     if (n == NULL)
         return NULL;
-    if (t->text[name_len - 1] == '!') {
-        n->u.field.negate = true;
-        name_len--;
-    }
+    n->u.field.negate = op[0] == '!';
+    ordering = op[0] == '<' || op[0] == '>';
     n->u.field.name = (struct ym_str){t->text, name_len};
     n->u.field.meta = query_meta_of(n->u.field.name);
-    v = t->text + t->eq + 1;
+    v = t->text + t->op + t->op_len;
     n->u.field.value = v;
-    n->u.field.value_len = t->len - (size_t)t->eq - 1;
+    n->u.field.value_len = t->len - (size_t)t->op - (size_t)t->op_len;
     if (n->u.field.value_len == 0 && !t->value_quoted) {
-        fail(ps, t->col + t->eq + 1, "missing value after '='");
+        snprintf(msg, sizeof(msg), "missing value after '%.*s'", t->op_len, op);
+        fail(ps, t->vcol, msg);
         return NULL;
     }
-    n->u.field.is_exists = !t->value_quoted && n->u.field.value_len == 1 && v[0] == '*';
+    n->u.field.is_exists = !ordering && !t->value_quoted && n->u.field.value_len == 1 && v[0] == '*';
     if (n->u.field.value_len > 0 && memchr(v, '*', n->u.field.value_len) == NULL) {
-        errno = 0;
-        long long iv = strtoll(v, &end, 10);
-        if (errno == 0 && *end == '\0') {
-            n->u.field.has_int = true;
-            n->u.field.int_value = iv;
-        }
-        double dv = strtod(v, &end);
-        if (*end == '\0') {
+        size_t vlen = n->u.field.value_len;
+        int64_t ns;
+        int bits;
+        if (is_decimal(v, vlen, &is_int)) {
+            double dv = strtod(v, &end);
             n->u.field.has_num = true;
             n->u.field.num_value = dv;
+            if (is_int) {
+                errno = 0;
+                long long iv = strtoll(v, &end, 10);
+                if (errno == 0) {
+                    n->u.field.has_int = true;
+                    n->u.field.int_value = iv;
+                }
+            }
+            if (!n->u.field.has_int)
+                n->u.field.int_value = decimal_ns(v, vlen, dv);
+        } else if (ymtime_parse_iso(v, vlen, &ns) == vlen) {
+            n->u.field.has_num = true;
+            n->u.field.num_value = (double)ns / 1e9;
+            n->u.field.int_value = ns;
+        } else if (ym_ip_parse(v, vlen, &n->u.field.ip_value)) {
+            n->u.field.has_ip = true;
+            n->u.field.int_value = 128;
+        } else if (parse_cidr(v, vlen, &n->u.field.ip_value, &bits)) {
+            n->u.field.has_ip = true;
+            n->u.field.int_value = bits;
         }
-        n->u.field.has_ip = ym_ip_parse(v, n->u.field.value_len, &n->u.field.ip_value);
+    }
+    if (name_is(n, "earliest") || name_is(n, "latest")) {
+        struct ym_err e;
+        int64_t ts;
+        if (ps->q == NULL) {
+            snprintf(msg, sizeof(msg), "%.*s= works only in the search before the first '|'",
+                     (int)name_len, t->text);
+            fail(ps, t->col, msg);
+            return NULL;
+        }
+        if (op[0] != '=') {
+            snprintf(msg, sizeof(msg), "%.*s takes '=' (earliest=-24h, latest=now)", (int)name_len,
+                     t->text);
+            fail(ps, t->col + (int)name_len, msg);
+            return NULL;
+        }
+        ym_err_clear(&e);
+        if (ymtime_parse_user(v, ps->now, &ts, &e) < 0) {
+            snprintf(msg, sizeof(msg), "%.*s: '%.40s' is not a time (-24h, now, RFC 3339, epoch)",
+                     (int)name_len, t->text, v);
+            fail(ps, t->vcol, msg);
+            return NULL;
+        }
+        n->u.field.has_int = true;
+        n->u.field.int_value = ts; /* taken by inline_times */
+        n->u.field.has_num = false;
+        n->u.field.has_ip = false;
+    } else if (name_is(n, "_time") && !n->u.field.is_exists && !n->u.field.has_num) {
+        snprintf(msg, sizeof(msg), "_time: '%.40s' is not a time (RFC 3339 or epoch seconds)", v);
+        fail(ps, t->vcol, msg);
+        return NULL;
     }
     return n;
 }
@@ -320,7 +614,11 @@ parse_unary(struct parser *ps)
         fail(ps, t.col, "unexpected ')'");
         return NULL;
     }
-    if (t.kind == T_WORD && t.eq >= 0)
+    if (t.kind == T_PIPE) {
+        fail(ps, t.col, "unexpected '|'");
+        return NULL;
+    }
+    if (t.kind == T_WORD && t.op >= 0)
         n = field_node(ps, &t);
     else
         n = term_node(ps, &t);
@@ -341,7 +639,7 @@ make_list(struct parser *ps, enum qnode_kind kind, struct qnode **kids, size_t n
     node = new_node(ps, kind, col);
     if (node == NULL)
         return NULL;
-    node->u.list.kids = arena_alloc(&ps->q->arena, n * sizeof(*kids));
+    node->u.list.kids = arena_alloc(ps->arena, n * sizeof(*kids));
     if (node->u.list.kids == NULL) {
         fail(ps, col, "out of memory");
         return NULL;
@@ -434,77 +732,92 @@ parse_or(struct parser *ps)
     return make_list(ps, Q_OR, kids, n, col);
 }
 
-static int
-parse_uint_tok(struct parser *ps, const char *p, int col, uint64_t *out)
+/*
+ * Reads a whole expression from the parser's text: "*", nothing (when
+ * allow_empty) or an expression, then the end.
+ */
+static struct qnode *
+parse_clause(struct parser *ps, bool allow_empty)
 {
-    char *end;
-    unsigned long long v;
+    struct qnode *root;
 
-    errno = 0;
-    if (!isdigit((unsigned char)p[0]))
-        return fail(ps, col, "expected a number");
-    v = strtoull(p, &end, 10);
-    if (errno != 0 || *end != '\0' || v > 1000000000ULL)
-        return fail(ps, col, "expected a number");
-    *out = v;
-    return 0;
+    if (next(ps) < 0)
+        return NULL;
+    if (ps->tok.kind == T_EOF && allow_empty)
+        return new_node(ps, Q_ALL, ps->tok.col);
+    root = parse_or(ps);
+    if (root == NULL)
+        return NULL;
+    if (ps->tok.kind == T_RPAREN) {
+        fail(ps, ps->tok.col, "unexpected ')'");
+        return NULL;
+    }
+    if (ps->tok.kind != T_EOF) {
+        fail(ps, ps->tok.col, "unexpected text");
+        return NULL;
+    }
+    return root;
 }
 
-static int
-parse_command(struct parser *ps)
+static bool
+is_inline_time(const struct qnode *n)
 {
-    struct qcmd *c;
-    struct tok t = ps->tok;
+    return n->kind == Q_FIELD && (name_is(n, "earliest") || name_is(n, "latest"));
+}
 
-    if (t.kind != T_WORD)
-        return fail(ps, t.col, "expected a command after '|'");
-    if (ps->q->n_cmds == QUERY_MAX_CMDS)
-        return fail(ps, t.col, "too many commands");
-    c = &ps->q->cmds[ps->q->n_cmds];
-    memset(c, 0, sizeof(*c));
-    if (tok_is(&t, "head")) {
-        c->kind = QC_HEAD;
-        c->n = 10;
-        if (next(ps) < 0)
-            return ps->rc;
-        if (ps->tok.kind == T_WORD) {
-            if (parse_uint_tok(ps, ps->tok.text, ps->tok.col, &c->n) < 0)
-                return ps->rc;
-            if (next(ps) < 0)
-                return ps->rc;
+/*
+ * Takes earliest= and latest= out of the tree into q->earliest/latest:
+ * they are allowed where they narrow the whole clause (reachable from the
+ * root through AND only); under OR or NOT they are an error.  An AND loses
+ * those kids (one left: the node becomes it; none: ALL).
+ */
+static int
+inline_times(struct parser *ps, struct qnode *n, bool top)
+{
+    switch (n->kind) {
+    case Q_FIELD:
+        if (!is_inline_time(n))
+            return 0;
+        if (!top)
+            return fail(ps, n->col,
+                        name_is(n, "earliest")
+                            ? "earliest= must narrow the whole search, not sit under OR or NOT"
+                            : "latest= must narrow the whole search, not sit under OR or NOT");
+        if (name_is(n, "earliest")) {
+            if (n->u.field.int_value > ps->q->earliest)
+                ps->q->earliest = n->u.field.int_value;
+        } else if (n->u.field.int_value < ps->q->latest) {
+            ps->q->latest = n->u.field.int_value;
         }
-    } else if (tok_is(&t, "top")) {
-        c->kind = QC_TOP;
-        c->n = 10;
-        if (next(ps) < 0)
-            return ps->rc;
-        while (ps->tok.kind == T_WORD) {
-            if (ps->tok.eq == 5 && strncmp(ps->tok.text, "limit", 5) == 0) {
-                if (parse_uint_tok(ps, ps->tok.text + 6, ps->tok.col + 6, &c->n) < 0)
-                    return ps->rc;
-            } else if (isdigit((unsigned char)ps->tok.text[0]) && c->field.len == 0) {
-                if (parse_uint_tok(ps, ps->tok.text, ps->tok.col, &c->n) < 0)
-                    return ps->rc;
-            } else if (ps->tok.eq < 0 && c->field.len == 0 &&
-                       valid_field_name(ps->tok.text, ps->tok.len)) {
-                c->field = (struct ym_str){ps->tok.text, ps->tok.len};
-            } else {
-                return fail(ps, ps->tok.col, "unexpected argument to top");
-            }
-            if (next(ps) < 0)
+        n->kind = Q_ALL;
+        return 0;
+    case Q_AND: {
+        size_t k = 0;
+        for (size_t i = 0; i < n->u.list.n; i++) {
+            struct qnode *kid = n->u.list.kids[i];
+            if (inline_times(ps, kid, top) < 0)
                 return ps->rc;
+            if (kid->kind != Q_ALL)
+                n->u.list.kids[k++] = kid;
         }
-        if (c->field.len == 0)
-            return fail(ps, t.col, "top needs a field name");
-        c->meta = query_meta_of(c->field);
-    } else {
-        char msg[160];
-        snprintf(msg, sizeof(msg), "unknown command '%.40s' (this version knows head, top)", t.text);
-        return fail(ps, t.col, msg);
+        n->u.list.n = k;
+        if (k == 0)
+            n->kind = Q_ALL;
+        else if (k == 1)
+            *n = *n->u.list.kids[0];
+        return 0;
     }
-    ps->q->n_cmds++;
-    if (ps->tok.kind != T_PIPE && ps->tok.kind != T_EOF)
-        return fail(ps, ps->tok.col, "unexpected text after the command");
+    case Q_OR:
+        for (size_t i = 0; i < n->u.list.n; i++)
+            if (inline_times(ps, n->u.list.kids[i], false) < 0)
+                return ps->rc;
+        return 0;
+    case Q_NOT:
+        return inline_times(ps, n->u.kid, false);
+    case Q_ALL:
+    case Q_TERM:
+        break;
+    }
     return 0;
 }
 
@@ -698,8 +1011,8 @@ tokens_init(struct parser *ps)
     size_t n, n_slots = 16;
     struct tok_set set = {0};
 
-    if (q->root == NULL) /* new_node failed for the empty query */
-        return fail(ps, 1, "out of memory");
+    if (q->root == NULL) /* no search clause */
+        return 0;
     n = count_runs(q->root);
     if (n == 0)
         return 0;
@@ -717,14 +1030,41 @@ tokens_init(struct parser *ps)
     return ps->rc;
 }
 
+/*
+ * The offset of the first '|' outside double quotes in text[0, len), or
+ * len.  Inside quotes a backslash escapes the next byte, as the lexers read
+ * them.
+ */
+static size_t
+clause_end(const char *text, size_t len)
+{
+    bool in_quote = false;
+
+    for (size_t i = 0; i < len; i++) {
+        if (in_quote) {
+            if (text[i] == '\\' && i + 1 < len)
+                i++;
+            else if (text[i] == '"')
+                in_quote = false;
+        } else if (text[i] == '"') {
+            in_quote = true;
+        } else if (text[i] == '|') {
+            return i;
+        }
+    }
+    return len;
+}
+
 int
 query_parse(const char *text, struct query **out, struct ym_err *err)
 {
     struct parser ps;
     struct query *q;
-    size_t len = strlen(text);
+    size_t len = strlen(text), split, first = 0;
+    int rc;
 
     *out = NULL;
+    ym_err_clear(err);
     if (len > MAX_QUERY_LEN)
         return ym_err_set(err, YM_EINVAL, "query longer than %d bytes", MAX_QUERY_LEN);
     q = ym_calloc(1, sizeof(*q));
@@ -733,39 +1073,58 @@ query_parse(const char *text, struct query **out, struct ym_err *err)
     arena_init(&q->arena, 0);
     ym_buf_init(&q->lower);
     ym_buf_init(&q->scratch);
+    q->earliest = INT64_MIN;
+    q->latest = INT64_MAX;
     memset(&ps, 0, sizeof(ps));
-    ps.q = q;
-    ps.s = text;
-    ps.len = len;
     ps.err = err;
-    if (next(&ps) < 0)
+    q->text = arena_strndup(&q->arena, text, len);
+    if (q->text == NULL) {
+        rc = ym_err_set(err, YM_ENOMEM, "out of memory");
         goto fail;
-    if (ps.tok.kind == T_EOF || ps.tok.kind == T_PIPE) {
-        q->root = new_node(&ps, Q_ALL, 1);
+    }
+    split = clause_end(q->text, len);
+    while (first < len && is_space(q->text[first]))
+        first++;
+    if (first == split && split < len) {
+        q->root = NULL; /* "| makeresults ...": no search clause */
     } else {
-        q->root = parse_or(&ps);
-        if (q->root == NULL)
-            goto fail;
-        if (ps.tok.kind == T_RPAREN) {
-            fail(&ps, ps.tok.col, "unexpected ')'");
+        ps.q = q;
+        ps.arena = &q->arena;
+        ps.s = q->text;
+        ps.len = split;
+        ps.now = ymtime_now();
+        q->root = parse_clause(&ps, true);
+        if (q->root == NULL || inline_times(&ps, q->root, true) < 0 || tokens_init(&ps) < 0) {
+            rc = ps.rc ? ps.rc : YM_EINVAL;
             goto fail;
         }
+        q->has_terms = ps.has_terms;
     }
-    while (ps.tok.kind == T_PIPE) {
-        if (next(&ps) < 0 || parse_command(&ps) < 0)
+    if (split < len) {
+        rc = qpipe_parse(q->text, split + 1, len, &q->arena, &q->cmds, &q->n_cmds, err);
+        if (rc < 0)
             goto fail;
     }
-    if (ps.tok.kind != T_EOF) {
-        fail(&ps, ps.tok.col, "unexpected text");
+    if (q->root == NULL && (q->n_cmds == 0 || !(q->cmds[0].def->flags & QCMD_GENERATING))) {
+        int col = q->n_cmds > 0 ? q->cmds[0].col : (int)first + 1;
+        rc = ym_err_at(err, YM_EINVAL, NULL, 0, col,
+                       "a query that starts with '|' needs a generating command such as "
+                       "makeresults or inputlookup at column %d",
+                       col);
         goto fail;
     }
-    if (tokens_init(&ps) < 0)
+    if (q->root != NULL && q->n_cmds > 0 && (q->cmds[0].def->flags & QCMD_GENERATING)) {
+        int col = q->cmds[0].col;
+        rc = ym_err_at(err, YM_EINVAL, NULL, 0, col,
+                       "%s makes its own rows: start the query with '| %s' at column %d",
+                       q->cmds[0].def->name, q->cmds[0].def->name, col);
         goto fail;
+    }
     *out = q;
     return 0;
 fail:
     query_free(q);
-    return ps.rc ? ps.rc : YM_EINVAL;
+    return rc;
 }
 
 void
@@ -778,6 +1137,28 @@ query_free(struct query *q)
     ym_buf_fini(&q->scratch);
     ym_free(q);
 }
+
+/* ---- the `search` command ---- */
+
+int
+qsearch_parse(struct qparse *p, struct qnode **out)
+{
+    struct parser ps;
+
+    memset(&ps, 0, sizeof(ps));
+    ps.arena = p->arena;
+    ps.s = p->lx.q;
+    ps.pos = p->lx.pos;
+    ps.len = p->lx.end;
+    ps.err = p->err;
+    *out = parse_clause(&ps, false);
+    if (*out == NULL)
+        return ps.rc ? ps.rc : YM_EINVAL;
+    p->lx.pos = p->lx.end;
+    return 0;
+}
+
+/* ---- --explain ---- */
 
 static void
 explain_node(const struct qnode *n, struct ym_buf *out, int depth)
@@ -793,10 +1174,13 @@ explain_node(const struct qnode *n, struct ym_buf *out, int depth)
                       n->u.term.open_start ? "*" : "", (int)n->u.term.len, n->u.term.text,
                       n->u.term.open_end ? "*" : "");
         break;
-    case Q_FIELD:
-        ym_buf_printf(out, "FIELD %.*s %s %.*s\n", (int)n->u.field.name.len, n->u.field.name.p,
-                      n->u.field.negate ? "!=" : "=", (int)n->u.field.value_len, n->u.field.value);
+    case Q_FIELD: {
+        const char *op = n->u.field.name.p + n->u.field.name.len;
+        ym_buf_printf(out, "FIELD %.*s %.*s %.*s\n", (int)n->u.field.name.len, n->u.field.name.p,
+                      (int)(n->u.field.value - op), op, (int)n->u.field.value_len,
+                      n->u.field.value);
         break;
+    }
     case Q_AND:
     case Q_OR:
         ym_buf_puts(out, n->kind == Q_AND ? "AND\n" : "OR\n");
@@ -810,16 +1194,110 @@ explain_node(const struct qnode *n, struct ym_buf *out, int depth)
     }
 }
 
+/* A value or phrase for the one-line form: bare when it is one word,
+ * else quoted with " and \\ escaped. */
+static void
+explain_text(struct ym_buf *out, const char *p, size_t len)
+{
+    bool bare = len > 0;
+
+    for (size_t i = 0; i < len && bare; i++)
+        if (is_word_end(p[i]) || p[i] == '\\')
+            bare = false;
+    if (bare) {
+        ym_buf_append(out, p, len);
+        return;
+    }
+    ym_buf_putc(out, '"');
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] == '"' || p[i] == '\\')
+            ym_buf_putc(out, '\\');
+        ym_buf_putc(out, p[i]);
+    }
+    ym_buf_putc(out, '"');
+}
+
+static void
+explain_line(const struct qnode *n, struct ym_buf *out, bool top)
+{
+    switch (n->kind) {
+    case Q_ALL:
+        ym_buf_putc(out, '*');
+        break;
+    case Q_TERM:
+        if (n->u.term.is_phrase) {
+            ym_buf_putc(out, '"');
+            for (size_t i = 0; i < n->u.term.len; i++) {
+                if (n->u.term.text[i] == '"' || n->u.term.text[i] == '\\')
+                    ym_buf_putc(out, '\\');
+                ym_buf_putc(out, n->u.term.text[i]);
+            }
+            ym_buf_putc(out, '"');
+        } else {
+            ym_buf_printf(out, "%s%.*s%s", n->u.term.open_start ? "*" : "", (int)n->u.term.len,
+                          n->u.term.text, n->u.term.open_end ? "*" : "");
+        }
+        break;
+    case Q_FIELD: {
+        const char *op = n->u.field.name.p + n->u.field.name.len;
+        ym_buf_append(out, n->u.field.name.p, n->u.field.name.len);
+        ym_buf_append(out, op, (size_t)(n->u.field.value - op));
+        explain_text(out, n->u.field.value, n->u.field.value_len);
+        break;
+    }
+    case Q_AND:
+    case Q_OR:
+        if (!top)
+            ym_buf_putc(out, '(');
+        for (size_t i = 0; i < n->u.list.n; i++) {
+            if (i > 0)
+                ym_buf_puts(out, n->kind == Q_AND ? " AND " : " OR ");
+            explain_line(n->u.list.kids[i], out, false);
+        }
+        if (!top)
+            ym_buf_putc(out, ')');
+        break;
+    case Q_NOT:
+        ym_buf_puts(out, "NOT ");
+        explain_line(n->u.kid, out, false);
+        break;
+    }
+}
+
+void
+qsearch_explain(const struct qnode *n, struct ym_buf *out)
+{
+    if (n != NULL)
+        explain_line(n, out, true);
+}
+
 void
 query_explain(const struct query *q, struct ym_buf *out)
 {
-    explain_node(q->root, out, 0);
+    char t[YMTIME_RFC3339_LEN];
+
+    if (q->root != NULL)
+        explain_node(q->root, out, 0);
+    if (q->earliest != INT64_MIN) {
+        ymtime_format(q->earliest, t);
+        ym_buf_printf(out, "EARLIEST %s\n", t);
+    }
+    if (q->latest != INT64_MAX) {
+        ymtime_format(q->latest, t);
+        ym_buf_printf(out, "LATEST %s\n", t);
+    }
     for (size_t i = 0; i < q->n_cmds; i++) {
         const struct qcmd *c = &q->cmds[i];
-        if (c->kind == QC_HEAD)
-            ym_buf_printf(out, "| head %llu\n", (unsigned long long)c->n);
-        else
-            ym_buf_printf(out, "| top limit=%llu %.*s\n", (unsigned long long)c->n,
-                          (int)c->field.len, c->field.p);
+        ym_buf_printf(out, "| %s", c->def->name);
+        if (c->def->explain != NULL) {
+            size_t at = out->len;
+            ym_buf_putc(out, ' ');
+            c->def->explain(c, out);
+            if (out->len == at + 1 && !out->is_oom) {
+                out->len = at; /* no arguments */
+                out->p[at] = '\0';
+            }
+        }
+        ym_buf_putc(out, '\n');
     }
 }

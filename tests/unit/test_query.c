@@ -5,9 +5,8 @@
  * Proves that:
  *  - the parser gives AND precedence over OR ("a b OR c" is (a AND b) OR c),
  *    handles NOT, parentheses, quoted phrases with \" escapes, field=value,
- *    field!=value, field="quoted value", '*', the empty query, and the
- *    commands `head N`, `top N FIELD`, `top limit=N FIELD` — checked through
- *    query_explain's dump;
+ *    field!=value, field="quoted value", '*', the empty query — checked
+ *    through query_explain's dump;
  *  - every syntax error carries its exact message and 1-based column;
  *  - matching is case-insensitive on whole words ("10.0.1.1" does not match
  *    10.0.1.10, "sshd" matches "sshd[42]:"), '*' lifts the boundary on its
@@ -16,9 +15,9 @@
  *    value, and falls back to text globs; != needs the field, NOT f=v holds
  *    when it is missing; index=, host=, sourcetype=, source= compare the
  *    event's metadata;
- *  - execution: head and the limit argument cap the events and stop the
- *    scan early; top counts, sorts by count descending then value ascending,
- *    reports percentages, and a head after top caps its rows.
+ *  - the search clause ends at the first '|' outside quotes, and a query
+ *    that starts with '|' needs a generating command (first).
+ * The newer clause features and `search` on rows: test_query_clause.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -206,18 +205,15 @@ test_parse_terms_fields(void **state)
     check_explain("a  \t  b", "AND\n  TERM a\n  TERM b\n");
 }
 
+/* The clause ends at the first '|' outside quotes; commands are qpipe.c's. */
 static void
 test_parse_pipelines(void **state)
 {
     (void)state;
     check_explain("error | head 5", "TERM error\n| head 5\n");
     check_explain("error|head 5", "TERM error\n| head 5\n");
-    check_explain("| head", "ALL\n| head 10\n");
-    check_explain("| top 3 user.name", "ALL\n| top limit=3 user.name\n");
-    check_explain("| top limit=3 f", "ALL\n| top limit=3 f\n");
-    check_explain("| top f", "ALL\n| top limit=10 f\n");
-    check_explain("* | top limit=2 src.ip | head 1",
-                  "ALL\n| top limit=2 src.ip\n| head 1\n");
+    check_explain("\"a|b\" | head 1", "PHRASE a|b\n| head 1\n");
+    check_explain("\"a\\\"|b\" c", "AND\n  PHRASE a\"|b\n  TERM c\n");
     check_explain("a OR b | head 0", "OR\n  TERM a\n  TERM b\n| head 0\n");
 }
 
@@ -242,17 +238,16 @@ test_parse_errors(void **state)
     check_error("a NOT", "NOT needs a search term after it at column 3", 3);
     check_error("NOT", "NOT needs a search term after it at column 1", 1);
     check_error("NOT )", "NOT needs a search term after it at column 1", 1);
-    check_error("a | frob", "unknown command 'frob' (this version knows head, top) at column 5", 5);
-    check_error("a |", "expected a command after '|' at column 4", 4);
-    check_error("a | head x", "expected a number at column 10", 10);
-    check_error("a | head -1", "expected a number at column 10", 10);
-    check_error("a | head 5 x", "unexpected text after the command at column 12", 12);
-    check_error("| top", "top needs a field name at column 3", 3);
-    check_error("| top limit=x f", "expected a number at column 13", 13);
-    check_error("| top f g", "unexpected argument to top at column 9", 9);
+    check_error("a | frob", "unknown command 'frob' at column 5", 5);
+    check_error("| head", "a query that starts with '|' needs a generating command such as "
+                          "makeresults or inputlookup at column 3", 3);
+    check_error("  | head 5", "a query that starts with '|' needs a generating command such as "
+                              "makeresults or inputlookup at column 5", 5);
+    check_error("sshd | makeresults", "makeresults makes its own rows: start the query with "
+                                      "'| makeresults' at column 8", 8);
     check_error("user=", "missing value after '=' at column 6", 6);
     check_error("a user=", "missing value after '=' at column 8", 8);
-    check_error("user!=", "missing value after '=' at column 7", 7);
+    check_error("user!=", "missing value after '!=' at column 7", 7);
     check_error("**", "empty search term at column 1", 1);
     /* Nesting is bounded: ten thousand '(' fail cleanly. */
     char deep[10001];
@@ -456,262 +451,6 @@ test_match_metadata(void **state)
     NO_MATCH("sourcetype=*", f->plain);
 }
 
-/* ---- execution ---- */
-
-struct sink {
-    int n_events;
-    const struct ym_event *evs[64];
-    int stop_at;       /* event callback returns 1 on this event (1-based); 0: never */
-    int n_tables;
-    struct ym_buf table; /* "col,col,col\n" then "cell cell cell\n" per row */
-};
-
-static int
-on_event(void *arg, const struct ym_event *ev)
-{
-    struct sink *s = arg;
-
-    assert_true(s->n_events < 64);
-    s->evs[s->n_events++] = ev;
-    return s->stop_at != 0 && s->n_events >= s->stop_at;
-}
-
-static int
-on_table(void *arg, const struct query_table *t)
-{
-    struct sink *s = arg;
-
-    s->n_tables++;
-    for (size_t c = 0; c < t->n_cols; c++)
-        ym_buf_printf(&s->table, "%s%s", c ? "," : "", t->cols[c]);
-    ym_buf_putc(&s->table, '\n');
-    for (size_t r = 0; r < t->n_rows; r++) {
-        for (size_t c = 0; c < t->n_cols; c++) {
-            const struct ym_str *cell = &t->cells[r * t->n_cols + c];
-            ym_buf_printf(&s->table, "%s%.*s", c ? " " : "", (int)cell->len, cell->p);
-        }
-        ym_buf_putc(&s->table, '\n');
-    }
-    return 0;
-}
-
-struct xfx {
-    struct ym_batch b;
-    struct sink sink;
-};
-
-/* users in arrival order (newest first, as the store delivers them); NULL: no field */
-static const char *const users[10] = {
-    "alice", "carol", "alice", "bob", "alice", "dave", "carol", "bob", "alice", NULL,
-};
-
-static int
-xsetup(void **state)
-{
-    struct xfx *x = test_calloc(1, sizeof(*x));
-
-    ym_batch_init(&x->b);
-    for (int i = 0; i < 10; i++) {
-        struct ym_event *ev = ym_batch_add(&x->b);
-        char line[64];
-        int n = snprintf(line, sizeof(line), "event %d user %s", i + 1,
-                         users[i] ? users[i] : "-");
-        ev->raw = (struct ym_str){arena_strndup(&x->b.arena, line, (size_t)n), (size_t)n};
-        ev->ts = 1000 - i;
-        ev->index = YM_STR("main");
-        if (users[i] != NULL)
-            ym_event_add_str(ev, &x->b.arena, YM_STR("user"), ym_str_c(users[i]));
-    }
-    ym_buf_init(&x->sink.table);
-    *state = x;
-    return 0;
-}
-
-static int
-xteardown(void **state)
-{
-    struct xfx *x = *state;
-
-    ym_buf_fini(&x->sink.table);
-    ym_batch_fini(&x->b);
-    test_free(x);
-    return 0;
-}
-
-/* Runs text over the ten events as cmd_search does; returns query_exec_count
- * and sets *n_fed to the events fed before the executor asked to stop. */
-static uint64_t
-run(struct xfx *x, const char *text, uint64_t limit, int *n_fed)
-{
-    struct query *q = NULL;
-    struct query_exec *ex;
-    struct query_out out = {&x->sink, on_event, on_table};
-    struct ym_err err;
-    uint64_t n;
-    int fed = 0;
-
-    if (query_parse(text, &q, &err) != 0)
-        fail_msg("query_parse(\"%s\"): %s", text, err.msg);
-    ex = query_exec_new(q, &out, limit);
-    assert_non_null(ex);
-    for (size_t i = 0; i < x->b.n; i++) {
-        if (!query_match(q, &x->b.ev[i]))
-            continue;
-        fed++;
-        if (query_exec_event(ex, &x->b.ev[i]) != 0)
-            break;
-    }
-    ym_err_clear(&err);
-    assert_int_equal(query_exec_finish(ex, &err), 0);
-    n = query_exec_count(ex);
-    query_exec_free(ex);
-    query_free(q);
-    if (n_fed != NULL)
-        *n_fed = fed;
-    return n;
-}
-
-static void
-test_exec_head(void **state)
-{
-    struct xfx *x = *state;
-    int fed;
-
-    assert_int_equal(run(x, "| head 5", 0, &fed), 5);
-    assert_int_equal(x->sink.n_events, 5);
-    assert_int_equal(fed, 5); /* the scan stops at once */
-    for (int i = 0; i < 5; i++)
-        assert_ptr_equal(x->sink.evs[i], &x->b.ev[i]);
-    assert_int_equal(x->sink.n_tables, 0);
-
-    x->sink.n_events = 0;
-    assert_int_equal(run(x, "alice | head 2", 0, &fed), 2);
-    assert_ptr_equal(x->sink.evs[0], &x->b.ev[0]);
-    assert_ptr_equal(x->sink.evs[1], &x->b.ev[2]);
-
-    x->sink.n_events = 0;
-    assert_int_equal(run(x, "*", 0, &fed), 10);
-    assert_int_equal(fed, 10);
-
-    x->sink.n_events = 0;
-    assert_int_equal(run(x, "| head 3 | head 7", 0, &fed), 3);
-    assert_int_equal(x->sink.n_events, 3);
-}
-
-static void
-test_exec_limit(void **state)
-{
-    struct xfx *x = *state;
-    int fed;
-
-    assert_int_equal(run(x, "*", 3, &fed), 3);
-    assert_int_equal(x->sink.n_events, 3);
-    assert_int_equal(fed, 3);
-    x->sink.n_events = 0;
-    assert_int_equal(run(x, "| head 5", 3, &fed), 3); /* the smaller wins */
-    assert_int_equal(x->sink.n_events, 3);
-    x->sink.n_events = 0;
-    assert_int_equal(run(x, "| head 2", 3, &fed), 2);
-    assert_int_equal(x->sink.n_events, 2);
-    x->sink.n_events = 0;
-    assert_int_equal(run(x, "bob", 5, &fed), 2); /* fewer matches than the limit */
-    assert_int_equal(x->sink.n_events, 2);
-}
-
-static void
-test_exec_emit_stop(void **state)
-{
-    struct xfx *x = *state;
-    int fed;
-
-    x->sink.stop_at = 2;
-    assert_int_equal(run(x, "*", 0, &fed), 1); /* the refused event is not counted */
-    assert_int_equal(x->sink.n_events, 2);
-    assert_int_equal(fed, 2);
-}
-
-static void
-test_exec_top(void **state)
-{
-    struct xfx *x = *state;
-    int fed;
-
-    assert_int_equal(run(x, "| top 3 user", 0, &fed), 3);
-    assert_int_equal(fed, 10); /* top reads everything */
-    assert_int_equal(x->sink.n_events, 0);
-    assert_int_equal(x->sink.n_tables, 1);
-    /* 9 events have the field; ties (bob, carol) by value ascending. */
-    assert_string_equal(x->sink.table.p, "user,count,percent\n"
-                                         "alice 4 44.44\n"
-                                         "bob 2 22.22\n"
-                                         "carol 2 22.22\n");
-    ym_buf_reset(&x->sink.table);
-    assert_int_equal(run(x, "| top user", 0, &fed), 4);
-    assert_string_equal(x->sink.table.p, "user,count,percent\n"
-                                         "alice 4 44.44\n"
-                                         "bob 2 22.22\n"
-                                         "carol 2 22.22\n"
-                                         "dave 1 11.11\n");
-    ym_buf_reset(&x->sink.table);
-    assert_int_equal(run(x, "| top limit=2 user", 0, &fed), 2);
-    assert_string_equal(x->sink.table.p, "user,count,percent\n"
-                                         "alice 4 44.44\n"
-                                         "bob 2 22.22\n");
-    ym_buf_reset(&x->sink.table);
-    assert_int_equal(run(x, "NOT alice | top user", 0, &fed), 3);
-    assert_string_equal(x->sink.table.p, "user,count,percent\n"
-                                         "bob 2 40.00\n"
-                                         "carol 2 40.00\n"
-                                         "dave 1 20.00\n");
-    /* On metadata. */
-    ym_buf_reset(&x->sink.table);
-    assert_int_equal(run(x, "| top index", 0, &fed), 1);
-    assert_string_equal(x->sink.table.p, "index,count,percent\nmain 10 100.00\n");
-}
-
-static void
-test_exec_top_head(void **state)
-{
-    struct xfx *x = *state;
-    int fed;
-
-    /* head after top limits the rows, not the events counted. */
-    assert_int_equal(run(x, "| top user | head 2", 0, &fed), 2);
-    assert_int_equal(fed, 10);
-    assert_string_equal(x->sink.table.p, "user,count,percent\n"
-                                         "alice 4 44.44\n"
-                                         "bob 2 22.22\n");
-    /* head before top limits the events counted. */
-    ym_buf_reset(&x->sink.table);
-    assert_int_equal(run(x, "| head 3 | top user", 0, &fed), 2);
-    assert_int_equal(fed, 3);
-    assert_string_equal(x->sink.table.p, "user,count,percent\n"
-                                         "alice 2 66.67\n"
-                                         "carol 1 33.33\n");
-    /* The limit argument caps the rows. */
-    ym_buf_reset(&x->sink.table);
-    assert_int_equal(run(x, "| top user", 1, &fed), 1);
-    assert_int_equal(fed, 10);
-    assert_string_equal(x->sink.table.p, "user,count,percent\nalice 4 44.44\n");
-}
-
-static void
-test_exec_top_empty(void **state)
-{
-    struct xfx *x = *state;
-    int fed;
-
-    assert_int_equal(run(x, "nomatch | top user", 0, &fed), 0);
-    assert_int_equal(fed, 0);
-    assert_int_equal(x->sink.n_tables, 1);
-    assert_string_equal(x->sink.table.p, "user,count,percent\n");
-    /* Events without the field: counted nowhere. */
-    ym_buf_reset(&x->sink.table);
-    assert_int_equal(run(x, "| top nosuchfield", 0, &fed), 0);
-    assert_int_equal(fed, 10);
-    assert_string_equal(x->sink.table.p, "nosuchfield,count,percent\n");
-}
-
 int
 main(void)
 {
@@ -729,13 +468,6 @@ main(void)
         cmocka_unit_test_setup_teardown(test_match_field_ip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_match_field_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_match_metadata, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_exec_head, xsetup, xteardown),
-        cmocka_unit_test_setup_teardown(test_exec_limit, xsetup, xteardown),
-        cmocka_unit_test_setup_teardown(test_exec_emit_stop, xsetup, xteardown),
-        cmocka_unit_test_setup_teardown(test_exec_top, xsetup, xteardown),
-        cmocka_unit_test_setup_teardown(test_exec_top_head, xsetup, xteardown),
-        /* kept last: a sanitizer abort must not hide the others */
-        cmocka_unit_test_setup_teardown(test_exec_top_empty, xsetup, xteardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
