@@ -103,8 +103,8 @@ fuzz: deps
 demo: deps all
 	$(Q)scripts/demo.sh
 
-bench: deps all $(BUILD)/bench_decode $(BUILD)/bench_tokindex
-	$(Q)BENCH_DECODE=$(CURDIR)/$(BUILD)/bench_decode BENCH_TOKINDEX=$(CURDIR)/$(BUILD)/bench_tokindex bench/run.sh
+bench: deps all $(BUILD)/bench_decode $(BUILD)/bench_tokindex $(BUILD)/bench_query
+	$(Q)BENCH_DECODE=$(CURDIR)/$(BUILD)/bench_decode BENCH_TOKINDEX=$(CURDIR)/$(BUILD)/bench_tokindex BENCH_QUERY=$(CURDIR)/$(BUILD)/bench_query bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

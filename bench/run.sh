@@ -133,6 +133,54 @@ fi
 # faster than grep -c.  Generated day by day (demo-gen --date, a seed per
 # day); the attack of the middle day gives the rare term (the malware file's
 # name, in a handful of events), the attacker address and the hour searched.
+# The search language (docs/QUERY.md).  The filter alone: query_match over
+# the lines in memory, as a decompressed block holds them (target: >= 1 GB
+# of raw text per second per core); then a whole scan that no token can
+# prune, per CPU second.
+echo "search language, filter over lines in memory (bench_query):"
+"$BENCH_QUERY" --repeat "$RUNS" $files -- 'qqzzyx' '"Failed password"' 'sshd Failed password' \
+    'fail*' 'NOT sshd' | sed 's/^/  /'
+cpu() { /usr/bin/time -f '%U %S' "$@" 2>&1 >/dev/null | tail -1 | awk '{print $1 + $2}'; }
+tc=$(for i in $(seq "$RUNS"); do cpu "$Y" search -d "$W/data" '*qqzzyx*'; done | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+printf '  whole scan, no pruning ('"'"'*qqzzyx*'"'"'): %.3f CPU s, %.0f MB of raw per CPU second\n' "$tc" "$(echo "$raw / $tc / 1000000" | bc -l)"
+echo
+
+# Statistics over BENCH_QUERY_EVENTS events (default 10,000,000; 0 skips):
+# stats count by a dictionary-encoded field and timechart by host.name
+# (target: under 1 s each), the same through the row-by-row path
+# (--no-column-agg), and awk over the raw files as the baseline; a needle
+# search with | head 10 (target: milliseconds at any size).
+QEV=${BENCH_QUERY_EVENTS:-10000000}
+if [ "$QEV" -eq 0 ]; then
+    echo "statistics benchmark: skipped (BENCH_QUERY_EVENTS=0)"
+else
+    rm -rf "$W/qlogs" "$W/qdata"
+    "$Y" demo-gen --events "$QEV" --seed 7 --out "$W/qlogs" >/dev/null
+    qfiles=$(ls "$W"/qlogs/*.log "$W"/qlogs/eve.json | tr "\n" " ")
+    qraw=$(cat $qfiles | wc -c)
+    "$Y" ingest -d "$W/qdata" $qfiles 2>/dev/null || true
+    qn=$("$Y" search -d "$W/qdata" '* | stats count' --format csv | tail -1)
+    printf 'statistics over %s events (%.0f MB raw):\n' "$qn" "$(echo "$qraw / 1000000" | bc -l)"
+    stat_row() {
+        local name=$1 query=$2 base=$3 ty tr ta
+        ty=$(median "$Y" search -d "$W/qdata" "$query" --format csv)
+        tr=$(median "$Y" search -d "$W/qdata" --no-column-agg "$query" --format csv)
+        ta=$(median sh -c "$base")
+        printf '  %-44s %7.3f s   row by row %7.3f s   awk %7.3f s (%sx)\n' "$name" "$ty" "$tr" "$ta" "$(ratio "$ta" "$ty")"
+    }
+    stat_row "stats count by sourcetype" '* | stats count by sourcetype' "cat $qfiles | awk '{c[\$4]++} END {print length(c)}'"
+    stat_row "stats count by host" '* | stats count by host' "cat $qfiles | awk '{c[\$4]++} END {print length(c)}'"
+    stat_row "timechart span=1h count by host.name" '* | timechart span=1h count by host.name' "cat $qfiles | awk '{c[\$2 substr(\$3,1,2) \$4]++} END {print length(c)}'"
+    t=$(median "$Y" search -d "$W/qdata" '* | stats count by destination.port')
+    printf '  %-44s %7.3f s   (a field column: row by row)\n' "stats count by destination.port" "$t"
+    t=$(median "$Y" search -d "$W/qdata" 'FOUND | head 10')
+    printf '  %-44s %7.3f s\n' "needle: FOUND | head 10" "$t"
+    t=$(median "$Y" search -d "$W/qdata" 'sshd | head 10')
+    printf '  %-44s %7.3f s\n' "common term: sshd | head 10" "$t"
+    rm -rf "$W/qlogs" "$W/qdata"
+fi
+echo
+
 BIG_GB=${BENCH_BIG_GB:-5}
 echo
 big_bytes=$(awk -v g="$BIG_GB" 'BEGIN { printf "%.0f", g * 1e9 }')

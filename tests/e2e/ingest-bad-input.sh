@@ -66,10 +66,14 @@ expect_eq "10 MB line: kept truncated at 1 MiB" 1048576 "$kept"
 # search errors
 run "$YAMORI" search 'sshd "Failed password'
 expect_eq "unbalanced quote: exit 2" 2 "$RC"
-expect_eq "unbalanced quote: column named" "yamori: search: unterminated quote at column 6 in 'sshd \"Failed password'" "$ERR"
+expect_eq "unbalanced quote: column named, query quoted, caret" "yamori: search: unterminated quote at column 6
+  sshd \"Failed password
+       ^" "$ERR"
 run "$YAMORI" search '(sshd OR su'
 expect_eq "unbalanced parenthesis: exit 2" 2 "$RC"
-expect_eq "unbalanced parenthesis: column named" "yamori: search: missing ')' for the '(' at column 1 in '(sshd OR su'" "$ERR"
+expect_eq "unbalanced parenthesis: column named, query quoted, caret" "yamori: search: missing ')' for the '(' at column 1
+  (sshd OR su
+  ^" "$ERR"
 run "$YAMORI" search --earliest yesterday '*'
 expect_eq "bad time: exit 2" 2 "$RC"
 expect_match "bad time: says which option" "^yamori: search: --earliest: cannot parse time 'yesterday'" "$ERR"

@@ -3,7 +3,10 @@
 # exactly as many events as an independent grep over the generated files
 # counts — terms and phrases are case-insensitive whole words (grep -ciw),
 # fields come from the decoders, NOT/OR/parentheses combine them — and the
-# generator is deterministic and embeds the attack its ground truth names.
+# generator is deterministic and embeds the attack its ground truth names;
+# comparisons (field>N, also with spaces), CIDR blocks (= and !=), inline
+# earliest=/latest= and _time ranges, and `| search` mid-pipeline agree with
+# awk and grep over the same files.
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 
@@ -62,6 +65,23 @@ expect_eq "top finds the port scanner of the ground truth" "$attacker" "$scan"
 expect_eq "--earliest/--latest: one hour of alerts" \
     "$(grep '"timestamp":"2026-11-02T10:' logs/eve.json | grep -c '"event_type":"flow"')" \
     "$("$YAMORI" search 'event.dataset=suricata.flow' --earliest 2026-11-02T10:00:00Z --latest 2026-11-02T11:00:00Z --format json | wc -l)"
+
+# The search clause's comparisons, CIDR blocks and inline time range.
+dpt() { grep FW-DROP logs/firewall.log | grep -o 'DPT=[0-9]*' | awk -F= "$1" | wc -l; }
+expect_eq "a comparison: FW-DROP destination.port>1024" "$(dpt '$2>1024')" "$(count 'FW-DROP destination.port>1024')"
+expect_eq "a comparison with spaces: destination.port <= 1024" "$(dpt '$2<=1024')" "$(count 'FW-DROP destination.port <= 1024')"
+expect_eq "CIDR: source.ip=10.0.0.0/8 FW-ACCEPT" "$(grep FW-ACCEPT logs/firewall.log | grep -c ' SRC=10\.')" \
+    "$(count 'source.ip=10.0.0.0/8 FW-ACCEPT')"
+expect_eq "CIDR: source.ip=10.0.1.0/24 FW-ACCEPT" "$(grep FW-ACCEPT logs/firewall.log | grep -c ' SRC=10\.0\.1\.')" \
+    "$(count 'source.ip=10.0.1.0/24 FW-ACCEPT')"
+expect_eq "CIDR: source.ip!=10.0.0.0/8 FW-DROP" "$(grep FW-DROP logs/firewall.log | grep -vc ' SRC=10\.')" \
+    "$(count 'source.ip!=10.0.0.0/8 FW-DROP')"
+flows=$(grep '"timestamp":"2026-11-02T10:' logs/eve.json | grep -c '"event_type":"flow"')
+expect_eq "inline earliest= latest=" "$flows" \
+    "$(count 'event.dataset=suricata.flow earliest=2026-11-02T10:00:00Z latest=2026-11-02T11:00:00Z')"
+expect_eq "_time>= _time<" "$flows" \
+    "$(count 'event.dataset=suricata.flow _time>=2026-11-02T10:00:00Z _time<1793617200')"
+expect_eq "| search mid-pipeline" "$(dpt '$2>1024')" "$(count 'FW-DROP | search destination.port>1024')"
 
 # Newest first, across files and segments.
 "$YAMORI" search '*' --format json | jq -r '.["@timestamp"]' >order.txt

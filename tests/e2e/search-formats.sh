@@ -1,7 +1,11 @@
 # Proves the output formats: NDJSON equal to what parse prints (plus the
 # index), CSV per RFC 4180, an aligned table that shows terminal escape
 # sequences from a log line as \xNN instead of sending them to the terminal;
-# results newest first; --limit, --earliest/--latest bounds; | head; | top.
+# results newest first; --limit, --earliest/--latest bounds; | head; | top;
+# statistics rows as a table (numbers right-aligned), CSV with the union of
+# the columns, JSON with typed values; a generating query needs no data
+# directory; a query error quotes the query with a caret and exits 2;
+# --max-memory takes a size.
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 
@@ -45,10 +49,44 @@ run "$YAMORI" search '*' --earliest -1h --format json
 expect_eq "--earliest relative to now" "" "$OUT"
 
 run "$YAMORI" search 'app | top host.name'
-expect_eq "top: table" "host.name  count  percent
-web01          2    66.67
-web02          1    33.33" "$OUT"
+expect_eq "top: table" "host.name  count    percent
+web01          2  66.666667
+web02          1  33.333333" "$OUT"
 run "$YAMORI" search 'app | top 1 host.name' --format json
-expect_eq "top: json rows" '{"host.name":"web01","count":2,"percent":66.67}' "$OUT"
+expect_eq "top: json rows" '{"host.name":"web01","count":2,"percent":66.666667}' "$OUT"
+
+run "$YAMORI" search '* | stats count by host'
+expect_eq "stats: table, numbers right-aligned" "host   count
+web01      2
+web02      1" "$OUT"
+run "$YAMORI" search '* | stats count by host' --format csv
+expect_eq "stats: csv" "host,count
+web01,2
+web02,1" "$OUT"
+run "$YAMORI" search '* | stats count by host' --format json
+expect_eq "stats: json, typed" '{"host":"web01","count":2}
+{"host":"web02","count":1}' "$OUT"
+
+run "$YAMORI" search '| makeresults count=2 | eval n=1.5, s="a,b" | fields - _time' -d "$T/nonexistent" --format csv
+expect_eq "a generating query runs without a data directory" "0 n,s
+1.5,\"a,b\"
+1.5,\"a,b\"" "$RC $OUT"
+run "$YAMORI" search '| makeresults | eval n=2, ok=true() | fields - _time' -d "$T/nonexistent" --format json
+expect_eq "json rows: numbers and booleans typed" '{"n":2,"ok":true}' "$OUT"
+
+run "$YAMORI" search 'sshd "Failed password" | stat count by host'
+expect_eq "a query error exits 2" 2 "$RC"
+expect_eq "a query error quotes the query with a caret under the column" \
+"yamori: search: unknown command 'stat' at column 26 — did you mean 'stats'?
+  sshd \"Failed password\" | stat count by host
+                           ^" "$ERR"
+run "$YAMORI" search "$(printf 'a\033[2J OR')"
+expect_eq "the quoted query is escaped" "yamori: search: OR needs a search term on each side at column 7
+  a\\x1b[2J OR
+           ^" "$ERR"
+run "$YAMORI" search '* | stats count by host' --max-memory 64M --format csv
+expect_eq "--max-memory 64M" "0 3" "$RC $(printf '%s\n' "$OUT" | wc -l)"
+run "$YAMORI" search '*' --max-memory lots
+expect_eq "--max-memory: a bad size exits 2" 2 "$RC"
 
 finish
