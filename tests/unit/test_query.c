@@ -290,6 +290,55 @@ test_match_words(void **state)
     MATCH("", f->plain);
 }
 
+/* The filter lowercases lines eight bytes at a time: every byte value at
+ * every offset must come out as ASCII tolower would make it (letters only;
+ * '@', '[', '`', '{' and bytes >= 0x80 unchanged). */
+static void
+test_match_case_every_byte(void **state)
+{
+    struct query *up = NULL, *hi = NULL;
+    struct ym_err err;
+    char line[64], term[8];
+
+    (void)state;
+    for (int c = 1; c < 256; c++) {
+        for (size_t off = 0; off < 20; off++) {
+            memset(line, ' ', sizeof(line));
+            line[off] = (char)c;
+            struct ym_event ev = {.raw = {line, 40}};
+            /* The byte as itself and as tolower() must match; a letter's
+             * other case too; no other byte may. */
+            int lower = c >= 'A' && c <= 'Z' ? c + 32 : c;
+            for (int t = 1; t < 256; t++) { /* every term byte */
+                if (t == '"' || t == '(' || t == ')' || t == '|' || t == '*' || t == ' ' ||
+                    t == '\\' || t == '=' || t == '<' || t == '>' || t == '!' || t < 0x21 ||
+                    t == 0x7f)
+                    continue;
+                int tl = t >= 'A' && t <= 'Z' ? t + 32 : t;
+                if (tl != lower && !(t == c))
+                    continue; /* only the interesting pairs: cheap enough */
+                snprintf(term, sizeof(term), "*%c*", (char)t);
+                ym_err_clear(&err);
+                if (query_parse(term, &up, &err) != 0)
+                    continue;
+                if (!query_match(up, &ev))
+                    fail_msg("byte 0x%02x at %zu: term 0x%02x does not match", c, off, t);
+                query_free(up);
+                up = NULL;
+            }
+            if (c >= 0x80 && (c & 0x7f) >= 'A' && (c & 0x7f) <= 'Z') {
+                /* 0xC1 must not turn into 0xE1 */
+                snprintf(term, sizeof(term), "*%c*", (char)(c | 0x20));
+                assert_int_equal(query_parse(term, &hi, &err), 0);
+                if (query_match(hi, &ev))
+                    fail_msg("byte 0x%02x at %zu matched 0x%02x", c, off, c | 0x20);
+                query_free(hi);
+                hi = NULL;
+            }
+        }
+    }
+}
+
 static void
 test_match_wildcards(void **state)
 {
@@ -459,6 +508,7 @@ main(void)
         cmocka_unit_test(test_parse_terms_fields),
         cmocka_unit_test(test_parse_pipelines),
         cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_match_case_every_byte),
         cmocka_unit_test_setup_teardown(test_match_words, setup, teardown),
         cmocka_unit_test_setup_teardown(test_match_wildcards, setup, teardown),
         cmocka_unit_test_setup_teardown(test_match_phrases, setup, teardown),
