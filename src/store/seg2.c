@@ -2033,8 +2033,21 @@ rebuild_line(struct ym_str line, const unsigned char **tp, const unsigned char *
     return true;
 }
 
-int
-seg2_read_block(struct seg2 *s, uint32_t b, struct ym_batch *batch, struct ym_err *err)
+/* A block opened for reading: its columns' cursor after the time column. */
+struct blk_open {
+    uint32_t n;      /* events */
+    uint32_t rulen;  /* bytes of the raw part, decompressed (when read) */
+    int64_t *ts;     /* times (scratch) */
+    struct cur c;    /* the column part, after the times */
+};
+
+/*
+ * Checks block b's CRC and part lengths, decompresses its column part (and
+ * its raw part when with_raw), resets the scratch arena and decodes the
+ * event count and the time column.  Returns 0 or an error naming the block.
+ */
+static int
+block_open(struct seg2 *s, uint32_t b, bool with_raw, struct blk_open *o, struct ym_err *err)
 {
     if (b >= s->n_blocks)
         return ym_err_set(err, YM_EINVAL, "%s: no block %u", s->path, b);
@@ -2052,19 +2065,17 @@ seg2_read_block(struct seg2 *s, uint32_t b, struct ym_batch *batch, struct ym_er
              culen = ym_le_get32(blk + 12);
     if ((uint64_t)rclen + cclen + BLK_HDR != len)
         return BAD("bad part lengths");
-    if ((rc = decompress(s, blk + BLK_HDR, rclen, rulen, &s->rawbuf, &s->cap_raw)) < 0)
+    if (with_raw && (rc = decompress(s, blk + BLK_HDR, rclen, rulen, &s->rawbuf, &s->cap_raw)) < 0)
         return rc == YM_ENOMEM ? NOMEM() : BAD("raw part does not decompress");
     if ((rc = decompress(s, blk + BLK_HDR + rclen, cclen, culen, &s->colbuf, &s->cap_col)) < 0)
         return rc == YM_ENOMEM ? NOMEM() : BAD("column part does not decompress");
 
-    struct arena *a = &s->scratch;
-    arena_reset(a);
+    arena_reset(&s->scratch);
     struct cur c = {s->colbuf, s->colbuf + culen, false};
-    int64_t *ts = arena_alloc(a, n * sizeof(*ts));
-    struct ym_str *raw = arena_alloc(a, n * sizeof(*raw));
-    if (ts == NULL || raw == NULL)
+    int64_t *ts = arena_alloc(&s->scratch, (n ? n : 1) * sizeof(*ts));
+    if (ts == NULL)
         return NOMEM();
-    if (vget(&c) != n || c.bad)
+    if (n == 0 || vget(&c) != n || c.bad)
         return BAD("event count");
     uint64_t t = (uint64_t)bmin, unit = 1, ue = vget(&c);
     if (ue > 18)
@@ -2080,6 +2091,29 @@ seg2_read_block(struct seg2 *s, uint32_t b, struct ym_batch *batch, struct ym_er
     }
     if (c.bad || ts[0] != bmin || ts[n - 1] != bmax)
         return BAD("time column");
+#undef BAD
+#undef NOMEM
+    *o = (struct blk_open){n, rulen, ts, c};
+    return 0;
+}
+
+int
+seg2_read_block(struct seg2 *s, uint32_t b, struct ym_batch *batch, struct ym_err *err)
+{
+    struct blk_open bo;
+    int rc = block_open(s, b, true, &bo, err);
+#define BAD(what) ym_err_set(err, YM_ECORRUPT, "%s: corrupt segment: block %u: %s", s->path, b, what)
+#define NOMEM() ym_err_set(err, YM_ENOMEM, "out of memory")
+
+    if (rc < 0)
+        return rc;
+    uint32_t n = bo.n, rulen = bo.rulen;
+    struct arena *a = &s->scratch;
+    struct cur c = bo.c;
+    struct ym_str *raw = arena_alloc(a, n * sizeof(*raw));
+    if (raw == NULL)
+        return NOMEM();
+    const int64_t *ts = bo.ts;
     /* the lines are rebuilt from their templates (the raw part) and holes */
     uint64_t roff = 0;
     const unsigned char *cp = c.p;
@@ -2260,46 +2294,16 @@ seg2_read_block(struct seg2 *s, uint32_t b, struct ym_batch *batch, struct ym_er
 int
 seg2_read_meta(struct seg2 *s, uint32_t b, struct seg2_meta *out, struct ym_err *err)
 {
-    if (b >= s->n_blocks)
-        return ym_err_set(err, YM_EINVAL, "%s: no block %u", s->path, b);
-    const unsigned char *e = s->bt + (size_t)b * BT_ENTRY;
-    const unsigned char *blk = s->p + ym_le_get64(e);
-    uint32_t len = ym_le_get32(e + 8), n = ym_le_get32(e + 32);
-    int64_t bmin = (int64_t)ym_le_get64(e + 16), bmax = (int64_t)ym_le_get64(e + 24);
-    int rc;
+    struct blk_open bo;
+    int rc = block_open(s, b, false, &bo, err);
 #define BAD(what) ym_err_set(err, YM_ECORRUPT, "%s: corrupt segment: block %u: %s", s->path, b, what)
-#define NOMEM() ym_err_set(err, YM_ENOMEM, "out of memory")
 
-    if (crc(blk, len) != ym_le_get32(e + 12))
-        return BAD("CRC mismatch");
-    uint32_t rclen = ym_le_get32(blk), cclen = ym_le_get32(blk + 8),
-             culen = ym_le_get32(blk + 12);
-    if ((uint64_t)rclen + cclen + BLK_HDR != len)
-        return BAD("bad part lengths");
-    if ((rc = decompress(s, blk + BLK_HDR + rclen, cclen, culen, &s->colbuf, &s->cap_col)) < 0)
-        return rc == YM_ENOMEM ? NOMEM() : BAD("column part does not decompress");
+    if (rc < 0)
+        return rc;
+    uint32_t n = bo.n;
     struct arena *a = &s->scratch;
-    arena_reset(a);
-    struct cur c = {s->colbuf, s->colbuf + culen, false};
-    int64_t *ts = arena_alloc(a, (n ? n : 1) * sizeof(*ts));
-    if (ts == NULL)
-        return NOMEM();
-    if (n == 0 || vget(&c) != n || c.bad)
-        return BAD("event count");
-    uint64_t t = (uint64_t)bmin, unit = 1, ue = vget(&c);
-    if (ue > 18)
-        return BAD("time unit");
-    for (uint64_t k = 0; k < ue; k++)
-        unit *= 10;
-    for (uint32_t i = 0; i < n; i++) {
-        uint64_t d = vget(&c);
-        if (d > ((uint64_t)bmax - t) / unit)
-            return BAD("time column");
-        t += d * unit;
-        ts[i] = (int64_t)t;
-    }
-    if (c.bad || ts[0] != bmin || ts[n - 1] != bmax)
-        return BAD("time column");
+    struct cur c = bo.c;
+    const int64_t *ts = bo.ts;
     for (uint32_t i = 0; i < n; i++)
         (void)vget(&c); /* line lengths */
     if (c.bad)
@@ -2320,7 +2324,6 @@ seg2_read_meta(struct seg2 *s, uint32_t b, struct seg2_meta *out, struct ym_err 
     out->ts = ts;
     out->index = s->index;
 #undef BAD
-#undef NOMEM
     return 0;
 }
 
