@@ -16,32 +16,7 @@
 #include "event/event.h"
 #include "query/query.h"
 
-static int64_t
-now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *p = NULL;
-    long n;
-
-    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-        fseek(f, 0, SEEK_SET) != 0 || (p = malloc((size_t)n + 1)) == NULL ||
-        fread(p, 1, (size_t)n, f) != (size_t)n) {
-        fprintf(stderr, "bench_query: cannot read %s\n", path);
-        exit(1);
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
+#include "bench_util.h"
 
 static int
 cmp_i64(const void *a, const void *b)

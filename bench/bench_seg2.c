@@ -22,6 +22,8 @@
 #include "decode/decode.h"
 #include "store/seg2.h"
 
+#include "bench_util.h"
+
 #define PER_SEG 200000
 
 /* A digest of everything an event holds, to check the round trip exactly
@@ -101,14 +103,6 @@ cmp_part(const void *a, const void *b)
     return (x->clen < y->clen) - (x->clen > y->clen);
 }
 
-static int64_t
-now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* CPU time of this thread: steadier than wall time on a shared machine */
 static int64_t
 cpu_ns(void)
@@ -116,22 +110,6 @@ cpu_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *p = NULL;
-    long n;
-    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
-        (p = malloc((size_t)n + 1)) == NULL || fread(p, 1, (size_t)n, f) != (size_t)n) {
-        fprintf(stderr, "bench_seg2: %s: cannot read\n", path);
-        exit(1);
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return p;
 }
 
 int

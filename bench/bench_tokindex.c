@@ -24,37 +24,12 @@
 #include "store/tokindex.h"
 #include "util/buf.h"
 
+#include "bench_util.h"
+
 struct line {
     const char *p;
     size_t len;
 };
-
-static int64_t
-now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *p = NULL;
-    long n;
-
-    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-        fseek(f, 0, SEEK_SET) != 0 || (p = malloc((size_t)n + 1)) == NULL ||
-        fread(p, 1, (size_t)n, f) != (size_t)n) {
-        fprintf(stderr, "bench_tokindex: cannot read %s\n", path);
-        exit(1);
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
 
 static int
 nop(void *ctx, const struct tok *t)

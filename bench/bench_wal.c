@@ -15,14 +15,7 @@
 
 #include "store/wal.h"
 
-static int64_t
-now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+#include "bench_util.h"
 
 static int
 rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
