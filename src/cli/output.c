@@ -320,16 +320,6 @@ output_event(struct output *o, const struct ym_event *ev)
 
 /* ---- statistics rows ---- */
 
-static uint64_t
-fnv1a(const char *p, size_t len)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
-    return h;
-}
-
 static int
 grow_slots(struct output *o)
 {
@@ -339,7 +329,7 @@ grow_slots(struct output *o)
     if (slots == NULL)
         return YM_ENOMEM;
     for (size_t c = 0; c < o->n_cols; c++) {
-        size_t h = (size_t)fnv1a(o->cols[c].p, o->cols[c].len) & (n - 1);
+        size_t h = (size_t)query_hash(o->cols[c].p, o->cols[c].len) & (n - 1);
         while (slots[h] != 0)
             h = (h + 1) & (n - 1);
         slots[h] = (uint32_t)c + 1;
@@ -358,7 +348,7 @@ column_of(struct output *o, struct ym_str name)
 
     if (o->n_slots == 0 && grow_slots(o) < 0)
         return -1;
-    h = (size_t)fnv1a(name.p, name.len) & (o->n_slots - 1);
+    h = (size_t)query_hash(name.p, name.len) & (o->n_slots - 1);
     for (; o->slots[h] != 0; h = (h + 1) & (o->n_slots - 1))
         if (ym_str_eq(o->cols[o->slots[h] - 1], name))
             return (long)o->slots[h] - 1;

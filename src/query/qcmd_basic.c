@@ -84,18 +84,6 @@ is_digits(const char *s, size_t len)
     return true;
 }
 
-static bool
-tok_is(const struct qtok *t, const char *word)
-{
-    return t->kind == QT_WORD && t->slen == strlen(word) && strncasecmp(t->s, word, t->slen) == 0;
-}
-
-static bool
-tok_is_op(const struct qtok *t, const char *op)
-{
-    return t->kind == QT_OP && strcmp(t->op, op) == 0;
-}
-
 /* Puts a field name, quoted when it would not read back as one word. */
 static void
 put_name(struct ym_buf *out, struct ym_str s)
@@ -153,16 +141,8 @@ namelist_add(struct qparse *p, struct namelist *l, struct ym_str s, int col)
 {
     if (l->n >= MAX_LIST)
         return qparse_fail(p, col, "%s: more than %d field names", p->name, MAX_LIST);
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        struct ym_str *v = arena_alloc(p->arena, cap * sizeof(*v));
-        if (v == NULL)
-            return parse_nomem(p);
-        if (l->n)
-            memcpy(v, l->v, l->n * sizeof(*v));
-        l->v = v;
-        l->cap = cap;
-    }
+    if ((l->v = qparse_grow(p->arena, l->v, l->n, &l->cap, sizeof(*l->v), 8)) == NULL)
+        return parse_nomem(p);
     l->v[l->n++] = s;
     if (has_star(s) && !l->has_wild) {
         l->has_wild = true;
@@ -187,7 +167,7 @@ parse_names_to_end(struct qparse *p, struct namelist *l)
             return rc;
         if (t.kind == QT_EOF)
             break;
-        if (tok_is_op(&t, ",") && l->n > 0) {
+        if (qtok_is_op(&t, ",") && l->n > 0) {
             (void)next_arg(p, &t);
             continue;
         }
@@ -406,7 +386,7 @@ parse_sortkey(struct qparse *p, struct sortkey *k)
     struct qtok la;
     if ((rc = peek_arg(p, &la)) < 0)
         return rc;
-    if (t.kind == QT_WORD && tok_is_op(&la, "(")) {
+    if (t.kind == QT_WORD && qtok_is_op(&la, "(")) {
         int mode = -1;
         for (int m = 0; m < 4; m++)
             if (strlen(sort_mode_names[m]) == len && strncasecmp(s, sort_mode_names[m], len) == 0)
@@ -420,7 +400,7 @@ parse_sortkey(struct qparse *p, struct sortkey *k)
             return rc;
         if ((rc = next_arg(p, &la)) < 0)
             return rc;
-        if (!tok_is_op(&la, ")"))
+        if (!qtok_is_op(&la, ")"))
             return qparse_fail(p, la.col, "%s: expected ')' after the field name", p->name);
         k->mode = (uint8_t)mode;
         k->explicit_mode = true;
@@ -452,13 +432,13 @@ parse_sortspec(struct qparse *p, struct sortspec *spec)
             return rc;
         if (t.kind == QT_EOF)
             break;
-        if (tok_is_op(&t, ",") && n > 0) {
+        if (qtok_is_op(&t, ",") && n > 0) {
             (void)next_arg(p, &t);
             after_comma = true;
             continue;
         }
         /* "sort a d": the last word d/desc (not after a comma) reverses. */
-        if (n > 0 && !after_comma && (tok_is(&t, "d") || tok_is(&t, "desc"))) {
+        if (n > 0 && !after_comma && (qtok_is_word(&t, "d") || qtok_is_word(&t, "desc"))) {
             struct qlex save = p->lx;
             (void)next_arg(p, &t);
             if (qlex_at_end(&p->lx)) {
@@ -1041,21 +1021,13 @@ eval_parse(struct qparse *p, struct qcmd *cmd)
         struct qtok eq;
         if (!qlex_next(&p->lx, QL_EXPR, &eq))
             return parse_nomem(p);
-        if (!tok_is_op(&eq, "="))
+        if (!qtok_is_op(&eq, "="))
             return qparse_fail(p, eq.col, "eval: expected '=' after '%.*s'",
                                (int)(t.slen > 40 ? 40 : t.slen), t.s);
         if (a->n == MAX_LIST)
             return qparse_fail(p, t.col, "eval: more than %d assignments", MAX_LIST);
-        if (a->n == cap) {
-            size_t ncap = cap ? cap * 2 : 4;
-            struct eval_assign *v = arena_alloc(p->arena, ncap * sizeof(*v));
-            if (v == NULL)
-                return parse_nomem(p);
-            if (a->n)
-                memcpy(v, a->v, a->n * sizeof(*v));
-            a->v = v;
-            cap = ncap;
-        }
+        if ((a->v = qparse_grow(p->arena, a->v, a->n, &cap, sizeof(*a->v), 4)) == NULL)
+            return parse_nomem(p);
         struct eval_assign *as = &a->v[a->n];
         as->name = (struct ym_str){t.s, t.slen};
         if (qlex_at_end(&p->lx))
@@ -1576,7 +1548,7 @@ rename_parse(struct qparse *p, struct qcmd *cmd)
             return rc;
         if ((rc = next_arg(p, &t)) < 0)
             return rc;
-        if (!tok_is(&t, "as"))
+        if (!qtok_is_word(&t, "as"))
             return qparse_fail(p, t.col, "rename: expected AS after '%.*s'",
                                (int)(r.from.len > 40 ? 40 : r.from.len), r.from.p);
         if ((rc = qparse_field(p, &r.to, &col_to)) < 0)
@@ -1590,16 +1562,8 @@ rename_parse(struct qparse *p, struct qcmd *cmd)
         r.wild = has_star(r.from);
         if (a->n == MAX_LIST)
             return qparse_fail(p, col_from, "rename: more than %d renames", MAX_LIST);
-        if (a->n == cap) {
-            size_t ncap = cap ? cap * 2 : 4;
-            struct rename_pair *v = arena_alloc(p->arena, ncap * sizeof(*v));
-            if (v == NULL)
-                return parse_nomem(p);
-            if (a->n)
-                memcpy(v, a->v, a->n * sizeof(*v));
-            a->v = v;
-            cap = ncap;
-        }
+        if ((a->v = qparse_grow(p->arena, a->v, a->n, &cap, sizeof(*a->v), 4)) == NULL)
+            return parse_nomem(p);
         a->v[a->n++] = r;
         if (qlex_op(&p->lx, QL_ARG, ","))
             continue;
@@ -2176,11 +2140,11 @@ dedup_parse(struct qparse *p, struct qcmd *cmd)
             return rc;
         if (t.kind == QT_EOF)
             break;
-        if (tok_is_op(&t, ",") && a->l.n > 0) {
+        if (qtok_is_op(&t, ",") && a->l.n > 0) {
             (void)next_arg(p, &t);
             continue;
         }
-        if (tok_is(&t, "sortby")) {
+        if (qtok_is_word(&t, "sortby")) {
             (void)next_arg(p, &t);
             if ((rc = parse_sortspec(p, &a->sortby)) < 0)
                 return rc;

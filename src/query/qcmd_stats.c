@@ -1027,27 +1027,6 @@ cmp_group_key(const void *a, const void *b, void *arg)
 
 /* ---- parsing aggregations and by clauses ---- */
 
-static size_t
-edit_distance(const char *a, size_t na, const char *b, size_t nb)
-{
-    size_t prev[64], cur[64];
-
-    if (na >= 63 || nb >= 63)
-        return 99;
-    for (size_t j = 0; j <= nb; j++)
-        prev[j] = j;
-    for (size_t i = 1; i <= na; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= nb; j++) {
-            size_t sub = prev[j - 1] + ((a[i - 1] | 0x20) == (b[j - 1] | 0x20) ? 0 : 1);
-            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-        memcpy(prev, cur, (nb + 1) * sizeof(size_t));
-    }
-    return prev[nb];
-}
-
 static int
 nomem_parse(struct qparse *p)
 {
@@ -1085,12 +1064,6 @@ parse_perc_name(const char *s, size_t len, double *pct)
     return 0;
 }
 
-static bool
-tok_is_kw(const struct qtok *t, const char *kw)
-{
-    return t->kind == QT_WORD && t->slen == strlen(kw) && strncasecmp(t->s, kw, t->slen) == 0;
-}
-
 /* True when the next two tokens are WORD '=' (an option). */
 static bool
 at_option(struct qparse *p)
@@ -1104,6 +1077,21 @@ at_option(struct qparse *p)
         r = true;
     p->lx = save;
     return r;
+}
+
+/* After a command's options: YM_EINVAL "unknown option" when another one
+ * follows, else 0. */
+static int
+no_more_options(struct qparse *p)
+{
+    struct qtok t;
+
+    if (!at_option(p))
+        return 0;
+    if (!qlex_peek(&p->lx, QL_ARG, &t))
+        return nomem_parse(p);
+    return qparse_fail(p, t.col, "%s: unknown option '%.*s'", p->name,
+                       (int)(t.slen > 40 ? 40 : t.slen), t.s);
 }
 
 static char *
@@ -1151,7 +1139,7 @@ parse_agg(struct qparse *p, struct agg *ag)
         const char *best = NULL;
         size_t best_d = 3;
         for (size_t k = 0; k < N_AGG_FNS; k++) {
-            size_t d = edit_distance(t.s, t.slen, agg_fns[k].name, strlen(agg_fns[k].name));
+            size_t d = qedit_distance(t.s, t.slen, agg_fns[k].name, strlen(agg_fns[k].name));
             if (d < best_d && !(agg_fns[k].name[1] == '\0')) {
                 best_d = d;
                 best = agg_fns[k].name;
@@ -1231,10 +1219,10 @@ parse_aggs(struct qparse *p, struct agg **out, size_t *n)
             comma = true;
             continue;
         }
-        if (comma && (t.kind == QT_EOF || tok_is_kw(&t, "by") || at_option(p)))
+        if (comma && (t.kind == QT_EOF || qtok_is_word(&t, "by") || at_option(p)))
             return qparse_fail(p, t.col, "%s: a function is missing after ','", p->name);
         comma = false;
-        if (t.kind == QT_EOF || tok_is_kw(&t, "by") || (k > 0 && at_option(p)))
+        if (t.kind == QT_EOF || qtok_is_word(&t, "by") || (k > 0 && at_option(p)))
             break;
         if (k == MAX_AGGS)
             return qparse_fail(p, t.col, "%s: more than %d functions", p->name, MAX_AGGS);
@@ -1414,6 +1402,22 @@ struct stats_args {
     size_t n_by;
 };
 
+/* The rest of a stats or streamstats command after its options:
+ * "FUNCTION... [BY FIELD...]" into a, then the end. */
+static int
+parse_stats_args(struct qparse *p, struct stats_args *a)
+{
+    int rc;
+
+    if ((rc = no_more_options(p)) < 0)
+        return rc;
+    if ((rc = parse_aggs(p, &a->aggs, &a->n_agg)) < 0)
+        return rc;
+    if ((rc = parse_by(p, &a->by, &a->n_by, MAX_BY)) < 0)
+        return rc;
+    return qparse_end(p);
+}
+
 static int
 stats_parse(struct qparse *p, struct qcmd *cmd)
 {
@@ -1423,17 +1427,7 @@ stats_parse(struct qparse *p, struct qcmd *cmd)
     if (a == NULL)
         return nomem_parse(p);
     memset(a, 0, sizeof(*a));
-    if (at_option(p)) {
-        struct qtok t;
-        qlex_peek(&p->lx, QL_ARG, &t);
-        return qparse_fail(p, t.col, "%s: unknown option '%.*s'", p->name,
-                           (int)(t.slen > 40 ? 40 : t.slen), t.s);
-    }
-    if ((rc = parse_aggs(p, &a->aggs, &a->n_agg)) < 0)
-        return rc;
-    if ((rc = parse_by(p, &a->by, &a->n_by, MAX_BY)) < 0)
-        return rc;
-    if ((rc = qparse_end(p)) < 0)
+    if ((rc = parse_stats_args(p, a)) < 0)
         return rc;
     cmd->args = a;
     cmd->order_free = aggs_order_free(a->aggs, a->n_agg);
@@ -1849,17 +1843,7 @@ sst_parse(struct qparse *p, struct qcmd *cmd)
         }
         break;
     }
-    if (at_option(p)) {
-        struct qtok t;
-        qlex_peek(&p->lx, QL_ARG, &t);
-        return qparse_fail(p, t.col, "%s: unknown option '%.*s'", p->name,
-                           (int)(t.slen > 40 ? 40 : t.slen), t.s);
-    }
-    if ((rc = parse_aggs(p, &a->s.aggs, &a->s.n_agg)) < 0)
-        return rc;
-    if ((rc = parse_by(p, &a->s.by, &a->s.n_by, MAX_BY)) < 0)
-        return rc;
-    if ((rc = qparse_end(p)) < 0)
+    if ((rc = parse_stats_args(p, &a->s)) < 0)
         return rc;
     cmd->args = a;
     return 0;
@@ -2180,12 +2164,7 @@ tc_option(struct qparse *p, struct tc_args *a)
         a->nullstr = (struct ym_str){v.s, v.slen};
         return 1;
     }
-    if (at_option(p)) {
-        qlex_peek(&p->lx, QL_ARG, &v);
-        return qparse_fail(p, v.col, "%s: unknown option '%.*s'", p->name,
-                           (int)(v.slen > 40 ? 40 : v.slen), v.s);
-    }
-    return 0;
+    return no_more_options(p);
 }
 
 static int
@@ -2719,7 +2698,7 @@ top_parse(struct qparse *p, struct qcmd *cmd)
         struct qtok t;
         if (!qlex_peek(&p->lx, QL_ARG, &t))
             return nomem_parse(p);
-        if (t.kind == QT_EOF || tok_is_kw(&t, "by"))
+        if (t.kind == QT_EOF || qtok_is_word(&t, "by"))
             break;
         if (t.kind == QT_OP && strcmp(t.op, ",") == 0 && a->n_f > 0) {
             qlex_next(&p->lx, QL_ARG, &t);
@@ -2771,9 +2750,8 @@ top_parse(struct qparse *p, struct qcmd *cmd)
                 return rc;
             continue;
         }
-        if (at_option(p))
-            return qparse_fail(p, t.col, "%s: unknown option '%.*s'", p->name,
-                               (int)(t.slen > 40 ? 40 : t.slen), t.s);
+        if ((rc = no_more_options(p)) < 0)
+            return rc;
         if (a->n_f == 0 && t.kind == QT_WORD && t.slen > 0 && t.s[0] >= '0' && t.s[0] <= '9') {
             qlex_next(&p->lx, QL_ARG, &t);
             if ((rc = qparse_uint(p, &t, TOP_LIMIT_MAX, &a->limit)) < 0)
@@ -3042,7 +3020,7 @@ bin_parse(struct qparse *p, struct qcmd *cmd)
         if (at_option(p))
             return qparse_fail(p, t.col, "%s: unsupported option '%.*s' (only span=)", p->name,
                                (int)(t.slen > 40 ? 40 : t.slen), t.s);
-        if (a->field.len > 0 && tok_is_kw(&t, "as")) {
+        if (a->field.len > 0 && qtok_is_word(&t, "as")) {
             qlex_next(&p->lx, QL_ARG, &t);
             if ((rc = qparse_field(p, &a->as, NULL)) < 0)
                 return rc;

@@ -121,64 +121,19 @@ is_keyword(const struct qtok *t)
     return false;
 }
 
-/* Levenshtein distance of a (lowercased) and b, capped at 3. */
-static size_t
-edit_distance(const char *a, size_t al, const char *b)
-{
-    size_t bl = strlen(b), row[32], prev, tmp;
-
-    if (al > 30 || bl > 30)
-        return 3;
-    for (size_t j = 0; j <= bl; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= al; i++) {
-        char ca = a[i - 1];
-        if (ca >= 'A' && ca <= 'Z')
-            ca = (char)(ca - 'A' + 'a');
-        prev = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= bl; j++) {
-            size_t best = prev + (ca == b[j - 1] ? 0 : 1);
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            tmp = row[j];
-            row[j] = best;
-            prev = tmp;
-        }
-    }
-    return row[bl] > 3 ? 3 : row[bl];
-}
-
-static const char *
-suggest(const char *name, size_t len)
-{
-    const char *best = NULL;
-    size_t best_d = 3;
-
-    for (size_t k = 0; qexpr_function_names[k]; k++) {
-        size_t d = edit_distance(name, len, qexpr_function_names[k]);
-        if (d < best_d) {
-            best_d = d;
-            best = qexpr_function_names[k];
-        }
-    }
-    return best;
-}
-
 static int
 parse_call(struct parser *ps, const struct qtok *name, struct qexpr **out)
 {
     struct qparse *p = ps->p;
     const struct qfn *fn = qfn_find(name->s, name->slen);
     struct qexpr *e, **args = NULL;
-    uint32_t n = 0, cap = 0;
+    uint32_t n = 0;
+    size_t cap = 0;
     struct qtok t;
     int rc;
 
     if (fn == NULL) {
-        const char *s = suggest(name->s, name->slen);
+        const char *s = qnearest_name(name->s, name->slen, qexpr_function_names);
         if (p->err == NULL || p->err->code == 0) {
             if (s != NULL)
                 ym_err_at(p->err, YM_EINVAL, NULL, 0, name->col,
@@ -198,16 +153,8 @@ parse_call(struct parser *ps, const struct qtok *name, struct qexpr **out)
             struct qexpr *a;
             if ((rc = parse_or(ps, &a)) != 0)
                 return rc;
-            if (n == cap) {
-                uint32_t ncap = cap ? cap * 2 : 4;
-                struct qexpr **na = arena_alloc(p->arena, ncap * sizeof(*na));
-                if (na == NULL)
-                    return nomem(ps);
-                if (n)
-                    memcpy(na, args, n * sizeof(*na));
-                args = na;
-                cap = ncap;
-            }
+            if ((args = qparse_grow(p->arena, args, n, &cap, sizeof(*args), 4)) == NULL)
+                return nomem(ps);
             args[n++] = a;
             if (n > 1000)
                 return qparse_fail(p, name->col, "%s: too many arguments", fn->name);
@@ -365,31 +312,44 @@ parse_unary(struct parser *ps, struct qexpr **out)
     return parse_primary(ps, out);
 }
 
+/* An operator token of a binary level and the node code it makes. */
+struct binop {
+    const char *op;
+    uint8_t code;
+};
+
+/* The code of the operator token t among the n of ops, or 0. */
+static uint8_t
+binop_code(const struct qtok *t, const struct binop *ops, size_t n)
+{
+    if (t->kind != QT_OP)
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(t->op, ops[k].op) == 0)
+            return ops[k].code;
+    return 0;
+}
+
+/* A left-associative level: operands parsed by operand, joined by the n
+ * operators of ops. */
 static int
-parse_mul(struct parser *ps, struct qexpr **out)
+parse_left(struct parser *ps, int (*operand)(struct parser *, struct qexpr **),
+           const struct binop *ops, size_t n, struct qexpr **out)
 {
     struct qexpr *l, *r;
     struct qtok t;
     int rc;
 
-    if ((rc = parse_unary(ps, &l)) != 0)
+    if ((rc = operand(ps, &l)) != 0)
         return rc;
     for (;;) {
         uint8_t op;
         if (!qlex_peek(&ps->p->lx, QL_EXPR, &t))
             return nomem(ps);
-        if (t.kind != QT_OP)
-            break;
-        if (strcmp(t.op, "*") == 0)
-            op = QO_MUL;
-        else if (strcmp(t.op, "/") == 0)
-            op = QO_DIV;
-        else if (strcmp(t.op, "%") == 0)
-            op = QO_MOD;
-        else
+        if ((op = binop_code(&t, ops, n)) == 0)
             break;
         qlex_next(&ps->p->lx, QL_EXPR, &t);
-        if ((rc = parse_unary(ps, &r)) != 0 || (rc = make_bin(ps, op, t.col, l, r, &l)) != 0)
+        if ((rc = operand(ps, &r)) != 0 || (rc = make_bin(ps, op, t.col, l, r, &l)) != 0)
             return rc;
     }
     *out = l;
@@ -397,32 +357,19 @@ parse_mul(struct parser *ps, struct qexpr **out)
 }
 
 static int
+parse_mul(struct parser *ps, struct qexpr **out)
+{
+    static const struct binop ops[] = {{"*", QO_MUL}, {"/", QO_DIV}, {"%", QO_MOD}};
+
+    return parse_left(ps, parse_unary, ops, sizeof(ops) / sizeof(ops[0]), out);
+}
+
+static int
 parse_add(struct parser *ps, struct qexpr **out)
 {
-    struct qexpr *l, *r;
-    struct qtok t;
-    int rc;
+    static const struct binop ops[] = {{"+", QO_ADD}, {"-", QO_SUB}};
 
-    if ((rc = parse_mul(ps, &l)) != 0)
-        return rc;
-    for (;;) {
-        uint8_t op;
-        if (!qlex_peek(&ps->p->lx, QL_EXPR, &t))
-            return nomem(ps);
-        if (t.kind != QT_OP)
-            break;
-        if (strcmp(t.op, "+") == 0)
-            op = QO_ADD;
-        else if (strcmp(t.op, "-") == 0)
-            op = QO_SUB;
-        else
-            break;
-        qlex_next(&ps->p->lx, QL_EXPR, &t);
-        if ((rc = parse_mul(ps, &r)) != 0 || (rc = make_bin(ps, op, t.col, l, r, &l)) != 0)
-            return rc;
-    }
-    *out = l;
-    return 0;
+    return parse_left(ps, parse_mul, ops, sizeof(ops) / sizeof(ops[0]), out);
 }
 
 static int
@@ -447,11 +394,8 @@ parse_concat(struct parser *ps, struct qexpr **out)
 static int
 parse_cmp(struct parser *ps, struct qexpr **out)
 {
-    static const struct {
-        const char *op;
-        uint8_t code;
-    } ops[] = {{"=", QO_EQ},  {"==", QO_EQ}, {"!=", QO_NE}, {"<", QO_LT},
-               {"<=", QO_LE}, {">", QO_GT},  {">=", QO_GE}};
+    static const struct binop ops[] = {{"=", QO_EQ},  {"==", QO_EQ}, {"!=", QO_NE}, {"<", QO_LT},
+                                       {"<=", QO_LE}, {">", QO_GT},  {">=", QO_GE}};
     struct qexpr *l, *r;
     struct qtok t;
     uint8_t op = 0;
@@ -462,9 +406,7 @@ parse_cmp(struct parser *ps, struct qexpr **out)
     if (!qlex_peek(&ps->p->lx, QL_EXPR, &t))
         return nomem(ps);
     if (t.kind == QT_OP) {
-        for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
-            if (strcmp(t.op, ops[k].op) == 0)
-                op = ops[k].code;
+        op = binop_code(&t, ops, sizeof(ops) / sizeof(ops[0]));
         if (op)
             qlex_next(&ps->p->lx, QL_EXPR, &t);
     } else if (qlex_kw(&ps->p->lx, QL_EXPR, "LIKE")) {

@@ -666,15 +666,16 @@ f_replace(struct qfn_call *c, struct qval *out)
     return sb_done(&b, c->ctx, out);
 }
 
+/* The first value of a[0] that the regex a[1] matches: 1 and *at, 0 when
+ * none does (or there is no value or pattern), or a negative code. */
 static int
-f_match(struct qfn_call *c, struct qval *out)
+first_match(struct qfn_call *c, uint32_t *at)
 {
     struct rematch m;
     const struct qval *v;
     uint32_t n;
     int rc;
 
-    *out = qv_bool(false);
     v = values(&c->a[0], &n);
     if (n == 0)
         return 0;
@@ -685,36 +686,32 @@ f_match(struct qfn_call *c, struct qval *out)
         if ((rc = qx_text(c->ctx, &v[k], &s)) < 0)
             return rc;
         if (re_exec(&m, s, 0)) {
-            *out = qv_bool(true);
-            return 0;
+            *at = k;
+            return 1;
         }
     }
     return 0;
 }
 
 static int
+f_match(struct qfn_call *c, struct qval *out)
+{
+    uint32_t k;
+    int rc = first_match(c, &k);
+
+    *out = qv_bool(rc == 1);
+    return rc < 0 ? rc : 0;
+}
+
+static int
 f_mvfind(struct qfn_call *c, struct qval *out)
 {
-    struct rematch m;
-    const struct qval *v;
-    uint32_t n;
-    int rc;
+    uint32_t k;
+    int rc = first_match(c, &k);
 
-    v = values(&c->a[0], &n);
-    if (n == 0)
-        return 0;
-    if ((rc = re_setup(c, 1, &m)) <= 0)
-        return rc;
-    for (uint32_t k = 0; k < n; k++) {
-        struct ym_str s;
-        if ((rc = qx_text(c->ctx, &v[k], &s)) < 0)
-            return rc;
-        if (re_exec(&m, s, 0)) {
-            *out = qv_int(k);
-            return 0;
-        }
-    }
-    return 0;
+    if (rc == 1)
+        *out = qv_int(k);
+    return rc < 0 ? rc : 0;
 }
 
 bool

@@ -247,26 +247,45 @@ qlex_next(struct qlex *lx, enum qlex_mode m, struct qtok *t)
 }
 
 bool
-qlex_op(struct qlex *lx, enum qlex_mode m, const char *op)
+qtok_is_op(const struct qtok *t, const char *op)
+{
+    return t->kind == QT_OP && strcmp(t->op, op) == 0;
+}
+
+bool
+qtok_is_word(const struct qtok *t, const char *w)
+{
+    return t->kind == QT_WORD && t->slen == strlen(w) && strncasecmp(t->s, w, t->slen) == 0;
+}
+
+static bool
+is_keyword(const struct qtok *t, const char *kw)
+{
+    return !t->quoted && qtok_is_word(t, kw);
+}
+
+/* Consumes the next token when is(token, s) holds. */
+static bool
+accept(struct qlex *lx, enum qlex_mode m, bool (*is)(const struct qtok *, const char *),
+       const char *s)
 {
     struct qtok t;
     size_t next;
 
-    if (!lex(lx, m, &t, &next) || t.kind != QT_OP || strcmp(t.op, op) != 0)
+    if (!lex(lx, m, &t, &next) || !is(&t, s))
         return false;
     lx->pos = next;
     return true;
 }
 
 bool
+qlex_op(struct qlex *lx, enum qlex_mode m, const char *op)
+{
+    return accept(lx, m, qtok_is_op, op);
+}
+
+bool
 qlex_kw(struct qlex *lx, enum qlex_mode m, const char *kw)
 {
-    struct qtok t;
-    size_t next;
-
-    if (!lex(lx, m, &t, &next) || t.kind != QT_WORD || t.quoted || strlen(kw) != t.slen ||
-        strncasecmp(t.s, kw, t.slen) != 0)
-        return false;
-    lx->pos = next;
-    return true;
+    return accept(lx, m, is_keyword, kw);
 }

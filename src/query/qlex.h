@@ -70,6 +70,10 @@ bool qlex_peek(struct qlex *lx, enum qlex_mode m, struct qtok *t);
 bool qlex_op(struct qlex *lx, enum qlex_mode m, const char *op);
 /* True and consumed when the next token is the word kw (ASCII case-insensitive). */
 bool qlex_kw(struct qlex *lx, enum qlex_mode m, const char *kw);
+/* True when t is the operator op. */
+bool qtok_is_op(const struct qtok *t, const char *op);
+/* True when t is a WORD (quoted or not) equal to w, ASCII case-insensitive. */
+bool qtok_is_word(const struct qtok *t, const char *w);
 /* True when only spaces remain. */
 bool qlex_at_end(struct qlex *lx);
 /* Column of the next non-space byte (or one past the end). */

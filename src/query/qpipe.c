@@ -182,6 +182,22 @@ qparse_end(struct qparse *p)
                        t.p);
 }
 
+void *
+qparse_grow(struct arena *a, void *v, size_t n, size_t *cap, size_t size, size_t first)
+{
+    size_t ncap = *cap ? *cap * 2 : first;
+    void *nv;
+
+    if (n < *cap)
+        return v;
+    if ((nv = arena_alloc(a, ncap * size)) == NULL)
+        return NULL;
+    if (n > 0)
+        memcpy(nv, v, n * size);
+    *cap = ncap;
+    return nv;
+}
+
 /* ---- the registry ---- */
 
 static const struct {
@@ -226,9 +242,14 @@ qcmd_find(const char *name, size_t len)
     return NULL;
 }
 
-/* Levenshtein distance, capped: names are short (bounded by the caller). */
-static size_t
-edit_distance(const char *a, size_t na, const char *b, size_t nb)
+static char
+fold(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+size_t
+qedit_distance(const char *a, size_t na, const char *b, size_t nb)
 {
     size_t prev[64], cur[64];
 
@@ -239,7 +260,7 @@ edit_distance(const char *a, size_t na, const char *b, size_t nb)
     for (size_t i = 1; i <= na; i++) {
         cur[0] = i;
         for (size_t j = 1; j <= nb; j++) {
-            size_t sub = prev[j - 1] + ((a[i - 1] | 0x20) == (b[j - 1] | 0x20) ? 0 : 1);
+            size_t sub = prev[j - 1] + (fold(a[i - 1]) == fold(b[j - 1]) ? 0 : 1);
             size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
             cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
         }
@@ -249,13 +270,29 @@ edit_distance(const char *a, size_t na, const char *b, size_t nb)
 }
 
 const char *
+qnearest_name(const char *name, size_t len, const char *const *names)
+{
+    const char *best = NULL;
+    size_t best_d = 3;
+
+    for (size_t k = 0; names[k] != NULL; k++) {
+        size_t d = qedit_distance(name, len, names[k], strlen(names[k]));
+        if (d < best_d) {
+            best_d = d;
+            best = names[k];
+        }
+    }
+    return best;
+}
+
+const char *
 qcmd_suggest(const char *name, size_t len)
 {
     const char *best = NULL;
     size_t best_d = 3;
 
     for (size_t i = 0; i < N_REGISTRY; i++) {
-        size_t d = edit_distance(name, len, registry[i].name, strlen(registry[i].name));
+        size_t d = qedit_distance(name, len, registry[i].name, strlen(registry[i].name));
         if (d < best_d) {
             best_d = d;
             best = registry[i].name;
@@ -339,16 +376,8 @@ qpipe_parse(const char *q, size_t start, size_t end, struct arena *a, struct qcm
         if (count == QUERY_MAX_CMDS)
             return ym_err_at(err, YM_EINVAL, NULL, 0, name.col,
                              "more than %d commands at column %d", QUERY_MAX_CMDS, name.col);
-        if (count == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            struct qcmd *grown = arena_alloc(a, ncap * sizeof(*grown));
-            if (grown == NULL)
-                return ym_err_set(err, YM_ENOMEM, "out of memory parsing the query");
-            if (count > 0)
-                memcpy(grown, out, count * sizeof(*grown));
-            out = grown;
-            cap = ncap;
-        }
+        if ((out = qparse_grow(a, out, count, &cap, sizeof(*out), 8)) == NULL)
+            return ym_err_set(err, YM_ENOMEM, "out of memory parsing the query");
         struct qcmd *c = &out[count];
         memset(c, 0, sizeof(*c));
         c->def = def;

@@ -125,6 +125,14 @@ int qparse_uint(struct qparse *p, const struct qtok *t, uint64_t max, uint64_t *
 int qparse_bool(struct qparse *p, const struct qtok *t, bool *out);
 /* After the last argument: YM_EINVAL "unexpected 'X'" unless at the end. */
 int qparse_end(struct qparse *p);
+/*
+ * Makes room for one more item in v, an arena array of n items of size
+ * bytes with room for *cap: when full, copies it into a new array from a,
+ * twice as large (first items when empty), and updates *cap.  Returns the
+ * array to use (v itself when it had room), or NULL when out of memory
+ * (v and *cap unchanged).  The old array is not freed (arena).
+ */
+void *qparse_grow(struct arena *a, void *v, size_t n, size_t *cap, size_t size, size_t first);
 
 /*
  * A time span: N followed by a unit — s/sec/secs/second/seconds,
@@ -195,6 +203,14 @@ struct qcmd {
 const struct qcmd_def *qcmd_find(const char *name, size_t len);
 /* The known name nearest to name by edit distance (<= 2), or NULL. */
 const char *qcmd_suggest(const char *name, size_t len);
+
+/* The Levenshtein distance between a[0, na) and b[0, nb), ASCII letters
+ * compared without case; 99 when either is 63 bytes or longer (names are
+ * short).  For "did you mean" hints. */
+size_t qedit_distance(const char *a, size_t na, const char *b, size_t nb);
+/* The name of the NULL-terminated list names nearest to name[0, len) by
+ * qedit_distance, if within 2 (the first of equals), or NULL. */
+const char *qnearest_name(const char *name, size_t len, const char *const *names);
 
 /* The commands, each defined in its family's file. */
 extern const struct qcmd_def qcmd_search, qcmd_where, qcmd_eval, qcmd_head, qcmd_tail,

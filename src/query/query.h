@@ -75,6 +75,10 @@ bool query_may_match(const struct query *q, bool (*has)(void *arg, size_t i), vo
 /* Writes the parsed form, one node per line, for --explain and tests. */
 void query_explain(const struct query *q, struct ym_buf *out);
 
+/* The 64-bit FNV-1a hash of p[0, len), for the small open-addressing tables
+ * of the query and its output (token and column names). */
+uint64_t query_hash(const char *p, size_t len);
+
 /* ---- running a query (query_run.c) ---- */
 
 struct store;

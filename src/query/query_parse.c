@@ -933,8 +933,8 @@ struct tok_set {
     uint32_t term; /* serial of the term being collected, from 1 */
 };
 
-static uint64_t
-fnv1a(const char *p, size_t len)
+uint64_t
+query_hash(const char *p, size_t len)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
 
@@ -966,7 +966,7 @@ collect_tokens(struct parser *ps, struct qnode *n, struct tok_set *set)
         it = (struct req_iter){0};
         while (next_required(n, &it, &s, &len)) {
             const char *p = n->u.term.text + s;
-            size_t h = (size_t)fnv1a(p, len) & set->mask;
+            size_t h = (size_t)query_hash(p, len) & set->mask;
             struct tok_slot *slot;
 
             for (;; h = (h + 1) & set->mask) {
