@@ -31,6 +31,9 @@ step "Who fails to log in over SSH the most?" "yamori search 'sshd \"Failed pass
 $Y search 'sshd "Failed password" | top 5 source.ip'
 attacker=$($Y search 'sshd "Failed password" | top 1 source.ip' --format csv | sed -n 2p | cut -d, -f1)
 
+step "How many accounts did each try, and over how long?" "yamori search 'sshd \"Failed password\" | stats count dc(user.name) as accounts earliest(_time) as first latest(_time) as last by source.ip | sort -count | head 5'"
+$Y search 'sshd "Failed password" | stats count dc(user.name) as accounts earliest(_time) as first latest(_time) as last by source.ip | sort -count | head 5'
+
 step "Did $attacker also probe our firewall?" "yamori search 'FW-DROP source.ip=$attacker | top 5 host.name'"
 $Y search "FW-DROP source.ip=$attacker | top 5 host.name"
 step "Who else is dropped at the firewall, and on which ports?" "yamori search 'FW-DROP | top 5 source.ip' ; yamori search 'FW-DROP | top 5 destination.port'"
@@ -46,6 +49,9 @@ login=$($Y search "sshd Accepted source.ip=$attacker" --format csv | sed -n 2p |
 until=$(date -u -d "$login 1 hour" +%Y-%m-%dT%H:%M:%SZ)
 step "What did $user do on $host in the hour after?" "yamori search 'host=$host sudo $user' --earliest $login --latest $until"
 $Y search "host=$host sudo $user" --earliest "$login" --latest "$until"
+
+step "Everything $attacker did, hour by hour, per device type" "yamori search 'source.ip=$attacker | timechart span=1h count by sourcetype'"
+$Y search "source.ip=$attacker | timechart span=1h count by sourcetype"
 
 step "Any malware?" "yamori search 'clamd FOUND'"
 $Y search 'clamd FOUND'

@@ -13,6 +13,7 @@
  * match data, in ctx->scratch, so nothing needs freeing (which is also
  * why JIT is not used: its executable memory cannot live in an arena).
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1167,8 +1168,15 @@ f_round(struct qfn_call *c, struct qval *out)
         *out = c->a[0];
         return 0;
     }
+    /* Half away from zero on the decimal value as written: 40.245 is
+     * 40.24499999999999744 in binary, yet rounds to 40.25 (as Splunk and
+     * SQL do), so a product within a hair of .5 counts as a tie. */
     scale = pow(10, (double)n);
-    r = round(d * scale) / scale;
+    double y = d * scale, t = trunc(y);
+    if (fabs(fabs(y - t) - 0.5) <= 8 * DBL_EPSILON * fmax(1.0, fabs(y)))
+        r = (t + copysign(1.0, y)) / scale;
+    else
+        r = round(y) / scale;
     *out = n <= 0 ? num_result(r) : qv_num(r);
     return 0;
 }

@@ -207,6 +207,57 @@ check "streamstats count by host" '* | streamstats count as seq by host | where 
     "$(sq "SELECT _time, host FROM (SELECT ts, $ISO AS _time, host,
                   row_number() OVER (PARTITION BY host ORDER BY ts DESC) AS seq FROM ev) WHERE seq = 3 ORDER BY ts DESC")"
 
+# ---- the other commands: search, bucket, fields, rename, makeresults ----
+check "search mid-pipeline, on fields and terms" \
+    '* | search action=deny destination.port>=1024 | stats count by category' \
+    "$(sq "SELECT category, count(*) AS count FROM ev WHERE action = 'deny' AND port >= 1024 GROUP BY category ORDER BY category")"
+check "bucket (bin's other name) span=1d" '* | bucket _time span=1d | stats count by _time' \
+    "$(sq "SELECT strftime('%Y-%m-%dT00:00:00.000Z', ts, 'unixepoch') AS _time, count(*) AS count FROM ev GROUP BY 1 ORDER BY 1")"
+check "fields keeps and drops" '* | head 5 | fields host, bytes | fields - _raw, _time | table *' \
+    "$(sq 'SELECT host, bytes FROM ev ORDER BY ts DESC LIMIT 5')"
+check "rename, then the new name counts" '* | rename user.name AS who | stats dc(who) as people' \
+    "$(sq 'SELECT count(DISTINCT user) AS people FROM ev')"
+check "makeresults count= and streamstats" '| makeresults count=250 | streamstats count as i | stats sum(i) as s max(i) as m' \
+    "$(sq 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 250) SELECT sum(i) AS s, max(i) AS m FROM n')"
+
+# ---- values, list, first, last, earliest, latest ----
+check "values (distinct, sorted) by host" '* | where bytes > 99000 | stats values(action) as acts by host | eval acts=mvjoin(acts, "+")' \
+    "$(sq "SELECT host, group_concat(action, '+') AS acts FROM (SELECT DISTINCT host, action FROM ev WHERE bytes > 99000 ORDER BY host, action) GROUP BY host ORDER BY host")"
+check "first and last are the newest and the oldest event" '* | stats first(bytes) as f last(bytes) as l by host' \
+    "$(sq 'SELECT host, (SELECT bytes FROM ev b WHERE b.host = a.host ORDER BY ts DESC LIMIT 1) AS f,
+                 (SELECT bytes FROM ev b WHERE b.host = a.host ORDER BY ts LIMIT 1) AS l FROM ev a GROUP BY host ORDER BY host')"
+check "earliest and latest by _time" '* | stats earliest(bytes) as e latest(bytes) as l by action' \
+    "$(sq 'SELECT action, (SELECT bytes FROM ev b WHERE b.action = a.action ORDER BY ts LIMIT 1) AS e,
+                   (SELECT bytes FROM ev b WHERE b.action = a.action ORDER BY ts DESC LIMIT 1) AS l FROM ev a GROUP BY action ORDER BY action')"
+check "list keeps arrival order (newest first), 100 at most" '* | stats list(bytes) as b by host | eval n=mvcount(b), f=mvindex(b, 0), l=mvindex(b, -1) | table host n f l' \
+    "$(sq 'SELECT host, 100 AS n, (SELECT bytes FROM ev b WHERE b.host = a.host ORDER BY ts DESC LIMIT 1) AS f,
+                 (SELECT bytes FROM (SELECT bytes, ts FROM ev b WHERE b.host = a.host ORDER BY ts DESC LIMIT 100) ORDER BY ts LIMIT 1) AS l
+           FROM ev a GROUP BY host ORDER BY host')"
+
+# ---- eval functions against SQL ----
+check "eval arithmetic, round, floor, ceil, abs" \
+    '* | eval a=round(rtt*2, 2), b=floor(rtt), c=ceil(rtt), d=abs(500-bytes) % 7 | stats sum(a) as a sum(b) as b sum(c) as c sum(d) as d' \
+    "$(sq 'SELECT sum(round(rtt*2, 2)) AS a, sum(CAST(rtt AS INTEGER)) AS b,
+                 sum(CASE WHEN rtt = CAST(rtt AS INTEGER) THEN CAST(rtt AS INTEGER) ELSE CAST(rtt AS INTEGER) + 1 END) AS c,
+                 sum(abs(500 - bytes) % 7) AS d FROM ev')"
+check "eval if, case, coalesce, len, lower, upper, substr" \
+    '* | eval k=if(bytes>50000, "big", "small"), c=case(rtt<10, "fast", rtt<50, "mid", true(), "slow"), u=coalesce(user.name, "none"), x=upper(substr(lower(category), 1, 2)) . len(u) | stats count by k c x' \
+    "$(sq "SELECT CASE WHEN bytes > 50000 THEN 'big' ELSE 'small' END AS k,
+                  CASE WHEN rtt < 10 THEN 'fast' WHEN rtt < 50 THEN 'mid' ELSE 'slow' END AS c,
+                  upper(substr(lower(category), 1, 2)) || length(coalesce(user, 'none')) AS x, count(*) AS count
+           FROM ev GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")"
+check "eval pow, sqrt, log, exp, min, max" \
+    '* | eval p=pow(destination.port, 2), q=round(sqrt(bytes), 3), g=round(log(bytes+1, 10), 6), e=round(exp(rtt/100), 6), lo=min(bytes, destination.port), hi=max(bytes, destination.port) | stats sum(p) as p sum(q) as q sum(g) as g sum(e) as e sum(lo) as lo sum(hi) as hi' \
+    "$(sq 'SELECT sum(port*port) AS p, sum(round(sqrt(bytes), 3)) AS q, sum(round(log10(bytes + 1), 6)) AS g,
+                 sum(round(exp(rtt / 100.0), 6)) AS e, sum(min(bytes, port)) AS lo, sum(max(bytes, port)) AS hi FROM ev')"
+check "eval strftime and tonumber/tostring" \
+    '* | eval h=strftime(_time, "%H"), n=tonumber(tostring(destination.port)) + 1 | stats count sum(n) as n by h' \
+    "$(sq "SELECT strftime('%H', ts, 'unixepoch') AS h, count(*) AS count, sum(port + 1) AS n FROM ev GROUP BY 1 ORDER BY 1")"
+check "eval like, match, replace, split/mvcount" \
+    '* | where like(host, "h1%") AND match(category, "^(web|dns)$") | eval r=replace(host, "[0-9]", "#"), m=mvcount(split(r, "#")) | stats count sum(m) as m' \
+    "$(sq "SELECT count(*) AS count, sum(length(host) - length(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(host,'0',''),'1',''),'2',''),'3',''),'4',''),'5',''),'6',''),'7',''),'8',''),'9','')) + 1) AS m
+           FROM ev WHERE host LIKE 'h1%' AND category IN ('web', 'dns')")"
+
 # ---- lookup ----
 check "lookup OUTPUT (unmatched rows get no field)" '* | lookup hosts host OUTPUT tier | stats count by tier' \
     "$(sq 'SELECT tier, count(*) AS count FROM ev JOIN hosts USING (host) GROUP BY tier ORDER BY tier')"

@@ -386,6 +386,12 @@ test_functions_num(void **state)
     CHECK("round(-2.5)", "-3");
     CHECK("round(3.14159,2)", "3.14");
     CHECK("round(1234, -2)", "1200");
+    /* decimal ties round away from zero even when binary is just below */
+    CHECK("round(40.245, 2)", "40.25");
+    CHECK("round(2.675, 2)", "2.68");
+    CHECK("round(-1.005, 2)", "-1.01");
+    CHECK("round(2.4999, 0)", "2");
+    CHECK("round(1.0049999, 2)", "1");
     CHECK("floor(2.7)", "2");
     CHECK("floor(-2.5)", "-3");
     CHECK("ceil(2.1)", "3");
