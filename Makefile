@@ -4,7 +4,7 @@
 #   make asan       the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make demo       generate demo logs, ingest them, run example searches
 #   make bench      run the benchmarks
-#   make fuzz       run each decoder's fuzz target for FUZZ_SECONDS (default 10)
+#   make fuzz       run every fuzz target (decoders, store readers, search language) FUZZ_SECONDS each
 #   make install PREFIX=/usr/local
 #   make V=1        show the commands
 
@@ -96,7 +96,7 @@ asan: deps
 	$(Q)ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=print_stacktrace=1:exitcode=98 \
 		YAMORI=$(CURDIR)/build-asan/yamori UNIT_DIR=$(CURDIR)/build-asan/tests tests/run
 
-# One libFuzzer target per decoder, FUZZ_SECONDS each (tests/fuzz/run.sh).
+# One libFuzzer target per decoder, store reader and search-language entry, FUZZ_SECONDS each (tests/fuzz/run.sh).
 fuzz: deps
 	$(Q)tests/fuzz/run.sh
 

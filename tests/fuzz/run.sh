@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make fuzz: builds one libFuzzer target per decoder (clang, with ASan and
-# UBSan), seeds each from the golden test inputs, and runs each for
+# make fuzz: builds one libFuzzer target per decoder, per reader of the
+# store's files and per entry of the search language (clang, with ASan and
+# UBSan), seeds the decoders from the golden test inputs, and runs each for
 # FUZZ_SECONDS (default 10).  Ends with "N passed, N failed", a target
 # failing when the fuzzer finds a crash, leak, sanitizer report or timeout;
 # the input that did it is kept in build-fuzz/crashes/.
@@ -14,7 +15,7 @@ FLAGS="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-f
 
 make -s --no-print-directory BUILD=$B CC=clang OPT="-O1 -g" WARN="-std=c17 -Wall -Wno-unused-command-line-argument" \
     SAN="$SAN" LDFLAGS= $B/libyamori.a || exit 1
-libs="$(pkg-config --libs libzstd zlib libxml-2.0 yaml-0.1 libpcre2-8 libsodium libxxhash) -lroaring"
+libs="$(pkg-config --libs libzstd zlib libxml-2.0 yaml-0.1 libpcre2-8 libsodium libxxhash libcrypto) -lroaring -lcsv"
 
 # Seeds: every line of every golden input, one file each.
 rm -rf "$B/seeds"
@@ -56,6 +57,11 @@ done
 # The store's readers of damaged files (tests/fuzz/fuzz_store.c).
 for t in ${FUZZ_STORE_TARGETS:-seg2 wal}; do
     fuzz "store_$t" 256 tests/fuzz/fuzz_store.c -DFUZZ_STORE_$(echo "$t" | tr a-z A-Z)
+done
+# The search language: queries, and pipelines over attacker-controlled
+# lines (tests/fuzz/fuzz_query.c).
+for t in ${FUZZ_QUERY_TARGETS:-parse rows}; do
+    fuzz "query_$t" 4096 tests/fuzz/fuzz_query.c -DFUZZ_QUERY_$(echo "$t" | tr a-z A-Z)
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
