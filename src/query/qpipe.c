@@ -37,9 +37,9 @@ qctx_charge(struct qctx *ctx, size_t bytes, const char *what)
 {
     if (bytes > ctx->mem_max || ctx->mem_used > ctx->mem_max - bytes)
         return ym_err_set(ctx->err, YM_ENOMEM,
-                          "search needs more memory than --max-memory allows (%zu MiB): %s "
-                          "hold %zu MiB; narrow the search or raise --max-memory",
-                          ctx->mem_max >> 20, what, (ctx->mem_used + bytes) >> 20);
+                          "search needs more memory than --max-memory allows (%zu MiB) for "
+                          "%s; narrow the search or raise --max-memory",
+                          ctx->mem_max >> 20, what);
     ctx->mem_used += bytes;
     return 0;
 }
