@@ -456,7 +456,7 @@ cgroup_add(struct colagg *ca, int64_t bucket, const char *key, size_t key_len, u
     while (ca->tab[j].key != NULL) {
         struct cgroup *g = &ca->tab[j];
         if (g->hash == h && g->bucket == bucket && g->key_len == key_len &&
-            memcmp(g->key, key, key_len) == 0) {
+            (key_len == 0 || memcmp(g->key, key, key_len) == 0)) {
             g->count += count;
             return 0;
         }
@@ -468,7 +468,8 @@ cgroup_add(struct colagg *ca, int64_t bucket, const char *key, size_t key_len, u
     char *k = arena_alloc(&ca->keys, key_len ? key_len : 1);
     if (k == NULL)
         return YM_ENOMEM;
-    memcpy(k, key, key_len);
+    if (key_len > 0)
+        memcpy(k, key, key_len);
     ca->tab[j] = (struct cgroup){h, bucket, count, (uint32_t)key_len, k};
     ca->n++;
     return 0;
