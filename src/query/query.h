@@ -29,6 +29,7 @@
 #include <stdatomic.h>
 
 #include "event/event.h"
+#include "store/store.h"
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -87,6 +88,7 @@ struct qrow;
 
 /* Live counters of a running search, readable from other threads. */
 struct query_progress {
+    struct store_progress store;     /* segments and blocks read */
     _Atomic uint64_t events_scanned; /* events read from the store */
     _Atomic uint64_t events_matched; /* events that matched the search clause */
     _Atomic uint64_t results;        /* rows that reached the output */

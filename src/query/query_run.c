@@ -691,7 +691,8 @@ query_run(struct query *q, struct store *s, const struct query_run_opts *o,
     } else if (s == NULL) {
         rc = ym_err_set(err, YM_EINVAL, "this query reads the store, and none is open");
     } else {
-        struct store_scan_opts so = {.index = o->index};
+        struct store_scan_opts so = {.index = o->index,
+                                     .progress = o->progress ? &o->progress->store : NULL};
         struct store_filter filter = {0};
         const char **tokens = NULL;
         size_t *lens = NULL;

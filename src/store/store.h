@@ -26,6 +26,7 @@
 #ifndef YM_STORE_H
 #define YM_STORE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -162,12 +163,20 @@ struct store_filter {
     void *arg;
 };
 
+/* What a running scan has read so far (store_scan_opts.progress). */
+struct store_progress {
+    _Atomic uint64_t segments_read; /* segments with a block read */
+    _Atomic uint64_t blocks_read;   /* blocks decompressed */
+};
+
 struct store_scan_opts {
     int64_t earliest;  /* inclusive, ns; INT64_MIN for no bound */
     int64_t latest;    /* exclusive, ns; INT64_MAX for no bound */
     const char *index; /* only this index, or NULL for all */
     const struct store_filter *filter; /* NULL: read every block in the range */
     bool unordered;    /* emit in storage order (faster; for order-free aggregations) */
+    /* Live counters another thread may read while the scan runs (NULL: none). */
+    struct store_progress *progress;
     /* Called for each corrupt segment or block skipped (NULL: printed on stderr). */
     void (*corrupt)(void *arg, const struct ym_err *e);
     void *corrupt_arg;

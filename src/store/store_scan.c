@@ -21,6 +21,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,6 +430,23 @@ consider(struct scan *sc, struct ym_event *ev, size_t idx, uint64_t seq, uint64_
     return 0;
 }
 
+/* Counts a block of file as read (and the file, the first time). */
+static void
+count_read(struct scan *sc, struct index_snap *x, size_t file)
+{
+    struct store_progress *p = sc->o->progress;
+
+    sc->st->n_blocks_read++;
+    if (p != NULL)
+        atomic_fetch_add_explicit(&p->blocks_read, 1, memory_order_relaxed);
+    if (x->is_read != NULL && !x->is_read[file]) {
+        x->is_read[file] = true;
+        sc->st->n_segments_read++;
+        if (p != NULL)
+            atomic_fetch_add_explicit(&p->segments_read, 1, memory_order_relaxed);
+    }
+}
+
 /* Reads run r and holds its matches. */
 static int
 read_run(struct scan *sc, const struct run *r, store_match_fn match, void *arg, struct ym_err *err)
@@ -456,11 +474,7 @@ read_run(struct scan *sc, const struct run *r, store_match_fn match, void *arg, 
         report(sc, &e);
         return 0;
     }
-    sc->st->n_blocks_read++;
-    if (x->is_read != NULL && !x->is_read[r->file]) {
-        x->is_read[r->file] = true;
-        sc->st->n_segments_read++;
-    }
+    count_read(sc, x, r->file);
     for (size_t i = 0; i < sc->blk.n && rc == 0 && !sc->stopped; i++)
         rc = consider(sc, &sc->blk.ev[i], r->idx, f->seq, ((uint64_t)r->block << 32) | i, match,
                       arg, err);
@@ -718,11 +732,7 @@ store_scan_meta(struct store *s, const struct store_scan_opts *o, store_meta_fn 
                 report(&sc, &e);
                 continue;
             }
-            sc.st->n_blocks_read++;
-            if (x->is_read != NULL && !x->is_read[r->file]) {
-                x->is_read[r->file] = true;
-                sc.st->n_segments_read++;
-            }
+            count_read(&sc, x, r->file);
             struct store_meta_block m = {.index = x->name, .n = sm.n, .ts = sm.ts};
             for (int j = 0; j < 3; j++) {
                 m.dict[j] = sm.dict[j];

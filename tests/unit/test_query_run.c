@@ -165,6 +165,14 @@ test_progress(void **state)
     assert_true(atomic_load(&p.events_scanned) >= 714);
     assert_int_equal(atomic_load(&p.events_matched), 714);
     assert_int_equal(atomic_load(&p.results), 1);
+    /* Five thousand events: two segments of 2000 and the WAL tail. */
+    assert_int_equal(atomic_load(&p.store.segments_read), 2);
+    assert_true(atomic_load(&p.store.blocks_read) >= 2);
+    /* The metadata-column path counts the same way. */
+    memset(&p, 0, sizeof(p));
+    assert_int_equal(run(f, "* | stats count", &o, &k, &err), 0);
+    assert_int_equal(atomic_load(&p.store.segments_read), 2);
+    assert_int_equal(atomic_load(&p.events_scanned), N_EVENTS);
     sink_fini(&k);
 }
 
