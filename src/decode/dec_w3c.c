@@ -588,7 +588,7 @@ row_decode(struct decode_ctx *ctx, struct ym_event *ev, struct ym_err *err)
             add_uint(ctx, ev, YM_STR("http.request.bytes"), v);
             break;
         case R_TAKEN:
-            if (decode_uint(v, &n))
+            if (decode_uint(v, &n) && n < INT64_MAX / 1000000)
                 ym_event_add_int(ev, a, YM_STR("event.duration"), n * 1000000);
             break;
         case R_XFF: {

@@ -836,6 +836,8 @@ static const char *const samples[] = {
     "HIER_DIRECT/93.184.216.34 text/html",
     "#Fields: date time c-ip cs(User-Agent) sc-status time-taken",
     "2026-11-02 09:14:03 10.0.0.5 \"a \"\"b\"\" c\" 200 15",
+    /* a time-taken whose nanoseconds overflow int64 (found by make fuzz) */
+    "2026-11-02 09:14:03 10.0.0.5 \"a\" 200 86971653611080",
 };
 
 static void
