@@ -1,23 +1,26 @@
 /*
- * query.h — the search language of the foundation, parsed and evaluated.
+ * query.h — the search language: parse a query, run it over the store.
  *
- *   QUERY    := EXPR? ('|' COMMAND)*
- *   EXPR     := AND ('OR' AND)*
+ *   QUERY    := CLAUSE? ('|' COMMAND)*      (or '|' GENERATING ('|' COMMAND)*)
+ *   CLAUSE   := AND ('OR' AND)*
  *   AND      := UNARY (('AND')? UNARY)*
- *   UNARY    := 'NOT' UNARY | '(' EXPR ')' | TERM | PHRASE | FIELD('='|'!=')VALUE
- *   COMMAND  := 'head' [N] | 'top' ['limit='N | N] FIELD
+ *   UNARY    := 'NOT' UNARY | '(' CLAUSE ')' | TERM | PHRASE
+ *             | FIELD ('=' | '!=' | '<' | '<=' | '>' | '>=') VALUE
+ *   COMMAND  := NAME ARGS                  (qpipe.h: the registry; docs/QUERY.md)
  *
  * A term or quoted phrase matches the raw line case-insensitively, as whole
  * words: "10.0.1.1" does not match 10.0.1.10, "sshd" matches "sshd[42]:".
  * A leading or trailing '*' lifts the word boundary on that side ("fail*");
  * "*" alone matches everything.  field=value compares a field's value
- * (strings case-insensitively, '*' as a wildcard; integers and IP
- * addresses by value); index=, sourcetype=, host= and source= compare the
- * event's metadata.  field!=value requires the field to exist; NOT
- * field=value also holds when it is missing.  Operators are upper case.
+ * (strings case-insensitively, '*' as a wildcard; numbers and IP addresses
+ * by value; a CIDR block on addresses); index=, sourcetype=, host= and
+ * source= compare the event's metadata; earliest= and latest= at the top
+ * level narrow the time range.  field!=value requires the field to exist;
+ * NOT field=value also holds when it is missing.  Operators are upper case.
  *
- * The search-language issue replaces this module with the full pipeline
- * language; its interface (parse, match, execute) stays.
+ * query_parse, then query_run (query_run.c) which plans the scan and
+ * streams rows to a callback; query_match is the clause alone, the store's
+ * per-event filter.
  */
 #ifndef YM_QUERY_H
 #define YM_QUERY_H
