@@ -9,7 +9,7 @@
 #   make V=1        show the commands
 
 CC       ?= cc
-PKGS     := libzstd zlib libxml-2.0 yaml-0.1 libpcre2-8 libsodium libxxhash libcrypto
+PKGS     := libzstd zlib libxml-2.0 yaml-0.1 libpcre2-8 libsodium libxxhash libcrypto libssl libmicrohttpd
 TESTPKGS := cmocka jansson
 BUILD    ?= build
 PREFIX   ?= /usr/local
@@ -74,6 +74,10 @@ $(BUILD)/bench_%: bench/bench_%.c $(BUILD)/libyamori.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/loadgen: bench/loadgen.c bench/bench_util.h
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
+
 deps:
 	@scripts/deps.sh
 
@@ -103,8 +107,8 @@ fuzz: deps
 demo: deps all
 	$(Q)scripts/demo.sh
 
-bench: deps all $(BUILD)/bench_decode $(BUILD)/bench_tokindex $(BUILD)/bench_query
-	$(Q)BENCH_DECODE=$(CURDIR)/$(BUILD)/bench_decode BENCH_TOKINDEX=$(CURDIR)/$(BUILD)/bench_tokindex BENCH_QUERY=$(CURDIR)/$(BUILD)/bench_query bench/run.sh
+bench: deps all $(BUILD)/bench_decode $(BUILD)/bench_tokindex $(BUILD)/bench_query $(BUILD)/loadgen
+	$(Q)BENCH_DECODE=$(CURDIR)/$(BUILD)/bench_decode BENCH_TOKINDEX=$(CURDIR)/$(BUILD)/bench_tokindex BENCH_QUERY=$(CURDIR)/$(BUILD)/bench_query LOADGEN=$(CURDIR)/$(BUILD)/loadgen bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

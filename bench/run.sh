@@ -181,6 +181,53 @@ else
 fi
 echo
 
+# The server under load (yamori server; bench/loadgen.c over loopback):
+# syslog over TCP and HEC batches as fast as the server takes them (target
+# >= 150,000 events/s, zero loss: the store's count afterwards must equal
+# what was sent), UDP at 50,000 and 100,000 events/s (the drop rate), and
+# the server's peak resident memory for each run.  BENCH_SERVER_EVENTS
+# (default 2,000,000; 0 skips).
+SEV=${BENCH_SERVER_EVENTS:-2000000}
+if [ "$SEV" -eq 0 ] || [ -z "${LOADGEN:-}" ]; then
+    echo "server benchmark: skipped"
+else
+    echo "server under load ($SEV events per run unless said; loopback, 2 cores shared by server and load):"
+    free_port() {
+        local p
+        while :; do
+            p=$((20000 + RANDOM % 30000))
+            ss -Htuln | grep -q ":$p " || { echo "$p"; return; }
+        done
+    }
+    TP=$(free_port); UP=$(free_port); HP=$(free_port)
+    printf 'syslog:\n  - protocol: tcp\n    listen: 127.0.0.1:%s\n  - protocol: udp\n    listen: 127.0.0.1:%s\nhttp:\n  listen: 127.0.0.1:%s\n' \
+        "$TP" "$UP" "$HP" >"$W/srv.yaml"
+    # server_row NAME SENT LOAD...: a fresh server, the load, SIGTERM, then the count
+    server_row() {
+        local name=$1 sent=$2 spid out rss n i
+        shift 2
+        rm -rf "$W/sdata"
+        "$Y" server -c "$W/srv.yaml" -d "$W/sdata" 2>"$W/srv.log" &
+        spid=$!
+        for i in $(seq 100); do ss -Htln | grep -q ":$TP " && ss -Htln | grep -q ":$HP " && break; sleep 0.1; done
+        out=$("$@" 2>&1 | tail -1)
+        sleep 0.5
+        rss=$(awk '/VmHWM/ {print $2}' "/proc/$spid/status")
+        kill -TERM "$spid"
+        wait "$spid" || echo "  (server exit $?: $(tail -2 "$W/srv.log"))"
+        n=$("$Y" search -d "$W/sdata" '* | stats count' --format csv | tail -1)
+        printf '  %-30s %s   stored %s of %s (%s lost)   peak RSS %.0f MB\n' "$name" "$out" "$n" "$sent" \
+            "$(awk -v s="$sent" -v n="$n" 'BEGIN { printf "%.2f%%", (s - n) * 100 / s }')" "$(echo "$rss / 1024" | bc -l)"
+    }
+    hec() { "$LOADGEN" hec 127.0.0.1 "$HP" "$SEV" 1000 "$(cat "$W/sdata/hec.token")" 2; }
+    server_row "syslog TCP, 4 connections" "$SEV" "$LOADGEN" tcp 127.0.0.1 "$TP" "$SEV" 4
+    server_row "HEC, batches of 1000, 2 conns" "$SEV" hec
+    server_row "UDP at 50,000/s (5 s)" 250000 "$LOADGEN" udp 127.0.0.1 "$UP" 250000 50000
+    server_row "UDP at 100,000/s (5 s)" 500000 "$LOADGEN" udp 127.0.0.1 "$UP" 500000 100000
+    rm -rf "$W/sdata"
+fi
+echo
+
 BIG_GB=${BENCH_BIG_GB:-5}
 echo
 big_bytes=$(awk -v g="$BIG_GB" 'BEGIN { printf "%.0f", g * 1e9 }')

@@ -20,6 +20,8 @@ static const struct command commands[] = {
     {"search", cmd_search, "search the stored events"},
     {"decoders", cmd_decoders, "test and list decoders: which one takes each line, the fields it sets"},
     {"store", cmd_store, "stats, verify, export and import the stored segments"},
+    {"server", cmd_server, "run the server: syslog, HTTP event collector, files, API, metrics"},
+    {"token", cmd_token, "create, list and revoke the server's API and HEC tokens"},
     {"demo-gen", demo_gen_main, "write realistic demo logs with an embedded attack story"},
 };
 

@@ -18,6 +18,8 @@ int cmd_ingest(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_decoders(int argc, char **argv);
 int cmd_store(int argc, char **argv);
+int cmd_server(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 #include "decode/decode.h"
 

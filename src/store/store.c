@@ -25,6 +25,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -1404,6 +1405,14 @@ uint64_t
 store_writer_acked(const struct store_writer *w)
 {
     return w->n_acked;
+}
+
+int
+store_writer_poll(struct store_writer *w, struct ym_err *err)
+{
+    if (w->n_unacked == 0)
+        return 0;
+    return wait_durable(w, UINT_MAX, err);
 }
 
 /* Appends the pending events to the WAL as one record; see wait_durable. */

@@ -123,6 +123,11 @@ int store_writer_wait(struct store_writer *w, struct ym_err *err)
 
 /* Events this writer added that are durable (acknowledged), in add order. */
 uint64_t store_writer_acked(const struct store_writer *w);
+/* Updates store_writer_acked from the group commit without waiting or
+ * committing anything (a server polls it between batches).  Returns 0 or
+ * YM_EIO (a failed fsync). */
+int store_writer_poll(struct store_writer *w, struct ym_err *err)
+    __attribute__((warn_unused_result));
 
 /* Commits, waits until everything is durable, then flushes the whole hot
  * part into segments and applies retention. */

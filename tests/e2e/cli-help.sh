@@ -11,7 +11,7 @@ run "$YAMORI" --version
 expect_eq "yamori --version exits 0" 0 "$RC"
 expect_match "yamori --version prints a version" "^yamori [0-9]+\.[0-9]+\.[0-9]+$" "$OUT"
 
-for c in parse ingest search decoders store demo-gen; do
+for c in parse ingest search decoders store server token demo-gen; do
     run "$YAMORI" $c --help
     expect_eq "yamori $c --help exits 0" 0 "$RC"
     expect_match "yamori $c --help shows its usage" "^usage: yamori $c" "$OUT"
