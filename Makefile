@@ -115,7 +115,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/doc/yamori $(DESTDIR)$(PREFIX)/share/yamori/decoders
 	install -m 0755 yamori $(DESTDIR)$(PREFIX)/bin/yamori
 	install -m 0644 man/yamori.1 $(DESTDIR)$(PREFIX)/share/man/man1/yamori.1
-	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/yamori/
+	install -m 0644 README.md docs/*.md yamori.yaml.example contrib/yamori.service $(DESTDIR)$(PREFIX)/share/doc/yamori/
 	install -m 0644 examples/decoders/*.yaml $(DESTDIR)$(PREFIX)/share/yamori/decoders/
 
 clean:
