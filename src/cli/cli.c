@@ -38,6 +38,38 @@ cli_usage_error(const char *cmd, const char *fmt, ...)
 }
 
 int
+cli_subcommand(const char *cmd, const char *usage, const char *const *subs, int *argc,
+               char ***argv, const char **sub)
+{
+    char which[256];
+    size_t n = 0, len = 0;
+
+    if (*argc < 2) {
+        while (subs[n] != NULL)
+            n++;
+        which[0] = '\0';
+        for (size_t i = 0; i < n && len < sizeof(which); i++)
+            len += (size_t)snprintf(which + len, sizeof(which) - len, "%s%s",
+                                    i == 0 ? "" : i + 1 == n ? " or " : ", ", subs[i]);
+        return cli_usage_error(cmd, "which one: %s", which);
+    }
+    *sub = (*argv)[1];
+    if (strcmp(*sub, "--help") == 0 || strcmp(*sub, "-h") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    while (subs[n] != NULL && strcmp(*sub, subs[n]) != 0)
+        n++;
+    if (subs[n] == NULL)
+        return cli_usage_error(cmd, "unknown subcommand '%.64s'", *sub);
+    (*argc)--;
+    (*argv)++;
+    optind = 1;
+    opterr = 0;
+    return CLI_CONTINUE;
+}
+
+int
 cli_bad_option(const char *cmd, int opt, char **argv)
 {
     const char *arg = argv[optind - 1];

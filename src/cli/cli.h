@@ -61,4 +61,17 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Prints an unknown-option or missing-argument error for getopt's optopt/argv. */
 int cli_bad_option(const char *cmd, int opt, char **argv);
 
+#define CLI_CONTINUE (-1)
+
+/*
+ * Reads the subcommand of "yamori CMD SUB [OPTION]...": *argc and *argv are
+ * CMD's.  SUB must be one of subs (NULL-terminated).  Returns CLI_CONTINUE
+ * with *sub set and *argc, *argv shifted to SUB's options (getopt's optind
+ * and opterr reset, ready for getopt_long); otherwise the exit code the
+ * command returns at once: 0 after printing usage for --help or -h, 2 after
+ * one line for a missing ("which one: a, b or c") or unknown subcommand.
+ */
+int cli_subcommand(const char *cmd, const char *usage, const char *const *subs, int *argc,
+                   char ***argv, const char **sub);
+
 #endif

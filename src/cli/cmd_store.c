@@ -882,6 +882,8 @@ do_retention_apply(const struct opts *o)
 int
 cmd_store(int argc, char **argv)
 {
+    static const char *const subs[] = {"stats", "verify", "export", "import", "retention", "fsync",
+                                       NULL};
     static const struct option longopts[] = {
         {"data-dir", required_argument, NULL, 'd'},
         {"index", required_argument, NULL, 'i'},
@@ -903,20 +905,9 @@ cmd_store(int argc, char **argv)
     int64_t now = ymtime_now();
     int c, rc;
 
-    if (argc < 2)
-        return cli_usage_error("store", "which one: stats, verify, export, import, retention or fsync");
-    sub = argv[1];
-    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-        fputs(usage, stdout);
-        return 0;
-    }
-    if (strcmp(sub, "stats") != 0 && strcmp(sub, "verify") != 0 && strcmp(sub, "export") != 0 &&
-        strcmp(sub, "import") != 0 && strcmp(sub, "retention") != 0 && strcmp(sub, "fsync") != 0)
-        return cli_usage_error("store", "unknown subcommand '%.64s'", sub);
-    argc--;
-    argv++;
-    optind = 1;
-    opterr = 0;
+    rc = cli_subcommand("store", usage, subs, &argc, &argv, &sub);
+    if (rc != CLI_CONTINUE)
+        return rc;
     while ((c = getopt_long(argc, argv, ":d:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':

@@ -89,6 +89,7 @@ do_list(const char *dir)
 int
 cmd_token(int argc, char **argv)
 {
+    static const char *const subs[] = {"create", "list", "revoke", NULL};
     static const struct option longopts[] = {
         {"data-dir", required_argument, NULL, 'd'},
         {"kind", required_argument, NULL, 'k'},
@@ -105,19 +106,9 @@ cmd_token(int argc, char **argv)
     char tok[96];
     int c, rc;
 
-    if (argc < 2)
-        return cli_usage_error("token", "which one: create, list or revoke");
-    sub = argv[1];
-    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-        fputs(usage, stdout);
-        return 0;
-    }
-    if (strcmp(sub, "create") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "revoke") != 0)
-        return cli_usage_error("token", "unknown subcommand '%.64s'", sub);
-    argc--;
-    argv++;
-    optind = 1;
-    opterr = 0;
+    rc = cli_subcommand("token", usage, subs, &argc, &argv, &sub);
+    if (rc != CLI_CONTINUE)
+        return rc;
     while ((c = getopt_long(argc, argv, ":d:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':

@@ -32,6 +32,9 @@
  * (counted in the event's n_dropped); nesting deeper than MAX_DEPTH is an
  * error (the parser recurses); names beyond YM_MAX_NAME_LEN are dropped and
  * counted; the line length is bounded by the reader.
+ *
+ * The grammar of blanks, numbers, \u escapes and compact text is exported
+ * through json_read.h for the event collector's reader (server/hec.c).
  */
 #include <errno.h>
 #include <math.h>
@@ -41,6 +44,7 @@
 #include <strings.h>
 
 #include "decode/decode_int.h"
+#include "decode/json_read.h"
 #include "util/ymtime.h"
 
 #define EMIT_DEPTH 32  /* deeper values are validated, not kept */
@@ -88,19 +92,22 @@ fail(struct parser *ps, const char *what)
     return ym_err_at(ps->err, YM_EINVAL, NULL, 0, (long)ps->i + 1, "invalid JSON: %s", what);
 }
 
+size_t
+json_read_ws(const char *p, size_t len, size_t i)
+{
+    while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
+        i++;
+    return i;
+}
+
 static void
 skip_ws(struct parser *ps)
 {
-    while (ps->i < ps->len) {
-        char c = ps->s[ps->i];
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
-            break;
-        ps->i++;
-    }
+    ps->i = json_read_ws(ps->s, ps->len, ps->i);
 }
 
-static int
-hex4(const char *p)
+int
+json_read_hex4(const char *p)
 {
     int v = 0;
 
@@ -117,8 +124,8 @@ hex4(const char *p)
     return v;
 }
 
-static size_t
-put_utf8(char *out, unsigned cp)
+size_t
+json_read_utf8(char *out, unsigned cp)
 {
     if (cp < 0x80) {
         out[0] = (char)cp;
@@ -223,14 +230,14 @@ parse_string(struct parser *ps, struct ym_str *out, char *buf, size_t cap)
             o[n++] = '\t';
             break;
         case 'u': {
-            int cp = j + 6 <= end ? hex4(ps->s + j + 2) : -1;
+            int cp = j + 6 <= end ? json_read_hex4(ps->s + j + 2) : -1;
             if (cp < 0) {
                 ps->i = j;
                 return fail(ps, "bad \\u escape");
             }
             if (cp >= 0xd800 && cp <= 0xdbff) {
                 int lo = j + 12 <= end && ps->s[j + 6] == '\\' && ps->s[j + 7] == 'u'
-                             ? hex4(ps->s + j + 8)
+                             ? json_read_hex4(ps->s + j + 8)
                              : -1;
                 if (lo < 0xdc00 || lo > 0xdfff) {
                     ps->i = j;
@@ -242,7 +249,7 @@ parse_string(struct parser *ps, struct ym_str *out, char *buf, size_t cap)
                 ps->i = j;
                 return fail(ps, cp == 0 ? "\\u0000 in a string" : "lone surrogate in \\u escape");
             }
-            n += put_utf8(o + n, (unsigned)cp);
+            n += json_read_utf8(o + n, (unsigned)cp);
             j += 4;
             break;
         }
@@ -258,44 +265,56 @@ parse_string(struct parser *ps, struct ym_str *out, char *buf, size_t cap)
     return 0;
 }
 
+int
+json_read_number(const char *p, size_t len, size_t i, size_t *end, bool *is_int)
+{
+    size_t d;
+    int rc = YM_EINVAL;
+
+    *is_int = true;
+    if (i < len && p[i] == '-')
+        i++;
+    if (i >= len || p[i] < '0' || p[i] > '9')
+        goto out;
+    if (p[i] == '0')
+        i++;
+    else
+        while (i < len && p[i] >= '0' && p[i] <= '9')
+            i++;
+    if (i < len && p[i] == '.') {
+        *is_int = false;
+        d = ++i;
+        while (i < len && p[i] >= '0' && p[i] <= '9')
+            i++;
+        if (i == d)
+            goto out;
+    }
+    if (i < len && (p[i] == 'e' || p[i] == 'E')) {
+        *is_int = false;
+        i++;
+        if (i < len && (p[i] == '+' || p[i] == '-'))
+            i++;
+        d = i;
+        while (i < len && p[i] >= '0' && p[i] <= '9')
+            i++;
+        if (i == d)
+            goto out;
+    }
+    rc = 0;
+out:
+    *end = i;
+    return rc;
+}
+
 static int
 parse_number(struct parser *ps, struct jval *v)
 {
-    size_t start = ps->i, k = ps->i;
-    bool is_int = true;
+    size_t start = ps->i, k;
+    bool is_int;
 
-    if (k < ps->len && ps->s[k] == '-')
-        k++;
-    if (k >= ps->len || ps->s[k] < '0' || ps->s[k] > '9') {
+    if (json_read_number(ps->s, ps->len, start, &k, &is_int) < 0) {
         ps->i = k;
         return fail(ps, "bad number");
-    }
-    if (ps->s[k] == '0')
-        k++;
-    else
-        while (k < ps->len && ps->s[k] >= '0' && ps->s[k] <= '9')
-            k++;
-    if (k < ps->len && ps->s[k] == '.') {
-        is_int = false;
-        k++;
-        if (k >= ps->len || ps->s[k] < '0' || ps->s[k] > '9') {
-            ps->i = k;
-            return fail(ps, "bad number");
-        }
-        while (k < ps->len && ps->s[k] >= '0' && ps->s[k] <= '9')
-            k++;
-    }
-    if (k < ps->len && (ps->s[k] == 'e' || ps->s[k] == 'E')) {
-        is_int = false;
-        k++;
-        if (k < ps->len && (ps->s[k] == '+' || ps->s[k] == '-'))
-            k++;
-        if (k >= ps->len || ps->s[k] < '0' || ps->s[k] > '9') {
-            ps->i = k;
-            return fail(ps, "bad number");
-        }
-        while (k < ps->len && ps->s[k] >= '0' && ps->s[k] <= '9')
-            k++;
     }
     ps->i = k;
     if (is_int && k - start <= 18) {
@@ -484,6 +503,30 @@ emit(struct parser *ps, size_t nlen, const struct jval *v)
 
 static int parse_value(struct parser *ps, size_t nlen, int depth, bool keep);
 
+size_t
+json_read_compact(char *out, const char *p, size_t len)
+{
+    bool in_str = false;
+    size_t n = 0;
+
+    for (size_t k = 0; k < len; k++) {
+        char c = p[k];
+        if (in_str) {
+            out[n++] = c;
+            if (c == '\\' && k + 1 < len)
+                out[n++] = p[++k];
+            else if (c == '"')
+                in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+            out[n++] = c;
+        } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+            out[n++] = c;
+        }
+    }
+    return n;
+}
+
 /*
  * An array is kept as its compact JSON text: the view into the line when it
  * holds no white space outside strings (the usual case), else a copy
@@ -494,7 +537,6 @@ compact(struct parser *ps, struct ym_str *t)
 {
     bool in_str = false, has_ws = false;
     char *o;
-    size_t n = 0;
 
     for (size_t k = 0; k < t->len && !has_ws; k++) {
         char c = t->p[k];
@@ -514,23 +556,7 @@ compact(struct parser *ps, struct ym_str *t)
     o = arena_alloc(ps->ctx->arena, t->len);
     if (o == NULL)
         return YM_ENOMEM;
-    in_str = false;
-    for (size_t k = 0; k < t->len; k++) {
-        char c = t->p[k];
-        if (in_str) {
-            o[n++] = c;
-            if (c == '\\' && k + 1 < t->len)
-                o[n++] = t->p[++k];
-            else if (c == '"')
-                in_str = false;
-        } else if (c == '"') {
-            in_str = true;
-            o[n++] = c;
-        } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-            o[n++] = c;
-        }
-    }
-    *t = (struct ym_str){o, n};
+    *t = (struct ym_str){o, json_read_compact(o, t->p, t->len)};
     return 0;
 }
 

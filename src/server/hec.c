@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "decode/decode.h"
+#include "decode/json_read.h"
 #include "store/store.h"
 #include "util/mem.h"
 #include "util/ymtime.h"
@@ -54,18 +55,17 @@
 
 /* ---- the JSON reader ---- */
 
+/*
+ * Blanks, numbers, \u escapes and the compact form come from the JSON
+ * decoder (decode/json_read.h); what is this reader's own is checking a
+ * value without building it, the lenient unescaping (a lone surrogate
+ * becomes U+FFFD) into the request's arena, and its depth bound.
+ */
+
 size_t
 hj_ws(const char *p, size_t len, size_t i)
 {
-    while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
-        i++;
-    return i;
-}
-
-static bool
-is_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    return json_read_ws(p, len, i);
 }
 
 static int
@@ -85,8 +85,7 @@ skip_string(const char *p, size_t len, size_t i, size_t *end)
             if (++i >= len)
                 return YM_EINVAL;
             if (p[i] == 'u') {
-                if (i + 4 >= len || !is_hex(p[i + 1]) || !is_hex(p[i + 2]) || !is_hex(p[i + 3]) ||
-                    !is_hex(p[i + 4]))
+                if (i + 4 >= len || json_read_hex4(p + i + 1) < 0)
                     return YM_EINVAL;
                 i += 4;
             } else if (strchr("\"\\/bfnrt", p[i]) == NULL || p[i] == '\0') {
@@ -95,41 +94,6 @@ skip_string(const char *p, size_t len, size_t i, size_t *end)
         }
     }
     return YM_EINVAL;
-}
-
-static int
-skip_number(const char *p, size_t len, size_t i, size_t *end)
-{
-    size_t d;
-
-    if (i < len && p[i] == '-')
-        i++;
-    if (i >= len || p[i] < '0' || p[i] > '9')
-        return YM_EINVAL;
-    if (p[i] == '0')
-        i++;
-    else
-        while (i < len && p[i] >= '0' && p[i] <= '9')
-            i++;
-    if (i < len && p[i] == '.') {
-        d = ++i;
-        while (i < len && p[i] >= '0' && p[i] <= '9')
-            i++;
-        if (i == d)
-            return YM_EINVAL;
-    }
-    if (i < len && (p[i] == 'e' || p[i] == 'E')) {
-        i++;
-        if (i < len && (p[i] == '+' || p[i] == '-'))
-            i++;
-        d = i;
-        while (i < len && p[i] >= '0' && p[i] <= '9')
-            i++;
-        if (i == d)
-            return YM_EINVAL;
-    }
-    *end = i;
-    return 0;
 }
 
 static int
@@ -178,25 +142,19 @@ skip_value(const char *p, size_t len, size_t i, int depth, size_t *end)
         }
     }
     case 't':
-        if (len - i >= 4 && memcmp(p + i, "true", 4) == 0) {
-            *end = i + 4;
-            return 0;
-        }
-        return YM_EINVAL;
     case 'f':
-        if (len - i >= 5 && memcmp(p + i, "false", 5) == 0) {
-            *end = i + 5;
-            return 0;
-        }
-        return YM_EINVAL;
-    case 'n':
-        if (len - i >= 4 && memcmp(p + i, "null", 4) == 0) {
-            *end = i + 4;
-            return 0;
-        }
-        return YM_EINVAL;
-    default:
-        return skip_number(p, len, i, end);
+    case 'n': {
+        const char *lit = p[i] == 't' ? "true" : p[i] == 'f' ? "false" : "null";
+        size_t l = strlen(lit);
+        if (len - i < l || memcmp(p + i, lit, l) != 0)
+            return YM_EINVAL;
+        *end = i + l;
+        return 0;
+    }
+    default: {
+        bool is_int;
+        return json_read_number(p, len, i, end, &is_int);
+    }
     }
 }
 
@@ -204,43 +162,6 @@ int
 hj_skip(const char *p, size_t len, size_t i, size_t *end)
 {
     return skip_value(p, len, i, 0, end);
-}
-
-static unsigned
-hex4(const char *p)
-{
-    unsigned v = 0;
-
-    for (int k = 0; k < 4; k++) {
-        char c = p[k];
-        v = v * 16 + (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-    }
-    return v;
-}
-
-static size_t
-put_utf8(char *o, unsigned cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xc0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xe0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        o[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    o[0] = (char)(0xf0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    o[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
 }
 
 int
@@ -278,11 +199,11 @@ hj_string(const char *p, size_t len, size_t i, struct arena *a, struct ym_str *o
         case 'r': o[n++] = '\r'; break;
         case 't': o[n++] = '\t'; break;
         case 'u': {
-            unsigned cp = hex4(p + k + 1);
+            unsigned cp = (unsigned)json_read_hex4(p + k + 1);
             k += 4;
             if (cp >= 0xd800 && cp < 0xdc00 && k + 6 < e - 1 && p[k + 1] == '\\' &&
                 p[k + 2] == 'u') {
-                unsigned lo = hex4(p + k + 3);
+                unsigned lo = (unsigned)json_read_hex4(p + k + 3);
                 if (lo >= 0xdc00 && lo < 0xe000) {
                     cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
                     k += 6;
@@ -290,7 +211,7 @@ hj_string(const char *p, size_t len, size_t i, struct arena *a, struct ym_str *o
             }
             if (cp >= 0xd800 && cp < 0xe000)
                 cp = 0xfffd; /* a lone surrogate */
-            n += put_utf8(o + n, cp);
+            n += json_read_utf8(o + n, cp);
             break;
         }
         default: o[n++] = p[k]; break;
@@ -345,26 +266,11 @@ static struct ym_str
 compact(const char *p, size_t s, size_t e, struct arena *a)
 {
     char *o = arena_alloc(a, e - s + 1);
-    size_t n = 0;
-    bool in_str = false;
+    size_t n;
 
     if (o == NULL)
         return YM_STR_NULL;
-    for (size_t k = s; k < e; k++) {
-        char c = p[k];
-        if (in_str) {
-            o[n++] = c;
-            if (c == '\\' && k + 1 < e)
-                o[n++] = p[++k];
-            else if (c == '"')
-                in_str = false;
-        } else if (c == '"') {
-            in_str = true;
-            o[n++] = c;
-        } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-            o[n++] = c;
-        }
-    }
+    n = json_read_compact(o, p + s, e - s);
     o[n] = '\0';
     return (struct ym_str){o, n};
 }
@@ -933,6 +839,24 @@ reply_run_error(struct http_srv *h, struct MHD_Connection *c, struct hec_run *ru
     return reply(h, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "Internal server error", 8, -1);
 }
 
+/*
+ * Ends a request that took a decoding slot: submits what run holds unless
+ * rc already failed, answers, frees the batch and gives the slot back.
+ */
+static enum MHD_Result
+run_finish(struct http_srv *h, struct MHD_Connection *c, struct hec_run *run, int rc,
+           const char *channel)
+{
+    enum MHD_Result ret;
+
+    if (rc == 0)
+        rc = submit(run);
+    ret = rc == 0 ? reply_success(h, c, run, channel) : reply_run_error(h, c, run, rc);
+    ym_batch_fini(&run->b);
+    slot_give(h);
+    return ret;
+}
+
 static enum MHD_Result
 handle_event(struct http_srv *h, struct MHD_Connection *c, struct http_req *r, const char *p,
              size_t len, const char *channel)
@@ -944,7 +868,6 @@ handle_event(struct http_srv *h, struct MHD_Connection *c, struct http_req *r, c
     size_t i;
     long n;
     int erc = 0, rc = 0;
-    enum MHD_Result ret;
 
     if (hj_ws(p, len, 0) == len)
         return reply(h, c, MHD_HTTP_BAD_REQUEST, "No data", 5, -1);
@@ -990,12 +913,7 @@ handle_event(struct http_srv *h, struct MHD_Connection *c, struct http_req *r, c
         rc = add_event(&run, index, e.event, !e.is_str, &e, p);
     }
     arena_fini(&scratch);
-    if (rc == 0)
-        rc = submit(&run);
-    ret = rc == 0 ? reply_success(h, c, &run, channel) : reply_run_error(h, c, &run, rc);
-    ym_batch_fini(&run.b);
-    slot_give(h);
-    return ret;
+    return run_finish(h, c, &run, rc, channel);
 }
 
 static enum MHD_Result
@@ -1006,7 +924,6 @@ handle_raw(struct http_srv *h, struct MHD_Connection *c, struct http_req *r, con
     struct env e;
     char index[65];
     int rc = 0;
-    enum MHD_Result ret;
     const char *q;
 
     memset(&e, 0, sizeof(e));
@@ -1040,12 +957,7 @@ handle_raw(struct http_srv *h, struct MHD_Connection *c, struct http_req *r, con
             rc = add_event(&run, index, (struct ym_str){p + s, l}, false, &e, p);
         s = end + 1;
     }
-    if (rc == 0)
-        rc = submit(&run);
-    ret = rc == 0 ? reply_success(h, c, &run, channel) : reply_run_error(h, c, &run, rc);
-    ym_batch_fini(&run.b);
-    slot_give(h);
-    return ret;
+    return run_finish(h, c, &run, rc, channel);
 }
 
 static enum MHD_Result
@@ -1074,7 +986,8 @@ handle_ack(struct http_srv *h, struct MHD_Connection *c, const char *p, size_t l
         size_t k = hj_ws(p, ve, vs + 1), n = 0;
         while (k < ve && p[k] != ']') {
             size_t end;
-            if (skip_number(p, ve, k, &end) < 0 || p[k] == '-') {
+            bool is_int;
+            if (json_read_number(p, ve, k, &end, &is_int) < 0 || p[k] == '-') {
                 bad = true;
                 break;
             }

@@ -751,6 +751,20 @@ conn_want(struct sin *in, struct conn *c, uint32_t ev)
         c->interest = ev;
 }
 
+/*
+ * After an SSL call on c failed with SSL_get_error() e: when OpenSSL only
+ * waits for the socket to become readable (WANT_READ) or writable
+ * (WANT_WRITE), waits for that and returns true.
+ */
+static bool
+ssl_wait(struct sin *in, struct conn *c, int e)
+{
+    if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+        return false;
+    conn_want(in, c, (e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT) | EPOLLRDHUP);
+    return true;
+}
+
 static void
 do_accept(struct sin *in)
 {
@@ -845,14 +859,8 @@ conn_handshake(struct sin *in, struct conn *c)
         return 1;
     }
     e = SSL_get_error(c->ssl, r);
-    if (e == SSL_ERROR_WANT_READ) {
-        conn_want(in, c, EPOLLIN | EPOLLRDHUP);
+    if (ssl_wait(in, c, e))
         return 0;
-    }
-    if (e == SSL_ERROR_WANT_WRITE) {
-        conn_want(in, c, EPOLLOUT | EPOLLRDHUP);
-        return 0;
-    }
     if (e == SSL_ERROR_SSL)
         ssl_errstr(es, sizeof(es));
     else
@@ -893,14 +901,8 @@ conn_read(struct sin *in, struct conn *c)
             int n = SSL_read(c->ssl, in->rbuf, READ_BUF), e;
             if (n <= 0) {
                 e = SSL_get_error(c->ssl, n);
-                if (e == SSL_ERROR_WANT_READ) {
-                    conn_want(in, c, EPOLLIN | EPOLLRDHUP);
+                if (ssl_wait(in, c, e))
                     return 0;
-                }
-                if (e == SSL_ERROR_WANT_WRITE) {
-                    conn_want(in, c, EPOLLOUT | EPOLLRDHUP);
-                    return 0;
-                }
                 if (e != SSL_ERROR_ZERO_RETURN && e != SSL_ERROR_SYSCALL && warn_ok(in)) {
                     char es[256];
                     ssl_errstr(es, sizeof(es));

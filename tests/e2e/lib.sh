@@ -60,6 +60,114 @@ wait_until() {
     done
 }
 
+# ---- yamori server ----
+#
+# One server per test at a time: server_start records its pid in
+# $SERVER_PID and its stderr file in $SERVER_LOG; server_stop and
+# server_kill end it and clear $SERVER_PID.  A server still running when
+# the test exits (a failed assertion, an early exit) is killed with
+# SIGKILL by the EXIT trap below; a test that sets its own EXIT trap calls
+# server_cleanup from it.
+SERVER_PID=
+SERVER_LOG=
+
+# free_port: prints a loopback TCP port nothing listens on (random in
+# 20000-49999, checked with ss; the port is not reserved).
+free_port() {
+    local p
+    while :; do
+        p=$((20000 + RANDOM % 30000))
+        ss -Htuln | grep -q ":$p " || { echo "$p"; return; }
+    done
+}
+
+# server_start CONF [DIR [LOG]]: starts `yamori server -c CONF [-d DIR]`
+# in the background, its stderr appended to LOG (server.err), and waits
+# (20 s at most) until it logs "[server] running", which it does once
+# every listener is bound.  Returns 0 when it runs, 1 when it died or
+# timed out ($SERVER_PID is set either way).
+server_start() {
+    local before
+    SERVER_LOG=${3:-server.err}
+    before=$(grep -c '\[server\] running: ' "$SERVER_LOG" 2>/dev/null)
+    if [ -n "${2:-}" ]; then
+        "$YAMORI" server -c "$1" -d "$2" 2>>"$SERVER_LOG" &
+    else
+        "$YAMORI" server -c "$1" 2>>"$SERVER_LOG" &
+    fi
+    SERVER_PID=$!
+    wait_until 20 server_started_ "${before:-0}" && kill -0 "$SERVER_PID" 2>/dev/null
+}
+
+# (server_start's poll: true once a new "running" line is logged, or the
+# server is gone.)
+server_started_() {
+    local n
+    kill -0 "$SERVER_PID" 2>/dev/null || return 0
+    n=$(grep -c '\[server\] running: ' "$SERVER_LOG" 2>/dev/null)
+    [ "${n:-0}" -gt "$1" ]
+}
+
+# server_must_start WHAT CONF [DIR [LOG]]: server_start, then the assertion
+# WHAT; when the server does not run, shows its log and ends the test.
+server_must_start() {
+    local what=$1
+    shift
+    if server_start "$@"; then
+        ok "$what"
+        return 0
+    fi
+    not_ok "$what"
+    sed 's/^/#   /' "$SERVER_LOG" | head -20
+    finish
+    exit 1
+}
+
+# server_stop: sends SIGTERM, waits, and returns the server's exit code.
+server_stop() {
+    local rc
+    kill -TERM "$SERVER_PID"
+    wait "$SERVER_PID"
+    rc=$?
+    SERVER_PID=
+    return $rc
+}
+
+# server_kill: kills the server with SIGKILL (a crash) and reaps it.
+server_kill() {
+    kill -9 "$SERVER_PID"
+    wait "$SERVER_PID" 2>/dev/null
+    SERVER_PID=
+}
+
+# server_port NAME [PROTO]: the loopback port input NAME says in $SERVER_LOG
+# it listens on ("[NAME] listening on [PROTO ]127.0.0.1:PORT"); empty when
+# it said nothing.  For an input listening on port 0 (the kernel chooses).
+server_port() {
+    sed -n "s/.*\[$1\] listening on ${2:+$2 }127\.0\.0\.1:\([0-9]*\).*/\1/p" "$SERVER_LOG" | head -1
+}
+
+# expect_no_sanitizer [LOG]: an assertion that the server's stderr (LOG,
+# by default $SERVER_LOG) holds no sanitizer report (make asan).
+expect_no_sanitizer() {
+    local log=${1:-$SERVER_LOG}
+    if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log"; then
+        not_ok "sanitizer report from the server"
+        grep -E 'Sanitizer|runtime error|#[0-9] ' "$log" | head -20 | sed 's/^/#   /'
+    else
+        ok "no sanitizer report from the server"
+    fi
+}
+
+# server_cleanup: kills a server left running (the EXIT trap).
+server_cleanup() {
+    if [ -n "$SERVER_PID" ]; then
+        kill -9 "$SERVER_PID" 2>/dev/null
+    fi
+    return 0
+}
+trap server_cleanup EXIT
+
 finish() {
     if [ "$T_FAILED" -eq 0 ]; then
         rm -rf "$T"

@@ -9,12 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 
-free_port() {
-    local p=$((20000 + ($$ * 7 + $1) % 30000))
-    while ss -ltnH "sport = :$p" 2>/dev/null | grep -q .; do p=$((p + 1)); done
-    echo "$p"
-}
-PORT=$(free_port 2)
+PORT=$(free_port)
 U="http://127.0.0.1:$PORT"
 cat >y.yaml <<EOF
 syslog: []
@@ -23,17 +18,13 @@ http:
   header_timeout: 2
 EOF
 D="$T/data"
-"$YAMORI" server -c y.yaml -d "$D" 2>server.err &
-SPID=$!
-trap 'kill -9 $SPID 2>/dev/null' EXIT
 health() { curl -s -m 2 "$U/services/collector/health" 2>/dev/null | grep -q '"code":17'; }
+server_must_start "server starts" y.yaml "$D"
 if ! wait_until 10 health; then
-    not_ok "server starts"
-    sed 's/^/#   /' server.err
+    not_ok "/health answers"
     finish
     exit 1
 fi
-ok "server starts"
 HEC=$(cat "$D/hec.token")
 API=$(cat "$D/admin.token")
 expect_match "admin token announced on stderr" 'admin\.token' "$(cat server.err)"
@@ -119,14 +110,7 @@ expect_match "metrics: search latency" '^yamori_search_seconds_count [1-9][0-9]*
 expect_match "metrics: slowloris counted" '^yamori_http_request_timeouts_total [1-9]$' "$OUT"
 expect_match "metrics: queue depth" '^yamori_queue_bytes [0-9]+$' "$OUT"
 
-kill -TERM $SPID
-wait $SPID
+server_stop
 expect_eq "SIGTERM: exit 0" 0 "$?"
-trap - EXIT
-if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' server.err; then
-    not_ok "sanitizer report from the server"
-    grep -E 'Sanitizer|runtime error|#[0-9] ' server.err | head -20 | sed 's/^/#   /'
-else
-    ok "no sanitizer report from the server"
-fi
+expect_no_sanitizer
 finish

@@ -170,15 +170,11 @@ syslog:
 http:
   enabled: false
 EOF
-"$YAMORI" server -c run.yaml 2>srv.err &
-PID=$!
-trap 'kill -9 $PID 2>/dev/null' EXIT
-port_of() { sed -n "s/.*\[$1\] listening on $2 127\.0\.0\.1:\([0-9]*\).*/\1/p" srv.err | head -1; }
-listening() { [ -n "$(port_of cfg-udp udp)" ] && [ -n "$(port_of cfg-tcp tcp)" ]; }
-if wait_until 20 listening; then
+listening() { [ -n "$(server_port cfg-udp udp)" ] && [ -n "$(server_port cfg-tcp tcp)" ]; }
+if server_start run.yaml "" srv.err && listening; then
     ok "server: both configured inputs listen"
-    UPORT=$(port_of cfg-udp udp)
-    TPORT=$(port_of cfg-tcp tcp)
+    UPORT=$(server_port cfg-udp udp)
+    TPORT=$(server_port cfg-tcp tcp)
     expect_match "server: the UDP port is bound" ":$UPORT\b" "$(ss -lun)"
     expect_match "server: the TCP port is bound" ":$TPORT\b" "$(ss -ltn)"
     expect_eq "server: no default listener on 5514" "" "$(grep -E 'listening on (udp|tcp) 127\.0\.0\.1:5514' srv.err)"
@@ -187,29 +183,26 @@ if wait_until 20 listening; then
     # SIGHUP with a bad file keeps the running configuration; a good one loads.
     cp run.yaml run.good
     sed -i 's/^log_level: info$/log_level: chatty/' run.yaml
-    kill -HUP $PID
+    kill -HUP $SERVER_PID
     if wait_until 10 grep -q "SIGHUP: .*log_level: 'chatty' is not error, warn, info or debug.*kept the running configuration" srv.err; then
         ok "reload: a bad file is refused and named"
     else
         not_ok "reload: a bad file is refused and named"
         tail -5 srv.err | sed 's/^/#   /'
     fi
-    expect_eq "reload: the server still runs" 0 "$(kill -0 $PID 2>/dev/null; echo $?)"
+    expect_eq "reload: the server still runs" 0 "$(kill -0 $SERVER_PID 2>/dev/null; echo $?)"
     cp run.good run.yaml
-    kill -HUP $PID
+    kill -HUP $SERVER_PID
     if wait_until 10 grep -q "SIGHUP: configuration reloaded from run.yaml" srv.err; then
         ok "reload: a good file is loaded"
     else
         not_ok "reload: a good file is loaded"
     fi
-    kill -TERM $PID
-    wait $PID
+    server_stop
     expect_eq "server: SIGTERM exits 0" 0 "$?"
 else
     not_ok "server: both configured inputs listen"
     sed 's/^/#   /' srv.err | head -20
 fi
-kill -9 $PID 2>/dev/null
-trap - EXIT
 
 finish

@@ -12,22 +12,8 @@ if ! command -v curl >/dev/null || ! command -v jq >/dev/null; then
     finish
     exit
 fi
-free_port() {
-    local p
-    while :; do
-        p=$((20000 + RANDOM % 30000))
-        ss -Htuln | grep -q ":$p " || { echo "$p"; return; }
-    done
-}
 HP=$(free_port)
 printf 'syslog: []\nhttp:\n  listen: 127.0.0.1:%s\n' "$HP" >srv.yaml
-SPID=
-start() {
-    "$YAMORI" server -c srv.yaml -d data 2>>server.log &
-    SPID=$!
-    wait_until 20 sh -c "ss -Htln | grep -q ':$HP '"
-}
-trap '[ -n "$SPID" ] && kill -9 $SPID 2>/dev/null' EXIT
 CHAN=11111111-2222-3333-4444-555555555555
 URL=http://127.0.0.1:$HP/services/collector
 
@@ -56,14 +42,12 @@ stream() {
 : >acked.txt
 next=1
 for round in 1 2; do
-    start
+    server_start srv.yaml data server.log
     expect_eq "round $round: the server listens" 0 "$?"
     stream "$next" &
     LPID=$!
     sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 1.5 + (r % 150) / 100 }')"
-    kill -9 "$SPID"
-    wait "$SPID" 2>/dev/null
-    SPID=
+    server_kill
     wait "$LPID" 2>/dev/null
     next=$(( $(sort -n acked.txt | tail -1) + 1000 ))
 done
@@ -81,14 +65,12 @@ done <acked.txt
 expect_eq "every acknowledged batch is found after kill -9" 0 "$missing"
 expect_eq "each acknowledged batch is whole and stored once (20 events)" 0 "$partial"
 # And a server started again takes more, on the same data.
-start
+server_start srv.yaml data server.log
 tok=$(cat data/hec.token)
 run curl -s -H "Authorization: Splunk $tok" --data-binary '{"event":"after the crashes"}' "$URL/event"
 expect_eq "the restarted server accepts events" '{"text":"Success","code":0}' "$OUT"
-kill -TERM "$SPID"
-wait "$SPID"
+server_stop
 expect_eq "SIGTERM: exit 0" 0 "$?"
-SPID=
 run "$YAMORI" search -d data --format csv '"after the crashes" | stats count'
 expect_eq "stored after the restart" "count
 1" "$OUT"

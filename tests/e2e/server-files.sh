@@ -19,11 +19,7 @@ L="$T/logs"
 mkdir -p "$L"
 : >expected
 
-# A free loopback TCP port for HTTP.
-port=$((20000 + $$ % 20000))
-while ss -ltn | awk '{print $4}' | grep -q ":$port\$"; do
-    port=$((port + 1))
-done
+port=$(free_port)
 
 cat >yamori.yaml <<EOF
 syslog: []
@@ -35,17 +31,12 @@ files:
     poll_ms: 50
 EOF
 
-SRV_PID=
 cleanup() {
-    [ -n "$SRV_PID" ] && kill -9 "$SRV_PID" 2>/dev/null
+    server_cleanup
     [ -n "${W_PID:-}" ] && kill "$W_PID" 2>/dev/null
 }
 trap cleanup EXIT
 
-start() {
-    "$YAMORI" server -c yamori.yaml -d "$D" 2>>server.err &
-    SRV_PID=$!
-}
 
 # emit FILE FIRST LAST PREFIX: appends lines PREFIX FIRST..LAST to FILE and to
 # the list of what must be stored.
@@ -77,9 +68,19 @@ wait_stored() {
     test "$LAST" = "$want"
 }
 
+# crash_and_restart SECONDS: SECONDS into the run of the writer $W_PID,
+# kills the server with SIGKILL; when the writer is done, restarts it.
+crash_and_restart() {
+    sleep "$1"
+    server_kill
+    wait "$W_PID"
+    W_PID=
+    server_start yamori.yaml "$D"
+}
+
 count_lines() { wc -l <expected | tr -d ' '; }
 
-start
+server_start yamori.yaml "$D"
 emit "$L/a.log" 1 200 a
 if wait_stored "$(count_lines)"; then ok "lines appended to a.log are stored"; else not_ok "lines appended to a.log are stored (had ${LAST:-?}, have $(stored_count), want $(count_lines))"; fi
 
@@ -141,15 +142,13 @@ expect_eq "metrics: events stored" "$(count_lines)" "$stored_metric"
 
 # SIGTERM: exit 0; lines written and a rotation done while stopped are read
 # after the restart.
-kill -TERM "$SRV_PID"
-wait "$SRV_PID"
+server_stop
 expect_eq "SIGTERM: exit 0" 0 "$?"
-SRV_PID=
 emit "$L/a.log" 501 600 a
 mv "$L/a.log" "$L/a.log.2"
 emit "$L/a.log" 601 650 a
 emit "$L/c.log" 1 50 c
-start
+server_start yamori.yaml "$D"
 if wait_stored "$(count_lines)"; then ok "restart after SIGTERM: nothing lost or repeated, rotation while down followed"; else not_ok "restart after SIGTERM (had ${LAST:-?}, have $(stored_count), want $(count_lines))"; fi
 
 # kill -9 in the middle of a stream.
@@ -160,16 +159,10 @@ if wait_stored "$(count_lines)"; then ok "restart after SIGTERM: nothing lost or
     done
 ) &
 W_PID=$!
-sleep 0.6
-kill -9 "$SRV_PID"
-wait "$SRV_PID" 2>/dev/null
-SRV_PID=
-wait "$W_PID"
-W_PID=
+crash_and_restart 0.6
 for i in $(seq 1 4000); do
     printf 'Nov  2 09:00:00 web01 app[%d]: d line %06d\n' "$i" "$i"
 done >>expected
-start
 if wait_stored "$(count_lines)"; then ok "kill -9 mid-stream and restart: nothing lost or repeated"; else not_ok "kill -9 and restart (had ${LAST:-?}, have $(stored_count), want $(count_lines))"; fi
 
 # kill -9 while a file is being rotated by rename-and-create, its writer
@@ -193,28 +186,17 @@ fline() { printf 'Nov  2 09:00:00 web01 app[%d]: f line %06d\n' "$1" "$1"; }
     done
 ) &
 W_PID=$!
-sleep 1.1
-kill -9 "$SRV_PID"
-wait "$SRV_PID" 2>/dev/null
-SRV_PID=
-wait "$W_PID"
-W_PID=
+crash_and_restart 1.1
 for i in $(seq 1 3000); do fline "$i"; done >>expected
-start
 if wait_stored "$(count_lines)"; then ok "kill -9 during a rotation and restart: nothing lost or repeated"; else not_ok "kill -9 during a rotation (had ${LAST:-?}, have $(stored_count), want $(count_lines))"; fi
 
-kill -TERM "$SRV_PID"
-wait "$SRV_PID"
+server_stop
 expect_eq "second SIGTERM: exit 0" 0 "$?"
-SRV_PID=
 
 stored=$("$YAMORI" search -d "$D" '*' --format json | jq -r '.["event.original"]' | sort)
 expect_eq "every line stored exactly once" "$(sort expected)" "$stored"
 by_source=$("$YAMORI" search -d "$D" '* | stats count by source' --format json | jq -r '"\(.source) \(.count)"' | sort)
 want_by_source=$(printf '%s\n' "$L/a.log 650" "$L/b.log 410" "$L/c.log 50" "$L/d.log 4000" "$L/e.log 3" "$L/f.log 3000" | sort)
 expect_eq "counts by source" "$want_by_source" "$by_source"
-if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' server.err; then
-    not_ok "sanitizer report from the server"
-    grep -E 'Sanitizer|runtime error|#[0-9] ' server.err | head -20 | sed 's/^/#   /'
-fi
+expect_no_sanitizer server.err
 finish

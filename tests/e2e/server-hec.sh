@@ -10,13 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 
-# A free loopback TCP port (derived from the pid, checked with ss).
-free_port() {
-    local p=$((20000 + ($$ * 7 + $1) % 30000))
-    while ss -ltnH "sport = :$p" 2>/dev/null | grep -q .; do p=$((p + 1)); done
-    echo "$p"
-}
-PORT=$(free_port 1)
+PORT=$(free_port)
 U="http://127.0.0.1:$PORT"
 cat >y.yaml <<EOF
 syslog: []
@@ -25,17 +19,13 @@ http:
   max_body: 64K
 EOF
 D="$T/data"
-"$YAMORI" server -c y.yaml -d "$D" 2>server.err &
-SPID=$!
-trap 'kill -9 $SPID 2>/dev/null' EXIT
 health() { curl -s -m 2 "$U/services/collector/health" 2>/dev/null | grep -q '"code":17'; }
+server_must_start "server starts" y.yaml "$D"
 if ! wait_until 10 health; then
-    not_ok "server starts"
-    sed 's/^/#   /' server.err
+    not_ok "/health answers"
     finish
     exit 1
 fi
-ok "server starts and /health answers"
 expect_eq "health body" '{"text":"HEC is healthy","code":17}' "$(curl -s "$U/services/collector/health")"
 expect_eq "tokens written mode 0600" "600 600" "$(stat -c %a "$D/hec.token") $(stat -c %a "$D/admin.token")"
 HEC=$(cat "$D/hec.token")
@@ -121,16 +111,9 @@ run curl -s "$U/metrics"
 expect_match "metrics: events received by the http input" '^yamori_input_events_received_total\{input="http"\} 1[0-9]$' "$OUT"
 expect_match "metrics: bodies too large counted" '^yamori_http_body_too_large_total 2$' "$OUT"
 
-kill -TERM $SPID
-wait $SPID
+server_stop
 expect_eq "SIGTERM: exit 0" 0 "$?"
-trap - EXIT
-if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' server.err; then
-    not_ok "sanitizer report from the server"
-    grep -E 'Sanitizer|runtime error|#[0-9] ' server.err | head -20 | sed 's/^/#   /'
-else
-    ok "no sanitizer report from the server"
-fi
+expect_no_sanitizer server.err
 
 run "$YAMORI" search -d "$D" '*' --format json
 expect_eq "every accepted event stored" 13 "$(printf '%s\n' "$OUT" | grep -c .)"
@@ -156,16 +139,12 @@ http:
   cert: $T/cert.pem
   key: $T/key.pem
 EOF
-    "$YAMORI" server -c tls.yaml -d "$D" 2>tls.err &
-    SPID=$!
-    trap 'kill -9 $SPID 2>/dev/null' EXIT
+    server_start tls.yaml "$D" tls.err
     tls_health() { curl -sk -m 2 "https://127.0.0.1:$PORT/services/collector/health" 2>/dev/null | grep -q '"code":17'; }
     if wait_until 10 tls_health; then ok "https: health"; else not_ok "https: health"; fi
     BODY=$(curl -sk -H "Authorization: Splunk $HEC" --data-binary '{"event":"over tls"}' "https://127.0.0.1:$PORT/services/collector/event")
     expect_eq "https: event accepted" '{"text":"Success","code":0}' "$BODY"
-    kill -TERM $SPID
-    wait $SPID
-    trap - EXIT
+    server_stop
     expect_eq "https: event stored" 1 "$("$YAMORI" search -d "$D" '"over tls"' --format json | wc -l)"
 else
     skip "https" "openssl cannot make a certificate"

@@ -52,20 +52,9 @@ EOF
     printf 'http:\n  enabled: false\n'
 } >y.yaml
 
-"$YAMORI" server -c y.yaml -d "$T/data" 2>srv.err &
-PID=$!
 RPID=
-trap 'kill -9 $PID $RPID 2>/dev/null' EXIT
-port_of() { sed -n "s/.*\[$1\] listening on $2 127\.0\.0\.1:\([0-9]*\).*/\1/p" srv.err | head -1; }
-listening() { [ -n "$(port_of oct tcp)" ] && [ -n "$(port_of lf tcp)" ] &&
-    { [ "$has_ossl" -eq 0 ] || [ -n "$(port_of tls tls)" ]; }; }
-if ! wait_until 20 listening; then
-    not_ok "server listens"
-    sed 's/^/#   /' srv.err | head -20
-    finish
-    exit
-fi
-ok "Yamori listens"
+trap 'server_cleanup; [ -n "$RPID" ] && kill -9 $RPID 2>/dev/null' EXIT
+server_must_start "Yamori listens" y.yaml "$T/data" srv.err
 
 mkdir rs
 {
@@ -74,16 +63,16 @@ global(workDirectory="$T/rs" maxMessageSize="64k")
 module(load="imtcp")
 input(type="imtcp" address="127.0.0.1" port="0" listenPortFileName="$T/rs/port" ruleset="fwd")
 ruleset(name="fwd") {
-  action(type="omfwd" target="127.0.0.1" port="$(port_of oct tcp)" protocol="tcp"
+  action(type="omfwd" target="127.0.0.1" port="$(server_port oct tcp)" protocol="tcp"
          TCP_Framing="octet-counted" queue.type="LinkedList" queue.size="100000"
          action.resumeRetryCount="-1" action.resumeInterval="1")
-  action(type="omfwd" target="127.0.0.1" port="$(port_of lf tcp)" protocol="tcp"
+  action(type="omfwd" target="127.0.0.1" port="$(server_port lf tcp)" protocol="tcp"
          queue.type="LinkedList" queue.size="100000"
          action.resumeRetryCount="-1" action.resumeInterval="1")
 EOF
     if [ "$has_ossl" -eq 1 ]; then
         cat <<EOF
-  action(type="omfwd" target="127.0.0.1" port="$(port_of tls tls)" protocol="tcp"
+  action(type="omfwd" target="127.0.0.1" port="$(server_port tls tls)" protocol="tcp"
          StreamDriver="ossl" StreamDriverMode="1" StreamDriverAuthMode="x509/name"
          StreamDriverPermittedPeers="localhost" StreamDriver.CAFile="$T/ca.crt"
          queue.type="LinkedList" queue.size="100000"
@@ -95,7 +84,6 @@ EOF
 
 "$RSYSLOGD" -n -f rs.conf -i "$T/rs/pid" 2>rs.err >rs.out &
 RPID=$!
-trap 'kill -9 $PID $RPID 2>/dev/null' EXIT
 if ! wait_until 20 test -s rs/port; then
     not_ok "rsyslogd starts and listens"
     sed 's/^/#   /' rs.err rs.out | head -20
@@ -112,13 +100,13 @@ stored() { # stored SOURCE-PREFIX: events of rsmark from that input
         grep "^$1," | cut -d, -f2
 }
 has() { [ "$(stored "$1")" == "$N" ]; }
-wait_until 30 has "tcp:127.0.0.1:$(port_of oct tcp)"
-expect_eq "rsyslog omfwd, octet-counted framing: every line" $N "$(stored "tcp:127.0.0.1:$(port_of oct tcp)")"
-wait_until 30 has "tcp:127.0.0.1:$(port_of lf tcp)"
-expect_eq "rsyslog omfwd, newline framing: every line" $N "$(stored "tcp:127.0.0.1:$(port_of lf tcp)")"
+wait_until 30 has "tcp:127.0.0.1:$(server_port oct tcp)"
+expect_eq "rsyslog omfwd, octet-counted framing: every line" $N "$(stored "tcp:127.0.0.1:$(server_port oct tcp)")"
+wait_until 30 has "tcp:127.0.0.1:$(server_port lf tcp)"
+expect_eq "rsyslog omfwd, newline framing: every line" $N "$(stored "tcp:127.0.0.1:$(server_port lf tcp)")"
 if [ "$has_ossl" -eq 1 ]; then
-    wait_until 30 has "tls:127.0.0.1:$(port_of tls tls)"
-    expect_eq "rsyslog omfwd over TLS (ossl driver): every line" $N "$(stored "tls:127.0.0.1:$(port_of tls tls)")"
+    wait_until 30 has "tls:127.0.0.1:$(server_port tls tls)"
+    expect_eq "rsyslog omfwd over TLS (ossl driver): every line" $N "$(stored "tls:127.0.0.1:$(server_port tls tls)")"
 else
     skip "rsyslog over TLS" "rsyslog's ossl netstream driver (lmnsd_ossl) or openssl is missing"
 fi
@@ -133,10 +121,8 @@ expect_eq "the program rsyslog forwarded, on every input" "$n_inputs rstest" \
 kill -TERM "$RPID"
 wait "$RPID"
 RPID=
-kill -TERM $PID
-wait $PID
+server_stop
 expect_eq "SIGTERM: exit 0" 0 "$?"
-trap - EXIT
 if [ "$T_FAILED" -ne 0 ]; then
     echo "# rsyslogd stderr:"
     sed 's/^/#   /' rs.err | head -20

@@ -2,7 +2,7 @@
 # over TCP with newline framing and with --octet-count, every line stored;
 # the sender's address kept in log.source.address; a 100 MB line over TCP
 # is cut at max_line (tagged, counted) while another client goes on, and
-# the same connection's next line arrives whole; 500 idle connections do
+# the same connection's next line arrives whole; 10,000 idle connections do
 # not stop a normal client; beyond max_connections a connection is closed at
 # once and logged; garbage (invalid UTF-8, NUL, broken octet framing) is
 # kept raw or refused without harm; SIGTERM stops with exit 0.
@@ -15,6 +15,12 @@ if ! command -v logger >/dev/null; then
     exit
 fi
 
+# 10,000 idle connections need that many descriptors in the test and the
+# server (which inherits the limit).
+ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
+N_IDLE=10000
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge 10300 ] || N_IDLE=$(( $(ulimit -n) - 300 ))
+
 cat >y.yaml <<'EOF'
 log_level: info
 syslog:
@@ -25,6 +31,7 @@ syslog:
     protocol: tcp
     listen: 127.0.0.1:0
     max_line: 1K
+    max_connections: 12000
   - name: small
     protocol: tcp
     listen: 127.0.0.1:0
@@ -38,24 +45,11 @@ http:
   listen: 127.0.0.1:0
 EOF
 
-"$YAMORI" server -c y.yaml -d "$T/data" 2>srv.err &
-PID=$!
-trap 'kill -9 $PID 2>/dev/null' EXIT
-
-port_of() { sed -n "s/.*\[$1\] listening on $2 127\.0\.0\.1:\([0-9]*\).*/\1/p" srv.err | head -1; }
-listening() { [ -n "$(port_of u udp)" ] && [ -n "$(port_of t tcp)" ] && [ -n "$(port_of small tcp)" ] &&
-    [ -n "$(port_of idle tcp)" ]; }
-if ! wait_until 20 listening; then
-    not_ok "server listens"
-    sed 's/^/#   /' srv.err | head -20
-    finish
-    exit
-fi
-ok "server listens on the ports the kernel chose"
-UPORT=$(port_of u udp)
-TPORT=$(port_of t tcp)
-SPORT=$(port_of small tcp)
-IPORT=$(port_of idle tcp)
+server_must_start "server listens on the ports the kernel chose" y.yaml "$T/data" srv.err
+UPORT=$(server_port u udp)
+TPORT=$(server_port t tcp)
+SPORT=$(server_port small tcp)
+IPORT=$(server_port idle tcp)
 
 # count QUERY: the number of events matching, read beside the running server
 count() { "$YAMORI" search "$1 | stats count" --format csv 2>/dev/null | sed -n 2p; }
@@ -92,15 +86,16 @@ run "$YAMORI" search 'error.message="*cut at the 1024-byte limit*"' --format jso
 expect_eq "the 100 MB line is kept cut at max_line" "1024" "$(printf '%s\n' "$OUT" | head -1 | jq -r '.["event.original"] | length')"
 expect_match "the cut is logged" '\[t\] 127\.0\.0\.1:[0-9]+: message of [0-9]+ bytes or more cut at the 1024-byte limit' "$(cat srv.err)"
 
-# 500 idle connections, then a normal client.
+# N_IDLE (10,000) idle connections, then a normal client.
+[ "$N_IDLE" -ge 10000 ] || skip "10,000 idle connections" "ulimit -n allows only $N_IDLE here"
 fds=()
-for _ in $(seq 500); do
+for _ in $(seq "$N_IDLE"); do
     exec {fd}<>/dev/tcp/127.0.0.1/"$TPORT" && fds+=("$fd")
 done
-expect_eq "500 idle connections open" 500 "${#fds[@]}"
-logger -T -n 127.0.0.1 -P "$TPORT" -t e2e "idlemark beside 500 idle connections"
+expect_eq "$N_IDLE idle connections open" "$N_IDLE" "${#fds[@]}"
+logger -T -n 127.0.0.1 -P "$TPORT" -t e2e "idlemark beside $N_IDLE idle connections"
 wait_until 20 has_count idlemark 1
-expect_eq "a client is served beside 500 idle connections" 1 "$(count idlemark)"
+expect_eq "a client is served beside $N_IDLE idle connections" 1 "$(count idlemark)"
 for fd in "${fds[@]}"; do exec {fd}>&-; done
 
 # max_connections: 2 on "small"; the third is closed at once.
@@ -147,7 +142,7 @@ exec 6<>/dev/tcp/127.0.0.1/"$TPORT"
 printf 'hupmark1 before the reload\n' >&6
 wait_until 20 has_count hupmark1 1
 sed -i 's/    max_line: 1K/    max_line: 1K\n    index: reloaded/' y.yaml
-kill -HUP $PID
+kill -HUP $SERVER_PID
 wait_until 20 grep -q 'configuration reloaded' srv.err
 printf 'hupmark2 after the reload, same connection\n' >&6
 exec 6>&-
@@ -156,7 +151,7 @@ expect_eq "SIGHUP: index applied, connection kept" "main reloaded" \
     "$("$YAMORI" search 'hupmark1 OR hupmark2' --format json | jq -r .index | sort | tr '\n' ' ' | sed 's/ $//')"
 
 # The limits are counted in /metrics.
-HPORT=$(sed -n 's/.*\[http\] listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' srv.err | head -1)
+HPORT=$(server_port http)
 M=$(curl -s -H "Authorization: Bearer $(cat "$T/data/admin.token" 2>/dev/null)" "http://127.0.0.1:$HPORT/metrics")
 metric() { printf '%s\n' "$M" | grep -F "$1" | awk '{print $NF}' | head -1; }
 u_recv=$(metric 'yamori_input_events_received_total{input="u"}')
@@ -168,15 +163,10 @@ expect_eq "metrics: broken framing counted" 1 "$(metric 'yamori_input_framing_er
 expect_eq "metrics: connections open now" 0 "$(metric 'yamori_input_connections{input="t"}')"
 expect_match "metrics: events stored per input" '^[0-9]+$' "$(metric 'yamori_input_events_stored_total{input="t"}')"
 
-kill -TERM $PID
-wait $PID
+server_stop
 expect_eq "SIGTERM: exit 0" 0 "$?"
-trap - EXIT
 expect_eq "after the stop: every UDP line" $N "$(count udpmark)"
 expect_eq "after the stop: every TCP line" $N "$(count tcpmark)"
 expect_eq "after the stop: every octet-counted line" $N "$(count octmark)"
-if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' srv.err; then
-    not_ok "sanitizer report from the server"
-    grep -E 'Sanitizer|runtime error|#[0-9] ' srv.err | head -20 | sed 's/^/#   /'
-fi
+expect_no_sanitizer
 finish

@@ -56,20 +56,9 @@ http:
   enabled: false
 EOF
 
-"$YAMORI" server -c y.yaml -d "$T/data" 2>srv.err &
-PID=$!
-trap 'kill -9 $PID 2>/dev/null' EXIT
-port_of() { sed -n "s/.*\[$1\] listening on tls 127\.0\.0\.1:\([0-9]*\).*/\1/p" srv.err | head -1; }
-listening() { [ -n "$(port_of tls)" ] && [ -n "$(port_of mtls)" ]; }
-if ! wait_until 20 listening; then
-    not_ok "server listens"
-    sed 's/^/#   /' srv.err | head -20
-    finish
-    exit
-fi
-ok "server listens with TLS"
-PORT=$(port_of tls)
-MPORT=$(port_of mtls)
+server_must_start "server listens with TLS" y.yaml "$T/data" srv.err
+PORT=$(server_port tls tls)
+MPORT=$(server_port mtls tls)
 
 count() { "$YAMORI" search "$1 | stats count" --format csv 2>/dev/null | sed -n 2p; }
 has_count() { [ "$(count "$1")" == "$2" ]; }
@@ -123,14 +112,9 @@ expect_eq "a silent connection is closed after handshake_timeout (EOF, not our t
 exec 6>&- 8>&-
 expect_match "the handshake timeout is logged" '\[tls\] 127\.0\.0\.1:[0-9]+: TLS handshake not done in 2s: closed' "$(cat srv.err)"
 
-kill -TERM $PID
-wait $PID
+server_stop
 expect_eq "SIGTERM: exit 0" 0 "$?"
-trap - EXIT
 expect_eq "after the stop: every TLS line" $N "$(count tlsmark)"
 expect_eq "after the stop: every octet-counted frame" $N "$(count octtls)"
-if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' srv.err; then
-    not_ok "sanitizer report from the server"
-    grep -E 'Sanitizer|runtime error|#[0-9] ' srv.err | head -20 | sed 's/^/#   /'
-fi
+expect_no_sanitizer
 finish

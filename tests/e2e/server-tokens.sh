@@ -82,26 +82,9 @@ if ! "$YAMORI" server --help >/dev/null 2>&1 || ! command -v curl >/dev/null; th
     finish
     exit
 fi
-free_port() {
-    local p
-    while :; do
-        p=$((20000 + RANDOM % 30000))
-        ss -Htuln | grep -q ":$p " || { echo "$p"; return; }
-    done
-}
 HP=$(free_port)
 printf 'syslog: []\nhttp:\n  listen: 127.0.0.1:%s\n' "$HP" >srv.yaml
-SPID=
-trap '[ -n "$SPID" ] && kill -9 $SPID 2>/dev/null' EXIT
-"$YAMORI" server -c srv.yaml -d data 2>server.log &
-SPID=$!
-if ! wait_until 20 sh -c "ss -Htln | grep -q ':$HP '"; then
-    not_ok "server listens"
-    sed 's/^/#   /' server.log | head -20
-    finish
-    exit
-fi
-ok "server listens"
+server_must_start "server listens" srv.yaml data server.log
 expect_eq "first start: admin.token mode 0600" 600 "$(stat -c %a data/admin.token 2>&1)"
 expect_eq "first start: hec.token mode 0600" 600 "$(stat -c %a data/hec.token 2>&1)"
 expect_match "first start: admin.token holds an API token" '^ymapi_[0-9a-f]{64}$' "$(cat data/admin.token)"
@@ -115,25 +98,23 @@ hec() { # TOKEN INDEX -> HTTP status
         --data-binary "{\"event\":\"tokentest\",\"index\":\"$2\"}" "$URL/services/collector/event"
 }
 NEW=$("$YAMORI" token create --kind hec --name fw-team --index fw -d data 2>/dev/null)
-kill -HUP "$SPID"
+kill -HUP "$SERVER_PID"
 sleep 1.5
 expect_eq "new HEC token accepted for its index" 200 "$(hec "$NEW" fw)"
 expect_eq "new HEC token refused for another index (Splunk: 400, code 7)" 400 "$(hec "$NEW" main)"
 expect_eq "an unknown token refused" 403 "$(hec 00000000-0000-4000-8000-000000000000 fw)"
 
 "$YAMORI" token revoke --kind hec --name fw-team -d data 2>/dev/null
-kill -HUP "$SPID"
+kill -HUP "$SERVER_PID"
 sleep 1.5
 expect_eq "revoked HEC token refused after SIGHUP" 403 "$(hec "$NEW" fw)"
-expect_eq "server still running after reload" 0 "$(kill -0 "$SPID" 2>/dev/null; echo $?)"
+expect_eq "server still running after reload" 0 "$(kill -0 "$SERVER_PID" 2>/dev/null; echo $?)"
 expect_eq "default HEC token still accepted" 200 "$(hec "$(cat data/hec.token)" main)"
 expect_eq "admin API token accepted" 200 \
     "$(curl -s -o /dev/null -w '%{http_code}' -m 5 -H "Authorization: Bearer $(cat data/admin.token)" "$URL/api/health")"
 expect_eq "a HEC token is no API token" 401 \
     "$(curl -s -o /dev/null -w '%{http_code}' -m 5 -H "Authorization: Bearer $(cat data/hec.token)" "$URL/api/health")"
 
-kill -TERM "$SPID"
-wait "$SPID"
+server_stop
 expect_eq "server exits 0 on SIGTERM" 0 "$?"
-SPID=
 finish
