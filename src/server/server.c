@@ -149,6 +149,7 @@ struct srv {
     size_t n_inputs;
 
     struct metric *m_queue_bytes, *m_queue_batches, *m_errors;
+    unsigned test_delay_ms; /* YAMORI_TEST_WRITE_DELAY_MS: a slow store, for tests */
     struct histogram *m_fsync;
 };
 
@@ -406,6 +407,11 @@ write_item(struct srv *s, struct qitem *it)
     int rc = 0;
 
     ym_err_clear(&err);
+    if (s->test_delay_ms > 0) {
+        struct timespec ts = {(time_t)(s->test_delay_ms / 1000),
+                              (long)(s->test_delay_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     if ((iw = writer_for(s, it->index, &err)) == NULL) {
         srv_log(SRV_ERR, "store", "%s: %s", it->index, err.msg);
         metric_add(s->m_errors, 1);
@@ -526,6 +532,10 @@ srv_new(const struct srv_config *cfg, struct srv **out, struct ym_err *err)
         return ym_err_set(err, YM_ENOMEM, "out of memory");
     s->cfg = cfg;
     s->q_limit = cfg->queue_bytes != 0 ? cfg->queue_bytes : (64u << 20);
+    /* A test hook: the back-pressure tests need a store slower than the load. */
+    const char *delay = getenv("YAMORI_TEST_WRITE_DELAY_MS");
+    if (delay != NULL)
+        s->test_delay_ms = (unsigned)strtoul(delay, NULL, 10) % 10000;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->not_full, NULL);
     pthread_cond_init(&s->not_empty, NULL);
