@@ -132,7 +132,9 @@ struct srv {
     size_t q_bytes, q_items;
     size_t q_limit;
     uint64_t next_ticket;     /* the next ticket to give */
-    uint64_t durable_upto;    /* every ticket < this is durable */
+    uint64_t durable_upto;    /* every ticket < this is durable, except the failed */
+    uint64_t failed[256];     /* tickets the store refused (ring of the latest) */
+    size_t n_failed;
     bool stopping;            /* inputs are stopping: no new submissions wait */
     bool writer_exit;         /* the writer drains and exits */
     int writer_rc;
@@ -291,13 +293,26 @@ srv_submit(struct srv *s, const char *index, struct ym_batch *b, int flags, uint
     return 0;
 }
 
+/* True when the store refused ticket's batch (call under s->mu). */
+static bool
+is_failed(const struct srv *s, uint64_t ticket)
+{
+    size_t n = s->n_failed < 256 ? s->n_failed : 256;
+
+    for (size_t i = 0; i < n; i++)
+        if (s->failed[i] == ticket)
+            return true;
+    /* older failures than the ring holds: refuse what cannot be told apart */
+    return s->n_failed > 256 && ticket <= s->failed[(s->n_failed - 256) % 256];
+}
+
 bool
 srv_durable(struct srv *s, uint64_t ticket)
 {
     bool d;
 
     pthread_mutex_lock(&s->mu);
-    d = ticket < s->durable_upto;
+    d = ticket < s->durable_upto && !is_failed(s, ticket);
     pthread_mutex_unlock(&s->mu);
     return d;
 }
@@ -319,7 +334,7 @@ srv_wait_durable(struct srv *s, uint64_t ticket, int timeout_ms)
     while (!(d = ticket < s->durable_upto) && !s->writer_exit)
         if (pthread_cond_timedwait(&s->durable_cv, &s->mu, &until) == ETIMEDOUT)
             break;
-    d = ticket < s->durable_upto;
+    d = ticket < s->durable_upto && !is_failed(s, ticket);
     pthread_mutex_unlock(&s->mu);
     return d;
 }
@@ -397,8 +412,18 @@ flush_all(struct srv *s, struct ym_err *err)
     return rc;
 }
 
+/* Remembers that ticket's batch was not stored: it is never reported durable. */
+static void
+mark_failed(struct srv *s, uint64_t ticket)
+{
+    pthread_mutex_lock(&s->mu);
+    s->failed[s->n_failed % 256] = ticket;
+    s->n_failed++;
+    pthread_mutex_unlock(&s->mu);
+}
+
 /* Adds and commits one batch.  A failure (disk full) is logged; its events are
- * not acknowledged, and the batch is dropped after a retry. */
+ * not acknowledged (the ticket is marked failed) and the batch is dropped. */
 static void
 write_item(struct srv *s, struct qitem *it)
 {
@@ -415,6 +440,7 @@ write_item(struct srv *s, struct qitem *it)
     if ((iw = writer_for(s, it->index, &err)) == NULL) {
         srv_log(SRV_ERR, "store", "%s: %s", it->index, err.msg);
         metric_add(s->m_errors, 1);
+        mark_failed(s, it->ticket);
         return;
     }
     for (size_t i = 0; i < it->b.n && rc == 0; i++)
@@ -424,6 +450,7 @@ write_item(struct srv *s, struct qitem *it)
     if (rc < 0) {
         srv_log(SRV_ERR, "store", "%s: %s (%zu events not stored)", it->index, err.msg, it->b.n);
         metric_add(s->m_errors, 1);
+        mark_failed(s, it->ticket);
         return;
     }
     iw->added += it->b.n;

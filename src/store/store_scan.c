@@ -19,6 +19,8 @@
  * and is emitted.  A limit therefore stops the scan after the first runs.
  */
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdatomic.h>
@@ -543,6 +545,10 @@ scan_setup(struct scan *sc, struct store *s, const struct store_scan_opts *o,
         if (!store_index_name_ok(de->d_name))
             continue;
         if (o->index != NULL && strcmp(o->index, de->d_name) != 0)
+            continue;
+        /* Only directories are indexes: a stray file in indexes/ is not one. */
+        struct stat st;
+        if (fstatat(dirfd(d), de->d_name, &st, 0) != 0 || !S_ISDIR(st.st_mode))
             continue;
         rc = add_index(sc, root, de->d_name, err);
     }

@@ -69,6 +69,18 @@ server_start srv.yaml data server.log
 tok=$(cat data/hec.token)
 run curl -s -H "Authorization: Splunk $tok" --data-binary '{"event":"after the crashes"}' "$URL/event"
 expect_eq "the restarted server accepts events" '{"text":"Success","code":0}' "$OUT"
+
+# A batch the store cannot take (its index directory cannot be made: a
+# file is in the way) is never acknowledged, while one to main is.
+: >data/indexes/blocked
+ack_of() { curl -s -H "Authorization: Splunk $tok" -H "X-Splunk-Request-Channel: $CHAN" --data-binary "$1" "$URL/event" | jq -r .ackId; }
+bad=$(ack_of '{"event":"never stored","index":"blocked"}')
+good=$(ack_of '{"event":"stored fine"}')
+acked() { [ "$(curl -s -H "Authorization: Splunk $tok" -H "X-Splunk-Request-Channel: $CHAN" \
+    --data-binary "{\"acks\":[$1]}" "$URL/ack" | jq -r ".acks[\"$1\"]")" = true ]; }
+if wait_until 10 acked "$good"; then ok "a stored batch is acknowledged"; else not_ok "a stored batch is never acknowledged"; fi
+sleep 0.5
+if acked "$bad"; then not_ok "a batch the store refused is acknowledged"; else ok "a batch the store refused is never acknowledged"; fi
 server_stop
 expect_eq "SIGTERM: exit 0" 0 "$?"
 run "$YAMORI" search -d data --format csv '"after the crashes" | stats count'

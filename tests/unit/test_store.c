@@ -1059,6 +1059,28 @@ test_scan_unordered(void **state)
     store_close(s);
 }
 
+/* A stray file in indexes/ (not a directory) is not an index: scans skip it. */
+static void
+test_scan_skips_stray_file(void **state)
+{
+    struct fx *f = *state;
+    struct store *s = write_two_indexes(f, true);
+    struct store_scan_opts o = {.earliest = INT64_MIN, .latest = INT64_MAX};
+    int64_t sum[2] = {0, 0};
+    struct ym_err err;
+    char path[512];
+
+    snprintf(path, sizeof(path), "%s/indexes/stray", f->data);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    ym_err_clear(&err);
+    assert_int_equal(store_scan(s, &o, NULL, sum_emit, sum, NULL, &err), 0);
+    assert_int_equal(sum[1], 7);
+    store_close(s);
+}
+
+
 /* A separate read-only store sees what a live writer committed but has not
  * flushed, read from the WAL without changing it, and nothing uncommitted. */
 static void
@@ -1914,6 +1936,7 @@ main(void)
         T(test_scan_meta_wal),
         T(test_scan_meta_hosts),
         T(test_scan_unordered),
+        T(test_scan_skips_stray_file),
         T(test_reader_sees_unflushed),
         T(test_recovery_replays_wal),
         T(test_recovery_publishes_complete_flush),
