@@ -195,7 +195,7 @@ else
     free_port() {
         local p
         while :; do
-            p=$((20000 + RANDOM % 30000))
+            p=$((10000 + RANDOM % 22768)) # below the ephemeral range
             ss -Htuln | grep -q ":$p " || { echo "$p"; return; }
         done
     }

@@ -71,12 +71,16 @@ wait_until() {
 SERVER_PID=
 SERVER_LOG=
 
-# free_port: prints a loopback TCP port nothing listens on (random in
-# 20000-49999, checked with ss; the port is not reserved).
+# free_port: prints a loopback port nothing listens on (TCP or UDP), chosen
+# at random below the kernel's ephemeral range (ip_local_port_range), so
+# that no outgoing connection of another test can take it meanwhile; checked
+# with ss (the port is not reserved).
 free_port() {
-    local p
+    local p lo
+    lo=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+    [ "${lo:-0}" -gt 12000 ] || lo=32768
     while :; do
-        p=$((20000 + RANDOM % 30000))
+        p=$((10000 + RANDOM % (lo - 10000)))
         ss -Htuln | grep -q ":$p " || { echo "$p"; return; }
     done
 }
