@@ -92,38 +92,6 @@ path_join(char *out, size_t cap, const char *dir, const char *name, struct ym_er
     return 0;
 }
 
-/*
- * Replaces dir/name with p (len bytes) durably, mode 0600 from creation
- * (ym_write_file_durable makes 0640 files, too open for secrets).
- */
-static int
-write_secret_file(const char *dir, const char *name, const void *p, size_t len, struct ym_err *err)
-{
-    char path[4096], tmp[4096];
-    int fd = -1, rc;
-
-    if ((rc = path_join(path, sizeof(path), dir, name, err)) < 0 ||
-        (rc = path_join(tmp, sizeof(tmp), dir, name, err)) < 0)
-        return rc;
-    if (strlen(tmp) + 5 > sizeof(tmp))
-        return ym_err_set(err, YM_EINVAL, "%.200s: path too long", dir);
-    strncat(tmp, ".tmp", sizeof(tmp) - strlen(tmp) - 1);
-    unlink(tmp);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0 || fchmod(fd, 0600) < 0 || ym_write_all(fd, p, len) < 0 || fsync(fd) < 0 ||
-        rename(tmp, path) < 0) {
-        rc = ym_err_set(err, YM_EIO, "%s: %s", fd < 0 ? tmp : path, strerror(errno));
-        if (fd >= 0)
-            unlink(tmp);
-        goto out;
-    }
-    rc = ym_fsync_dir(dir, err);
-out:
-    if (fd >= 0)
-        close(fd);
-    return rc;
-}
-
 /* Takes the exclusive lock on DIR/tokens.lock, creating DIR if needed. */
 static int
 lock_dir(const char *dir, int *fd_out, struct ym_err *err)
@@ -386,7 +354,7 @@ save_tokens(const char *dir, const struct tokens *t, struct ym_err *err)
     if (b.is_oom)
         rc = ym_err_set(err, YM_ENOMEM, "out of memory");
     else
-        rc = write_secret_file(dir, TOK_FILE, b.p != NULL ? b.p : "", b.len, err);
+        rc = ym_write_file_durable_mode(dir, TOK_FILE, b.p != NULL ? b.p : "", b.len, 0600, err);
     if (b.p != NULL)
         sodium_memzero(b.p, b.cap);
     ym_buf_fini(&b);
@@ -558,7 +526,7 @@ bootstrap_one(const char *dir, struct tokens *t, enum token_kind kind, const cha
     tok[len] = '\n';
     /* The clear file first: a crash before the tokens file is saved leaves
      * no token that nobody knows. */
-    rc = write_secret_file(dir, file, tok, len + 1, err);
+    rc = ym_write_file_durable_mode(dir, file, tok, len + 1, 0600, err);
     sodium_memzero(tok, sizeof(tok));
     return rc;
 }

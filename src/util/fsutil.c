@@ -5,6 +5,7 @@
 #include "util/fsutil.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,9 +72,28 @@ ym_write_all(int fd, const void *p, size_t len)
     return 0;
 }
 
+static int write_durable(const char *dir, const char *name, const void *p, size_t len,
+                         unsigned mode, bool exact, struct ym_err *err);
+
 int
 ym_write_file_durable(const char *dir, const char *name, const void *p, size_t len,
                       struct ym_err *err)
+{
+    return write_durable(dir, name, p, len, 0640, false, err);
+}
+
+int
+ym_write_file_durable_mode(const char *dir, const char *name, const void *p, size_t len,
+                           unsigned mode, struct ym_err *err)
+{
+    return write_durable(dir, name, p, len, mode, true, err);
+}
+
+/* ym_write_file_durable; exact: fchmod to mode whatever the umask and a
+ * temporary left over from a crash. */
+static int
+write_durable(const char *dir, const char *name, const void *p, size_t len, unsigned mode,
+              bool exact, struct ym_err *err)
 {
     size_t n = strlen(dir) + strlen(name) + 6;
     char *path = ym_malloc(n), *tmp = ym_malloc(n);
@@ -85,8 +105,9 @@ ym_write_file_durable(const char *dir, const char *name, const void *p, size_t l
     }
     snprintf(path, n, "%s/%s", dir, name);
     snprintf(tmp, n, "%s/%s.tmp", dir, name);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0 || ym_write_all(fd, p, len) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, (mode_t)mode);
+    if (fd < 0 || (exact && fchmod(fd, (mode_t)mode) < 0) || ym_write_all(fd, p, len) < 0 ||
+        fsync(fd) < 0 || rename(tmp, path) < 0) {
         rc = ym_err_set(err, YM_EIO, "%s: %s", path, strerror(errno));
         unlink(tmp);
         goto out;

@@ -29,5 +29,10 @@ int ym_write_all(int fd, const void *p, size_t len) __attribute__((warn_unused_r
  */
 int ym_write_file_durable(const char *dir, const char *name, const void *p, size_t len,
                           struct ym_err *err) __attribute__((warn_unused_result));
+/* The same with the file's mode set exactly to mode (umask aside): 0600 for
+ * secrets.  The temporary is opened without following a symbolic link. */
+int ym_write_file_durable_mode(const char *dir, const char *name, const void *p, size_t len,
+                               unsigned mode, struct ym_err *err)
+    __attribute__((warn_unused_result));
 
 #endif
