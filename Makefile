@@ -9,7 +9,7 @@
 #   make V=1        show the commands
 
 CC       ?= cc
-PKGS     := libzstd zlib libxml-2.0 yaml-0.1 libpcre2-8 libsodium libxxhash libcrypto libssl libmicrohttpd
+PKGS     := libzstd zlib libxml-2.0 yaml-0.1 libpcre2-8 libsodium libxxhash libcrypto libssl libmicrohttpd libhs libcurl sqlite3
 TESTPKGS := cmocka jansson
 BUILD    ?= build
 PREFIX   ?= /usr/local

@@ -7,6 +7,7 @@ set -eu
 PKGS="gcc make pkg-config libc6-dev
 libzstd-dev libjansson-dev zlib1g-dev libxml2-dev libyaml-dev libpcre2-dev
 libroaring-dev libsodium-dev libxxhash-dev libssl-dev libcsv-dev libmicrohttpd-dev
+libhyperscan-dev libcurl4-openssl-dev libsqlite3-dev
 libcmocka-dev clang libclang-rt-14-dev
 zstd jq util-linux tzdata python3 python3-yaml sqlite3 curl openssl rsyslog rsyslog-openssl"
 

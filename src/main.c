@@ -22,6 +22,9 @@ static const struct command commands[] = {
     {"store", cmd_store, "stats, verify, export and import the stored segments"},
     {"server", cmd_server, "run the server: syslog, HTTP event collector, files, API, metrics"},
     {"token", cmd_token, "create, list and revoke the server's API and HEC tokens"},
+    {"detect", cmd_detect, "run Sigma rules over log files or stored events and print the alerts"},
+    {"rules", cmd_rules, "check rules (loaded, skipped and why) and run their test events"},
+    {"alerts", cmd_alerts, "list, show and update the alerts detection raised"},
     {"demo-gen", demo_gen_main, "write realistic demo logs with an embedded attack story"},
 };
 

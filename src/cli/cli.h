@@ -20,6 +20,9 @@ int cmd_decoders(int argc, char **argv);
 int cmd_store(int argc, char **argv);
 int cmd_server(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
+int cmd_detect(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 #include "decode/decode.h"
 

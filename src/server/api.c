@@ -10,6 +10,20 @@
  *        400 with the message and its column.
  *   GET  /api/indexes  {"indexes":[{"name":"main","events":N}...]}
  *   GET  /api/health   {"status":"ok","queue_bytes":N,"queue_limit":N}
+ *   GET  /api/alerts   NDJSON: the alerts of DIR/alerts.db, newest first
+ *        (by last event), each in its JSON form (detect/alert.h); query
+ *        parameters severity (minimum: informational..critical), since and
+ *        until (as the CLI takes them: -24h, RFC 3339, epoch seconds; on the
+ *        last event, until exclusive), status, rule (a rule id), limit
+ *        (default ALERTS_LIMIT_DEFAULT, at most ALERTS_LIMIT_MAX); another
+ *        parameter or a bad value is a 400.  No database yet: no alerts.
+ *   GET  /api/alerts/ID          the alert's JSON form; 404 when there is none
+ *   POST /api/alerts/ID/status   {"status":"acknowledged"} (new, acknowledged,
+ *        closed; ack and close too) → the updated alert; the token's name is
+ *        recorded as who set it.  400 for a bad body or status, 404 absent.
+ *   Each alerts request opens the database itself (SQLite, WAL: readers do
+ *   not wait for the detection thread's writes; a write waits at most the
+ *   busy timeout, then 503).
  *
  * A search runs in a thread of its own that writes through a stdio stream
  * (fopencookie) into a bounded buffer the response callback drains: when
@@ -33,6 +47,8 @@
 #include <time.h>
 
 #include "cli/output.h"
+#include "detect/alert.h"
+#include "detect/sigma.h"
 #include "event/event_json.h"
 #include "query/query.h"
 #include "store/store.h"
@@ -42,6 +58,9 @@
 #define SEARCH_BUF (256u << 10)
 #define SEARCH_MAX_MEMORY ((size_t)256 << 20)
 #define MAX_QUERY_LEN (64u << 10)
+#define ALERTS_LIMIT_DEFAULT 100
+#define ALERTS_LIMIT_MAX 10000
+#define ALERTS_MAX_BYTES ((size_t)64 << 20) /* one /api/alerts answer */
 
 struct search_job {
     struct http_srv *h;
@@ -531,6 +550,250 @@ api_indexes(struct http_srv *h, struct MHD_Connection *c)
     return ret;
 }
 
+/* ---- /api/alerts ---- */
+
+/* The HTTP status for an alert database error. */
+static unsigned
+alert_status_code(int rc)
+{
+    switch (rc) {
+    case YM_ENOENT:
+        return MHD_HTTP_NOT_FOUND;
+    case YM_EBUSY:
+    case YM_ENOMEM:
+        return MHD_HTTP_SERVICE_UNAVAILABLE;
+    default:
+        return MHD_HTTP_INTERNAL_SERVER_ERROR;
+    }
+}
+
+struct alerts_args {
+    char bad[80]; /* the first unknown parameter, escaped; "" when none */
+};
+
+static enum MHD_Result
+check_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    static const char *const known[] = {"severity", "since", "until", "status", "rule", "limit"};
+    struct alerts_args *a = cls;
+
+    (void)kind;
+    (void)value;
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (strcmp(key, known[i]) == 0)
+            return MHD_YES;
+    srv_escape(key, strnlen(key, 64), a->bad, sizeof(a->bad));
+    return MHD_NO;
+}
+
+static int
+add_ndjson(void *arg, const struct alert_row *r)
+{
+    struct ym_buf *b = arg;
+
+    if (b->len + r->json_len + 1 > ALERTS_MAX_BYTES)
+        return YM_EINVAL;
+    ym_buf_append(b, r->json, r->json_len);
+    ym_buf_putc(b, '\n');
+    return b->is_oom ? YM_ENOMEM : 0;
+}
+
+static enum MHD_Result
+api_alerts(struct http_srv *h, struct MHD_Connection *c)
+{
+    struct alerts_args args = {{0}};
+    struct alert_filter f;
+    struct alert_db *db = NULL;
+    struct ym_err err;
+    struct ym_buf b;
+    const char *v;
+    char what[300];
+    int64_t now = ymtime_now();
+    enum MHD_Result ret;
+    int rc;
+
+    alert_filter_init(&f);
+    f.limit = ALERTS_LIMIT_DEFAULT;
+    ym_err_clear(&err);
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_arg, &args);
+    if (args.bad[0] != '\0') {
+        snprintf(what, sizeof(what),
+                 "unknown parameter '%s' (severity, since, until, status, rule, limit)", args.bad);
+        return api_error(h, c, MHD_HTTP_BAD_REQUEST, what, 0);
+    }
+    if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "severity")) != NULL &&
+        (f.min_severity = sigma_level_parse(v)) < 0)
+        return api_error(h, c, MHD_HTTP_BAD_REQUEST,
+                         "severity: one of informational, low, medium, high, critical", 0);
+    if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "status")) != NULL &&
+        (f.status = alert_status_parse(v)) == NULL)
+        return api_error(h, c, MHD_HTTP_BAD_REQUEST, "status: one of new, acknowledged, closed",
+                         0);
+    if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "rule")) != NULL) {
+        if (v[0] == '\0' || strnlen(v, 257) > 256)
+            return api_error(h, c, MHD_HTTP_BAD_REQUEST, "rule: a rule id (1-256 bytes)", 0);
+        f.rule_id = v;
+    }
+    if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit")) != NULL) {
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(v, &end, 10);
+        if (v[0] < '0' || v[0] > '9' || errno != 0 || *end != '\0' || n == 0 ||
+            n > ALERTS_LIMIT_MAX) {
+            snprintf(what, sizeof(what), "limit: a number from 1 to %d", ALERTS_LIMIT_MAX);
+            return api_error(h, c, MHD_HTTP_BAD_REQUEST, what, 0);
+        }
+        f.limit = (size_t)n;
+    }
+    for (int k = 0; k < 2; k++) {
+        const char *name = k == 0 ? "since" : "until";
+        v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+        if (v != NULL &&
+            ymtime_parse_user(v, now, k == 0 ? &f.since_ns : &f.until_ns, &err) < 0) {
+            char esc[200];
+            srv_escape(err.msg, strnlen(err.msg, sizeof(err.msg)), esc, sizeof(esc));
+            snprintf(what, sizeof(what), "%s: %s", name, esc);
+            return api_error(h, c, MHD_HTTP_BAD_REQUEST, what, 0);
+        }
+    }
+    ym_buf_init(&b);
+    rc = alert_db_open(h->data_dir, true, &db, &err);
+    if (rc == 0)
+        rc = alert_db_list(db, &f, add_ndjson, &b, &err);
+    alert_db_close(db);
+    if (rc == YM_ENOENT) {
+        rc = 0; /* no database yet: no alerts */
+        ym_buf_reset(&b);
+    }
+    if (rc == YM_EINVAL && err.code == 0)
+        ret = api_error(h, c, MHD_HTTP_BAD_REQUEST, "too many alerts for one answer: lower limit",
+                        0);
+    else if (rc < 0)
+        ret = api_error(h, c, alert_status_code(rc), err.code != 0 ? err.msg : "out of memory",
+                        0);
+    else if (b.is_oom)
+        ret = api_error(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory", 0);
+    else
+        ret = http_reply(h, c, MHD_HTTP_OK, "application/x-ndjson", b.p ? b.p : "", b.len, 0);
+    ym_buf_fini(&b);
+    return ret;
+}
+
+static int
+copy_alert(void *arg, const struct alert_row *r)
+{
+    struct ym_buf *b = arg;
+
+    ym_buf_append(b, r->json, r->json_len);
+    ym_buf_putc(b, '\n');
+    return b->is_oom ? YM_ENOMEM : 0;
+}
+
+/* Answers the alert id as JSON (200), or 404 / an error. */
+static enum MHD_Result
+reply_alert(struct http_srv *h, struct MHD_Connection *c, int64_t id)
+{
+    struct alert_db *db = NULL;
+    struct ym_err err;
+    struct ym_buf b;
+    enum MHD_Result ret;
+    char what[64];
+    int rc = YM_ENOENT;
+
+    ym_err_clear(&err);
+    ym_buf_init(&b);
+    if (id > 0) {
+        rc = alert_db_open(h->data_dir, true, &db, &err);
+        if (rc == 0)
+            rc = alert_db_get(db, id, copy_alert, &b, &err);
+        alert_db_close(db);
+    }
+    if (rc == YM_ENOENT) {
+        if (id > 0)
+            snprintf(what, sizeof(what), "no such alert: %lld", (long long)id);
+        else
+            snprintf(what, sizeof(what), "no such alert");
+        ret = api_error(h, c, MHD_HTTP_NOT_FOUND, what, 0);
+    } else if (rc < 0) {
+        ret = api_error(h, c, alert_status_code(rc), err.code != 0 ? err.msg : "out of memory", 0);
+    } else {
+        ret = http_reply_json(h, c, MHD_HTTP_OK, &b, 0);
+    }
+    ym_buf_fini(&b);
+    return ret;
+}
+
+static enum MHD_Result
+api_alert_status(struct http_srv *h, struct MHD_Connection *c, struct http_req *r,
+                 const char *p, size_t len)
+{
+    struct arena a;
+    struct ym_str key, text = YM_STR_NULL;
+    struct alert_db *db = NULL;
+    struct ym_err err;
+    const char *status = NULL;
+    size_t i = 0, vs, ve, end;
+    int state = 0, rc;
+    enum MHD_Result ret;
+    char what[120];
+
+    arena_init(&a, 0);
+    ym_err_clear(&err);
+    if (hj_ws(p, len, 0) == len) {
+        ret = api_error(h, c, MHD_HTTP_BAD_REQUEST, "a JSON body {\"status\": ...} is required", 0);
+        goto out;
+    }
+    while ((rc = hj_member(p, len, &i, &state, &a, &key, &vs, &ve)) == 1) {
+        if (!ym_str_eqc(key, "status")) {
+            char k[80];
+            srv_escape(key.p, key.len < 64 ? key.len : 64, k, sizeof(k));
+            snprintf(what, sizeof(what), "unknown key '%s'", k);
+            ret = api_error(h, c, MHD_HTTP_BAD_REQUEST, what, 0);
+            goto out;
+        }
+        if (p[vs] != '"' || hj_string(p, len, vs, &a, &text, &end) < 0) {
+            ret = api_error(h, c, MHD_HTTP_BAD_REQUEST, "status: a string is required", 0);
+            goto out;
+        }
+    }
+    if (rc < 0 || hj_ws(p, len, i) != len) {
+        ret = api_error(h, c, MHD_HTTP_BAD_REQUEST, "the body is not a JSON object", 0);
+        goto out;
+    }
+    if (text.p == NULL || memchr(text.p, '\0', text.len) != NULL ||
+        (status = alert_status_parse(text.p)) == NULL) {
+        ret = api_error(h, c, MHD_HTTP_BAD_REQUEST,
+                        "status: one of new, acknowledged, closed is required", 0);
+        goto out;
+    }
+    rc = YM_ENOENT;
+    if (r->alert_id > 0) {
+        /* read-only first: a missing database is a 404, not a new file */
+        rc = alert_db_open(h->data_dir, true, &db, &err);
+        alert_db_close(db);
+        db = NULL;
+        if (rc == 0)
+            rc = alert_db_open(h->data_dir, false, &db, &err);
+        if (rc == 0)
+            rc = alert_db_set_status(db, r->alert_id, status, r->tok.name, &err);
+        alert_db_close(db);
+    }
+    if (rc == YM_ENOENT) {
+        if (r->alert_id > 0)
+            snprintf(what, sizeof(what), "no such alert: %lld", (long long)r->alert_id);
+        else
+            snprintf(what, sizeof(what), "no such alert");
+        ret = api_error(h, c, MHD_HTTP_NOT_FOUND, what, 0);
+    } else if (rc < 0) {
+        ret = api_error(h, c, alert_status_code(rc), err.code != 0 ? err.msg : "out of memory", 0);
+    } else {
+        ret = reply_alert(h, c, r->alert_id);
+    }
+out:
+    arena_fini(&a);
+    return ret;
+}
+
 enum MHD_Result
 api_handle(struct http_srv *h, struct MHD_Connection *c, struct http_req *r, const char *body,
            size_t len)
@@ -543,6 +806,12 @@ api_handle(struct http_srv *h, struct MHD_Connection *c, struct http_req *r, con
         return api_search(h, c, body, len);
     case HTTP_R_API_INDEXES:
         return api_indexes(h, c);
+    case HTTP_R_API_ALERTS:
+        return api_alerts(h, c);
+    case HTTP_R_API_ALERT:
+        return reply_alert(h, c, r->alert_id);
+    case HTTP_R_API_ALERT_STATUS:
+        return api_alert_status(h, c, r, body, len);
     default:
         ym_buf_init(&b);
         ym_buf_printf(&b,

@@ -12,7 +12,7 @@
  * and walked as a libyaml *event* stream against a fixed schema: any
  * structure the schema does not expect (a list where a value belongs, an
  * unknown key) is an error at that event, so nesting depth is bounded by the
- * schema (three levels) however deep the document is, and a hostile file
+ * schema (four levels) however deep the document is, and a hostile file
  * costs at most one libyaml event of lookahead.  Aliases are refused (they
  * buy nothing here and make cycles and "billion laughs" possible).  Every
  * string is checked against its field's size and for control bytes, every
@@ -137,6 +137,12 @@ config_defaults(struct srv_config *cfg, const char *data_dir_default)
     cfg->http.max_connections = 1000;
     cfg->http.header_timeout_s = 10;
     copy(cfg->http.default_index, sizeof(cfg->http.default_index), "main");
+    cfg->detect.enabled = true;
+    cfg->detect.lateness_s = 60;
+    cfg->detect.state_memory = (size_t)256 << 20;
+    cfg->detect.suppress_s = 3600;
+    copy(cfg->detect.alerts_index, sizeof(cfg->detect.alerts_index), "alerts");
+    cfg->notify.queue_max = 10000;
 }
 
 /* ---- the event-stream parser ---- */
@@ -152,6 +158,7 @@ struct parser {
     struct srv_config *cfg;           /* the private copy being filled */
     long syslog_line[CFG_MAX_INPUTS]; /* where each list item starts */
     long file_line[CFG_MAX_INPUTS];
+    long notify_line[NOTIFY_MAX_CHANNELS];
 };
 
 static int fail(struct parser *p, long line, const char *fmt, ...)
@@ -895,6 +902,542 @@ parse_http(struct parser *p, long map_line)
     return 0;
 }
 
+/* ---- detect: ---- */
+
+enum {
+    DK_ENABLED,
+    DK_RULES,
+    DK_PIPELINES,
+    DK_LATENESS,
+    DK_STATE_MEMORY,
+    DK_SUPPRESS,
+    DK_ALERTS_INDEX,
+    DK_PLACEHOLDERS,
+    DK_CHECKPOINT,
+};
+
+static const struct keydef detect_keys[] = {
+    {"enabled", DK_ENABLED},           {"rules", DK_RULES},
+    {"pipelines", DK_PIPELINES},       {"lateness", DK_LATENESS},
+    {"state_memory", DK_STATE_MEMORY}, {"suppress", DK_SUPPRESS},
+    {"alerts_index", DK_ALERTS_INDEX}, {"placeholders", DK_PLACEHOLDERS},
+    {"checkpoint", DK_CHECKPOINT},
+};
+
+static int
+parse_detect(struct parser *p)
+{
+    struct cfg_detect *d = &p->cfg->detect;
+    char kp[64];
+    uint64_t seen = 0;
+    long line;
+    int id, rc;
+
+    if ((rc = expect(p, YAML_MAPPING_START_EVENT, "detect", "a map of keys")) < 0)
+        return rc;
+    for (;;) {
+        rc = next_key(p, detect_keys, sizeof(detect_keys) / sizeof(detect_keys[0]), "in detect",
+                      &seen, &id, &line);
+        if (rc < 0)
+            return rc;
+        if (rc == 1)
+            break;
+        snprintf(kp, sizeof(kp), "detect.%s", detect_keys[id].name);
+        switch (id) {
+        case DK_ENABLED:
+            rc = get_bool(p, kp, &d->enabled);
+            break;
+        case DK_RULES:
+            rc = get_str(p, kp, d->rules, sizeof(d->rules), STR_TEXT, true);
+            break;
+        case DK_PIPELINES:
+            rc = get_str(p, kp, d->pipelines, sizeof(d->pipelines), STR_TEXT, true);
+            break;
+        case DK_LATENESS:
+            rc = get_uns(p, kp, NUM_SECONDS, 0, 86400, &d->lateness_s);
+            break;
+        case DK_STATE_MEMORY:
+            rc = get_size(p, kp, (size_t)1 << 20, (uint64_t)64 << 30, &d->state_memory);
+            break;
+        case DK_SUPPRESS:
+            rc = get_uns(p, kp, NUM_SECONDS, 0, 30 * 86400, &d->suppress_s);
+            break;
+        case DK_ALERTS_INDEX:
+            rc = get_str(p, kp, d->alerts_index, sizeof(d->alerts_index), STR_INDEX, false);
+            break;
+        case DK_PLACEHOLDERS:
+            rc = get_str(p, kp, d->placeholders, sizeof(d->placeholders), STR_TEXT, true);
+            break;
+        case DK_CHECKPOINT:
+            rc = get_str(p, kp, d->checkpoint, sizeof(d->checkpoint), STR_TEXT, true);
+            break;
+        }
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- notify: ---- */
+
+static const char *const sev_names[5] = {"informational", "low", "medium", "high", "critical"};
+
+static const char *
+notify_type_name(enum notify_type t)
+{
+    switch (t) {
+    case NOTIFY_WEBHOOK:
+        return "webhook";
+    case NOTIFY_EMAIL:
+        return "email";
+    case NOTIFY_SYSLOG:
+        return "syslog";
+    case NOTIFY_PROGRAM:
+        return "program";
+    }
+    return "?";
+}
+
+static const char *
+check_severity(const char *s)
+{
+    size_t i;
+
+    for (i = 0; i < 5; i++) {
+        if (strcmp(s, sev_names[i]) == 0)
+            return NULL;
+    }
+    return "is not a severity (informational, low, medium, high, critical)";
+}
+
+/* Reads a severity name into *out (0 informational .. 4 critical). */
+static int
+get_severity(struct parser *p, const char *kpath, int *out)
+{
+    char v[VAL_SHOW_MAX * 4 + 8];
+    const char *s;
+    size_t len, i;
+    int rc = scalar(p, kpath, &s, &len);
+
+    if (rc < 0)
+        return rc;
+    for (i = 0; i < 5; i++) {
+        if (strcmp(s, sev_names[i]) == 0) {
+            *out = (int)i;
+            return 0;
+        }
+    }
+    show(s, len, VAL_SHOW_MAX, v, sizeof(v));
+    return fail(p, ev_line(p),
+                "%s: '%s' is not a severity (informational, low, medium, high, critical)", kpath,
+                v);
+}
+
+/*
+ * Reads a list of strings (or, when one_ok, a single string standing for a
+ * list of one) into dst, at most max of cap bytes each.  check, when set,
+ * judges each value; it returns a message or NULL.
+ */
+static int
+get_str_list(struct parser *p, const char *kpath, char *dst, size_t cap, size_t max, size_t *n,
+             bool one_ok, const char *(*check)(const char *))
+{
+    char ip[80], v[VAL_SHOW_MAX * 4 + 8];
+    const char *why;
+    size_t len;
+    int rc = next(p);
+    bool single;
+
+    if (rc < 0)
+        return rc;
+    single = p->ev.type == YAML_SCALAR_EVENT && one_ok && !is_null(p);
+    if (!single && p->ev.type != YAML_SEQUENCE_START_EVENT)
+        return fail(p, ev_line(p), "%s: expected a list of values", kpath);
+    *n = 0;
+    for (;;) {
+        if (!single) {
+            if ((rc = next(p)) < 0)
+                return rc;
+            if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+                return 0;
+        }
+        snprintf(ip, sizeof(ip), "%s[%zu]", kpath, *n);
+        if (p->ev.type != YAML_SCALAR_EVENT)
+            return fail(p, ev_line(p), "%s: expected a single value, not a list or map", ip);
+        if (*n == max)
+            return fail(p, ev_line(p), "%s: more than %zu values", kpath, max);
+        len = p->ev.data.scalar.length;
+        if (memchr(p->ev.data.scalar.value, '\0', len) != NULL)
+            return fail(p, ev_line(p), "%s: value contains a NUL byte", ip);
+        if (len == 0 || is_null(p))
+            return fail(p, ev_line(p), "%s: must not be empty", ip);
+        if (len >= cap)
+            return fail(p, ev_line(p), "%s: too long (%zu bytes, at most %zu)", ip, len, cap - 1);
+        if ((rc = check_str(p, ip, (const char *)p->ev.data.scalar.value, len, STR_TEXT)) < 0)
+            return rc;
+        memcpy(dst + *n * cap, p->ev.data.scalar.value, len);
+        dst[*n * cap + len] = '\0';
+        if (check != NULL && (why = check(dst + *n * cap)) != NULL) {
+            show(dst + *n * cap, len, VAL_SHOW_MAX, v, sizeof(v));
+            return fail(p, ev_line(p), "%s: '%s' %s", ip, v, why);
+        }
+        (*n)++;
+        if (single)
+            return 0;
+    }
+}
+
+/* An address mail headers and SMTP commands can carry: local@domain,
+ * printable, no blanks, none of <>,;"() or a backslash. */
+static const char *
+check_address(const char *a)
+{
+    const char *at = strrchr(a, '@');
+
+    if (at == NULL || at == a || at[1] == '\0' || strpbrk(a, " \t<>,;\"()\\") != NULL)
+        return "is not an e-mail address (local@domain)";
+    return NULL;
+}
+
+static const char *
+check_header(const char *h)
+{
+    size_t n = strspn(h, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
+    if (n == 0 || h[n] != ':')
+        return "is not an HTTP header ('Name: value')";
+    return NULL;
+}
+
+/* "HOST:PORT" (a name or address; IPv6 as [ADDR]:PORT), port 1-65535. */
+static const char *
+check_target(const char *t)
+{
+    const char *colon = t[0] == '[' ? strstr(t, "]:") : strrchr(t, ':');
+    size_t i, plen;
+    unsigned long n = 0;
+
+    if (t[0] == '[' && colon != NULL)
+        colon++;
+    if (colon == NULL || colon == t || (t[0] == '[' ? colon == t + 2 : false))
+        return "is not HOST:PORT";
+    if (t[0] != '[' && memchr(t, ':', (size_t)(colon - t)) != NULL)
+        return "is not HOST:PORT (write IPv6 as [ADDR]:PORT)";
+    plen = strlen(colon + 1);
+    if (plen == 0 || plen > 5)
+        return "is not HOST:PORT (the port must be 1-65535)";
+    for (i = 0; i < plen; i++) {
+        if (colon[1 + i] < '0' || colon[1 + i] > '9')
+            return "is not HOST:PORT (the port must be 1-65535)";
+        n = n * 10 + (unsigned long)(colon[1 + i] - '0');
+    }
+    if (n == 0 || n > 65535)
+        return "is not HOST:PORT (the port must be 1-65535)";
+    return NULL;
+}
+
+static const char *
+check_http_url(const char *u)
+{
+    if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
+        return "is not an http:// or https:// URL";
+    if (u[strcspn(u, ":") + 3] == '\0' || strchr(u, ' ') != NULL)
+        return "is not an http:// or https:// URL";
+    return NULL;
+}
+
+static const char *
+check_smtp_url(const char *u)
+{
+    if (strncmp(u, "smtp://", 7) != 0 && strncmp(u, "smtps://", 8) != 0)
+        return "is not an smtp:// or smtps:// URL";
+    if (u[strcspn(u, ":") + 3] == '\0' || strchr(u, ' ') != NULL)
+        return "is not an smtp:// or smtps:// URL";
+    return NULL;
+}
+
+/* Reads one string and judges it with check (see get_str_list). */
+static int
+get_checked(struct parser *p, const char *kpath, char *dst, size_t cap, enum str_kind kind,
+            const char *(*check)(const char *))
+{
+    char v[VAL_SHOW_MAX * 4 + 8];
+    const char *why;
+    int rc = get_str(p, kpath, dst, cap, kind, false);
+
+    if (rc < 0)
+        return rc;
+    if ((why = check(dst)) != NULL) {
+        show(dst, strlen(dst), VAL_SHOW_MAX, v, sizeof(v));
+        return fail(p, ev_line(p), "%s: '%s' %s", kpath, v, why);
+    }
+    return 0;
+}
+
+enum {
+    NK_NAME,
+    NK_TYPE,
+    NK_MIN_SEVERITY,
+    NK_SEVERITIES,
+    NK_DIGEST,
+    NK_RETRIES,
+    NK_TIMEOUT,
+    NK_URL,
+    NK_SLACK,
+    NK_HEADERS,
+    NK_SMTP_URL,
+    NK_FROM,
+    NK_TO,
+    NK_USERNAME,
+    NK_PASSWORD,
+    NK_STARTTLS,
+    NK_TARGET,
+    NK_PROTOCOL,
+    NK_PROGRAM,
+};
+
+static const struct keydef notify_keys[] = {
+    {"name", NK_NAME},
+    {"type", NK_TYPE},
+    {"min_severity", NK_MIN_SEVERITY},
+    {"severities", NK_SEVERITIES},
+    {"digest", NK_DIGEST},
+    {"retries", NK_RETRIES},
+    {"timeout", NK_TIMEOUT},
+    {"url", NK_URL},
+    {"slack", NK_SLACK},
+    {"headers", NK_HEADERS},
+    {"smtp_url", NK_SMTP_URL},
+    {"from", NK_FROM},
+    {"to", NK_TO},
+    {"username", NK_USERNAME},
+    {"password", NK_PASSWORD},
+    {"starttls", NK_STARTTLS},
+    {"target", NK_TARGET},
+    {"protocol", NK_PROTOCOL},
+    {"program", NK_PROGRAM},
+};
+#define N_NOTIFY_KEYS (sizeof(notify_keys) / sizeof(notify_keys[0]))
+
+/* The type a type-specific key belongs to; 0 for the keys every type has. */
+static enum notify_type
+notify_key_type(int id)
+{
+    switch (id) {
+    case NK_URL:
+    case NK_SLACK:
+    case NK_HEADERS:
+        return NOTIFY_WEBHOOK;
+    case NK_SMTP_URL:
+    case NK_FROM:
+    case NK_TO:
+    case NK_USERNAME:
+    case NK_PASSWORD:
+    case NK_STARTTLS:
+        return NOTIFY_EMAIL;
+    case NK_TARGET:
+    case NK_PROTOCOL:
+        return NOTIFY_SYSLOG;
+    case NK_PROGRAM:
+        return NOTIFY_PROGRAM;
+    }
+    return (enum notify_type)0;
+}
+
+/* Parses one notify list item (the MAPPING_START is current). */
+static int
+parse_notify_item(struct parser *p, size_t idx)
+{
+    struct notify_channel_conf *c = &p->cfg->notify.ch[idx];
+    char where[32], kp[64], v[VAL_SHOW_MAX * 4 + 8], sevs[5][64];
+    uint64_t seen = 0;
+    long line, item_line = ev_line(p), key_lines[N_NOTIFY_KEYS] = {0};
+    const char *s;
+    size_t len, i, n;
+    int id, rc, sev = 0, t;
+
+    memset(c, 0, sizeof(*c));
+    c->retries = 5;
+    c->timeout_s = 10;
+    snprintf(where, sizeof(where), "in notify[%zu]", idx);
+    for (;;) {
+        rc = next_key(p, notify_keys, N_NOTIFY_KEYS, where, &seen, &id, &line);
+        if (rc < 0)
+            return rc;
+        if (rc == 1)
+            break;
+        key_lines[id] = line;
+        snprintf(kp, sizeof(kp), "notify[%zu].%s", idx, notify_keys[id].name);
+        switch (id) {
+        case NK_NAME:
+            rc = get_str(p, kp, c->name, sizeof(c->name), STR_NAME, true);
+            break;
+        case NK_TYPE:
+            if ((rc = scalar(p, kp, &s, &len)) < 0)
+                return rc;
+            for (t = NOTIFY_WEBHOOK; t <= NOTIFY_PROGRAM; t++) {
+                if (strcmp(s, notify_type_name((enum notify_type)t)) == 0)
+                    c->type = (enum notify_type)t;
+            }
+            if (c->type == 0) {
+                show(s, len, VAL_SHOW_MAX, v, sizeof(v));
+                return fail(p, ev_line(p), "%s: '%s' is not webhook, email, syslog or program", kp,
+                            v);
+            }
+            break;
+        case NK_MIN_SEVERITY:
+            if ((rc = get_severity(p, kp, &sev)) < 0)
+                return rc;
+            for (i = 0; i < 5; i++)
+                c->severities[i] = (int)i >= sev;
+            break;
+        case NK_SEVERITIES:
+            rc = get_str_list(p, kp, sevs[0], sizeof(sevs[0]), 5, &n, true, check_severity);
+            if (rc < 0)
+                return rc;
+            if (n == 0)
+                return fail(p, line, "%s: must not be empty", kp);
+            memset(c->severities, 0, sizeof(c->severities));
+            for (i = 0; i < n; i++) {
+                for (t = 0; t < 5 && strcmp(sevs[i], sev_names[t]) != 0; t++)
+                    ;
+                c->severities[t] = true;
+            }
+            break;
+        case NK_DIGEST:
+            rc = get_uns(p, kp, NUM_SECONDS, 0, 7 * 86400, &c->digest_s);
+            break;
+        case NK_RETRIES:
+            rc = get_uns(p, kp, NUM_PLAIN, 0, 20, &c->retries);
+            break;
+        case NK_TIMEOUT:
+            rc = get_uns(p, kp, NUM_SECONDS, 1, 600, &c->timeout_s);
+            break;
+        case NK_URL:
+            rc = get_checked(p, kp, c->url, sizeof(c->url), STR_WORD, check_http_url);
+            break;
+        case NK_SLACK:
+            rc = get_bool(p, kp, &c->slack);
+            break;
+        case NK_HEADERS:
+            rc = get_str_list(p, kp, c->headers[0], sizeof(c->headers[0]), 8, &c->n_headers, false,
+                              check_header);
+            break;
+        case NK_SMTP_URL:
+            rc = get_checked(p, kp, c->smtp_url, sizeof(c->smtp_url), STR_WORD, check_smtp_url);
+            break;
+        case NK_FROM:
+            rc = get_checked(p, kp, c->from, sizeof(c->from), STR_WORD, check_address);
+            break;
+        case NK_TO:
+            rc = get_str_list(p, kp, c->to[0], sizeof(c->to[0]), 8, &c->n_to, true, check_address);
+            break;
+        case NK_USERNAME:
+            rc = get_str(p, kp, c->username, sizeof(c->username), STR_TEXT, true);
+            break;
+        case NK_PASSWORD:
+            rc = get_str(p, kp, c->password, sizeof(c->password), STR_TEXT, true);
+            break;
+        case NK_STARTTLS:
+            rc = get_bool(p, kp, &c->starttls);
+            break;
+        case NK_TARGET:
+            rc = get_checked(p, kp, c->target, sizeof(c->target), STR_WORD, check_target);
+            break;
+        case NK_PROTOCOL:
+            if ((rc = scalar(p, kp, &s, &len)) < 0)
+                return rc;
+            if (strcmp(s, "udp") == 0 || strcmp(s, "tcp") == 0) {
+                c->tcp = s[0] == 't';
+            } else {
+                show(s, len, VAL_SHOW_MAX, v, sizeof(v));
+                return fail(p, ev_line(p), "%s: '%s' is not udp or tcp", kp, v);
+            }
+            break;
+        case NK_PROGRAM:
+            rc = get_str(p, kp, c->program, sizeof(c->program), STR_TEXT, false);
+            if (rc == 0 && c->program[strspn(c->program, " ")] == '\0')
+                return fail(p, ev_line(p), "%s: must not be empty", kp);
+            break;
+        }
+        if (rc < 0)
+            return rc;
+    }
+    p->notify_line[idx] = item_line;
+    if (c->type == 0)
+        return fail(p, item_line,
+                    "notify[%zu]: type is required (webhook, email, syslog or program)", idx);
+    if (HAS(seen, NK_MIN_SEVERITY) && HAS(seen, NK_SEVERITIES))
+        return fail(p, key_lines[NK_SEVERITIES],
+                    "notify[%zu].severities: give min_severity or severities, not both", idx);
+    if (!HAS(seen, NK_MIN_SEVERITY) && !HAS(seen, NK_SEVERITIES))
+        memset(c->severities, 1, sizeof(c->severities));
+    /* Keys of another type are mistakes, not no-ops. */
+    for (i = 0; i < N_NOTIFY_KEYS; i++) {
+        enum notify_type kt = notify_key_type((int)i);
+
+        if (HAS(seen, i) && kt != 0 && kt != c->type)
+            return fail(p, key_lines[i], "notify[%zu].%s: only for type %s, not %s", idx,
+                        notify_keys[i].name, notify_type_name(kt), notify_type_name(c->type));
+    }
+    switch (c->type) {
+    case NOTIFY_WEBHOOK:
+        if (c->url[0] == '\0')
+            return fail(p, item_line, "notify[%zu]: type webhook needs url", idx);
+        break;
+    case NOTIFY_EMAIL:
+        if (c->smtp_url[0] == '\0' || c->from[0] == '\0' || c->n_to == 0)
+            return fail(p, item_line, "notify[%zu]: type email needs smtp_url, from and to", idx);
+        if (c->password[0] != '\0' && c->username[0] == '\0')
+            return fail(p, key_lines[NK_PASSWORD], "notify[%zu].password: needs username", idx);
+        break;
+    case NOTIFY_SYSLOG:
+        if (c->target[0] == '\0')
+            return fail(p, item_line, "notify[%zu]: type syslog needs target (HOST:PORT)", idx);
+        break;
+    case NOTIFY_PROGRAM:
+        if (c->program[0] == '\0')
+            return fail(p, item_line, "notify[%zu]: type program needs program", idx);
+        break;
+    }
+    if (c->name[0] == '\0')
+        snprintf(c->name, sizeof(c->name), "%s-%zu", notify_type_name(c->type), idx + 1);
+    for (i = 0; i < idx; i++) {
+        if (strcmp(p->cfg->notify.ch[i].name, c->name) == 0)
+            return fail(p, item_line,
+                        "notify[%zu]: channel name '%s' is already used by notify[%zu]; set name:",
+                        idx, c->name, i);
+    }
+    return 0;
+}
+
+/* Parses notify: (a list of channel maps), replacing the default (none). */
+static int
+parse_notify(struct parser *p)
+{
+    struct notify_conf *nc = &p->cfg->notify;
+    int rc = next(p);
+
+    if (rc < 0)
+        return rc;
+    if (p->ev.type != YAML_SEQUENCE_START_EVENT)
+        return fail(p, ev_line(p), "notify: expected a list of maps (write 'notify: []' for none)");
+    nc->n = 0;
+    for (;;) {
+        if ((rc = next(p)) < 0)
+            return rc;
+        if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+            return 0;
+        if (nc->n == NOTIFY_MAX_CHANNELS)
+            return fail(p, ev_line(p), "notify: more than %d channels", NOTIFY_MAX_CHANNELS);
+        if (p->ev.type != YAML_MAPPING_START_EVENT)
+            return fail(p, ev_line(p), "notify[%zu]: expected a map of keys", nc->n);
+        if ((rc = parse_notify_item(p, nc->n)) < 0)
+            return rc;
+        nc->n++;
+    }
+}
+
 enum {
     TK_DATA_DIR,
     TK_LOG_LEVEL,
@@ -904,6 +1447,8 @@ enum {
     TK_SYSLOG,
     TK_HTTP,
     TK_FILES,
+    TK_DETECT,
+    TK_NOTIFY,
 };
 
 static const struct keydef top_keys[] = {
@@ -915,6 +1460,8 @@ static const struct keydef top_keys[] = {
     {"syslog", TK_SYSLOG},
     {"http", TK_HTTP},
     {"files", TK_FILES},
+    {"detect", TK_DETECT},
+    {"notify", TK_NOTIFY},
 };
 
 static int
@@ -1032,6 +1579,12 @@ parse_document(struct parser *p)
                 break;
             case TK_FILES:
                 rc = parse_list(p, "files", &p->cfg->n_files, parse_file_item);
+                break;
+            case TK_DETECT:
+                rc = parse_detect(p);
+                break;
+            case TK_NOTIFY:
+                rc = parse_notify(p);
                 break;
             }
             if (rc < 0)
@@ -1168,6 +1721,67 @@ check_readable(const struct srv_config *cfg, const char *kpath, const char *path
                          path);
     }
     close(fd);
+    return 0;
+}
+
+/* Fails unless path exists (a file or a directory, as kpath says). */
+static int
+check_exists(const struct srv_config *cfg, const char *kpath, const char *path, bool want_dir,
+             struct ym_err *err)
+{
+    const char *file = cfg->path[0] ? cfg->path : NULL;
+    struct stat st;
+
+    if (stat(path, &st) != 0)
+        return ym_err_at(err, YM_EINVAL, file, 0, 0, "%s: cannot read '%.120s': %s", kpath, path,
+                         strerror(errno));
+    if (want_dir && !S_ISDIR(st.st_mode))
+        return ym_err_at(err, YM_EINVAL, file, 0, 0, "%s: '%.120s' is not a directory", kpath,
+                         path);
+    return 0;
+}
+
+/* The checks of detect: and notify: beyond the YAML: paths that must exist,
+ * programs that must be executable, and what may have been set in the
+ * struct directly. */
+static int
+check_detect_notify(const struct srv_config *cfg, struct ym_err *err)
+{
+    const char *file = cfg->path[0] ? cfg->path : NULL;
+    const struct cfg_detect *d = &cfg->detect;
+    char kp[64], prog[4096];
+    size_t i, n;
+    int rc;
+
+    if (!store_index_name_ok(d->alerts_index))
+        return ym_err_at(err, YM_EINVAL, file, 0, 0,
+                         "detect.alerts_index: '%.64s' is not an index name", d->alerts_index);
+    if (d->rules[0] != '\0' && (rc = check_exists(cfg, "detect.rules", d->rules, false, err)) < 0)
+        return rc;
+    if (d->pipelines[0] != '\0' &&
+        (rc = check_exists(cfg, "detect.pipelines", d->pipelines, false, err)) < 0)
+        return rc;
+    if (d->placeholders[0] != '\0' &&
+        (rc = check_readable(cfg, "detect.placeholders", d->placeholders, err)) < 0)
+        return rc;
+    if (cfg->notify.n > NOTIFY_MAX_CHANNELS)
+        return ym_err_at(err, YM_EINVAL, file, 0, 0, "notify: more than %d channels",
+                         NOTIFY_MAX_CHANNELS);
+    for (i = 0; i < cfg->notify.n; i++) {
+        const struct notify_channel_conf *c = &cfg->notify.ch[i];
+
+        if (c->type != NOTIFY_PROGRAM)
+            continue;
+        /* The program's first word; one naming a path must be executable
+         * (a bare name is looked up in PATH when it runs). */
+        snprintf(prog, sizeof(prog), "%s", c->program + strspn(c->program, " \t"));
+        n = strcspn(prog, " \t");
+        prog[n] = '\0';
+        snprintf(kp, sizeof(kp), "notify[%zu].program", i);
+        if (strchr(prog, '/') != NULL && access(prog, X_OK) != 0)
+            return ym_err_at(err, YM_EINVAL, file, 0, 0, "%s: cannot run '%.120s': %s", kp, prog,
+                             strerror(errno));
+    }
     return 0;
 }
 
@@ -1309,6 +1923,8 @@ config_check(const struct srv_config *cfg, struct ym_err *err)
             goto out;
         }
     }
+    if ((rc = check_detect_notify(cfg, err)) < 0)
+        goto out;
 out:
     ym_free(ep);
     return rc;
@@ -1348,6 +1964,80 @@ addr_str(const char *host, uint16_t port, char *out, size_t cap)
         snprintf(out, cap, "[%s]:%u", host, port);
     else
         snprintf(out, cap, "%s:%u", host, port);
+}
+
+/* Writes URL's scheme and host only ("https://hooks.example.com/..."): the
+ * rest of a webhook URL is often its secret. */
+static void
+url_shown(const char *url, char *out, size_t cap)
+{
+    const char *h = strstr(url, "://"), *at, *end;
+    size_t n;
+
+    if (h == NULL) {
+        snprintf(out, cap, "?");
+        return;
+    }
+    h += 3;
+    end = h + strcspn(h, "/?#");
+    at = memchr(h, '@', (size_t)(end - h));
+    if (at != NULL)
+        h = at + 1;
+    n = (size_t)(end - url);
+    snprintf(out, cap, "%.*s%.*s%s", (int)(strstr(url, "://") + 3 - url), url, (int)(end - h), h,
+             url[n] != '\0' ? "/..." : "");
+}
+
+static void
+describe_detect_notify(const struct srv_config *cfg, struct out *o)
+{
+    static const char *const types[] = {"?", "webhook", "email", "syslog", "program"};
+    const struct cfg_detect *d = &cfg->detect;
+    char dest[300];
+    size_t i, j, n;
+
+    if (!d->enabled) {
+        outf(o, "%-20s disabled\n", "detect");
+    } else {
+        outf(o, "%-20s rules %s, alerts -> index %s, suppress %us, lateness %us, state %zu bytes\n",
+             "detect", d->rules[0] ? d->rules : "(./rules, else the installed pack)",
+             d->alerts_index, d->suppress_s, d->lateness_s, d->state_memory);
+    }
+    for (i = 0; i < cfg->notify.n && i < NOTIFY_MAX_CHANNELS; i++) {
+        const struct notify_channel_conf *c = &cfg->notify.ch[i];
+
+        switch (c->type) {
+        case NOTIFY_WEBHOOK:
+            url_shown(c->url, dest, sizeof(dest));
+            break;
+        case NOTIFY_EMAIL:
+            url_shown(c->smtp_url, dest, sizeof(dest));
+            snprintf(dest + strlen(dest), sizeof(dest) - strlen(dest), " to %zu address%s", c->n_to,
+                     c->n_to == 1 ? "" : "es");
+            break;
+        case NOTIFY_SYSLOG:
+            snprintf(dest, sizeof(dest), "%s %.200s", c->tcp ? "tcp" : "udp", c->target);
+            break;
+        case NOTIFY_PROGRAM:
+            n = strspn(c->program, " \t");
+            snprintf(dest, sizeof(dest), "%.*s", (int)strcspn(c->program + n, " \t"),
+                     c->program + n);
+            break;
+        default:
+            snprintf(dest, sizeof(dest), "?");
+        }
+        outf(o, "%-20s notify %s %s%s (", c->name,
+             types[c->type >= NOTIFY_WEBHOOK && c->type <= NOTIFY_PROGRAM ? c->type : 0], dest,
+             c->type == NOTIFY_WEBHOOK && c->slack ? " slack" : "");
+        for (j = 5, n = 0; j-- > 0;) {
+            if (c->severities[j])
+                outf(o, "%s%s", n++ ? " " : "", sev_names[j]);
+        }
+        if (c->digest_s > 0)
+            outf(o, "; digest every %us)\n", c->digest_s);
+        else
+            outf(o, "; at once)\n");
+    }
 }
 
 void
@@ -1403,4 +2093,5 @@ config_describe(const struct srv_config *cfg, char *out, size_t cap)
     } else {
         outf(&o, "%-20s disabled\n", "http");
     }
+    describe_detect_notify(cfg, &o);
 }

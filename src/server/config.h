@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "detect/notify.h"
 #include "util/err.h"
 
 #define CFG_MAX_INPUTS 64
@@ -66,6 +67,20 @@ struct cfg_file {
     unsigned poll_ms;      /* default 250 */
 };
 
+/* Real-time detection (`detect:`).  What the paths default to is the
+ * server's business; this only stores what the file says. */
+struct cfg_detect {
+    bool enabled;            /* default true: detection runs when rules exist */
+    char rules[4096];        /* rule directory; "" : ./rules, then PREFIX/share/yamori/rules */
+    char pipelines[4096];    /* processing pipelines; "" : RULES/pipelines */
+    unsigned lateness_s;     /* how late an event may arrive for correlations (default 60) */
+    size_t state_memory;     /* bytes of correlation state (default 256 MiB) */
+    unsigned suppress_s;     /* per rule and key, fold repeats within (default 3600) */
+    char alerts_index[65];   /* alerts are also stored as events here (default "alerts") */
+    char placeholders[4096]; /* YAML file: placeholder name -> list of values; "" none */
+    char checkpoint[4096];   /* correlation state file; "" : one in the data directory */
+};
+
 struct srv_config {
     char path[4096];       /* the file read, "" for the embedded defaults */
     char data_dir[4096];   /* default: $YAMORI_DATA, else ./yamori-data */
@@ -78,6 +93,8 @@ struct srv_config {
     struct cfg_http http;
     struct cfg_file files[CFG_MAX_INPUTS];
     size_t n_files;
+    struct cfg_detect detect;
+    struct notify_conf notify; /* `notify:` channels; none by default */
 };
 
 /* Fills cfg with the embedded defaults (data_dir from data_dir_default). */
@@ -85,14 +102,16 @@ void config_defaults(struct srv_config *cfg, const char *data_dir_default);
 /*
  * Reads path over the defaults.  Returns 0, or YM_EINVAL with err naming
  * the file, line and key; YM_ENOENT / YM_EIO when it cannot be read.  A
- * list in the file (syslog:, files:) replaces the default list.
+ * list in the file (syslog:, files:, notify:) replaces the default list.
  */
 int config_load(struct srv_config *cfg, const char *path, struct ym_err *err)
     __attribute__((warn_unused_result));
-/* Checks what the YAML cannot (files exist, ports distinct); YM_EINVAL naming the key. */
+/* Checks what the YAML cannot (files exist, ports distinct, detect's paths
+ * exist, notify programs are executable); YM_EINVAL naming the key. */
 int config_check(const struct srv_config *cfg, struct ym_err *err)
     __attribute__((warn_unused_result));
-/* Writes a summary of cfg for --check-config (one line per input). */
+/* Writes a summary of cfg for --check-config (one line per input, one for
+ * detection, one per notification channel; no secrets). */
 void config_describe(const struct srv_config *cfg, char *out, size_t cap);
 
 #endif

@@ -213,8 +213,42 @@ check_auth(struct http_srv *h, struct MHD_Connection *c, const char *scheme, enu
 
 /* ---- routing ---- */
 
+/*
+ * /api/alerts/ID and /api/alerts/ID/status: the route, with *id the ID (0
+ * when it is no number: the handler answers 404 after authentication).
+ */
 static int
-route_of(const char *method, const char *url, bool *bad_method)
+route_of_alert(const char *method, const char *url, size_t ulen, bool *bad_method, int64_t *id)
+{
+    static const char prefix[] = "/api/alerts/";
+    size_t i = sizeof(prefix) - 1, start = i;
+    int64_t v = 0;
+    int route;
+
+    if (ulen <= i || memcmp(url, prefix, i) != 0)
+        return HTTP_R_NONE;
+    while (i < ulen && url[i] >= '0' && url[i] <= '9' && i - start < 18)
+        v = v * 10 + (url[i++] - '0');
+    if (i == start || (i < ulen && url[i] != '/'))
+        v = 0;
+    i += strcspn(url + i, "/?");
+    if (i < ulen && url[i] == '/') {
+        if (ulen - i != 7 || memcmp(url + i, "/status", 7) != 0)
+            return HTTP_R_NONE;
+        route = HTTP_R_API_ALERT_STATUS;
+    } else {
+        route = HTTP_R_API_ALERT;
+    }
+    *id = v;
+    if (strcmp(method, route == HTTP_R_API_ALERT ? "GET" : "POST") == 0 ||
+        (route == HTTP_R_API_ALERT && strcmp(method, "HEAD") == 0))
+        return route;
+    *bad_method = true;
+    return HTTP_R_NONE;
+}
+
+static int
+route_of(const char *method, const char *url, bool *bad_method, int64_t *alert_id)
 {
     static const struct {
         const char *method, *path;
@@ -230,6 +264,7 @@ route_of(const char *method, const char *url, bool *bad_method)
         {"POST", "/services/collector/ack", HTTP_R_HEC_ACK},
         {"POST", "/api/search", HTTP_R_API_SEARCH},
         {"GET", "/api/indexes", HTTP_R_API_INDEXES},
+        {"GET", "/api/alerts", HTTP_R_API_ALERTS},
         {"GET", "/api/health", HTTP_R_API_HEALTH},
         {"GET", "/metrics", HTTP_R_METRICS},
     };
@@ -246,7 +281,7 @@ route_of(const char *method, const char *url, bool *bad_method)
             return table[i].route;
         *bad_method = true;
     }
-    return HTTP_R_NONE;
+    return route_of_alert(method, url, ulen, bad_method, alert_id);
 }
 
 static bool
@@ -383,7 +418,8 @@ begin(struct http_srv *h, struct MHD_Connection *c, const char *url, const char 
       void **con_cls)
 {
     bool bad_method;
-    int route = route_of(method, url, &bad_method);
+    int64_t alert_id = 0;
+    int route = route_of(method, url, &bad_method, &alert_id);
     struct http_req *r;
     struct token_info tok;
     const char *v;
@@ -445,6 +481,7 @@ begin(struct http_srv *h, struct MHD_Connection *c, const char *url, const char 
         return MHD_NO;
     r->route = route;
     r->tok = tok;
+    r->alert_id = alert_id;
     ym_buf_init(&r->body);
     v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
     r->is_gzip = v != NULL && (strcasecmp(v, "gzip") == 0 || strcasecmp(v, "x-gzip") == 0 ||

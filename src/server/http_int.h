@@ -74,6 +74,7 @@ struct http_req {
     bool is_gzip;
     unsigned pending;          /* an error status decided while the body arrives (413, 503) */
     struct token_info tok;     /* the token that authenticated it */
+    int64_t alert_id;          /* HTTP_R_API_ALERT*: the ID in the path (0: not a number) */
 };
 
 enum http_route {
@@ -84,7 +85,10 @@ enum http_route {
     HTTP_R_HEC_ACK,
     HTTP_R_API_SEARCH,
     HTTP_R_API_INDEXES,
-    HTTP_R_API_HEALTH,
+    HTTP_R_API_ALERTS,       /* GET /api/alerts */
+    HTTP_R_API_ALERT,        /* GET /api/alerts/ID */
+    HTTP_R_API_ALERT_STATUS, /* POST /api/alerts/ID/status */
+    HTTP_R_API_HEALTH,       /* the last API route: HTTP_R_API_SEARCH..here need a token */
     HTTP_R_METRICS,
 };
 

@@ -21,7 +21,9 @@
 #include <time.h>
 
 #include "decode/udec.h"
+#include "server/config.h"
 #include "server/server.h"
+#include "server/srv_detect.h"
 #include "server/tokens.h"
 #include "store/store.h"
 #include "util/mem.h"
@@ -95,6 +97,7 @@ struct qitem {
     struct ym_batch b;
     size_t bytes;
     uint64_t ticket;
+    int64_t t_in;    /* when submitted (ns, monotonic): detection latency */
 };
 
 /* A committed batch waiting for its fsync. */
@@ -153,6 +156,7 @@ struct srv {
     struct metric *m_queue_bytes, *m_queue_batches, *m_errors;
     unsigned test_delay_ms; /* YAMORI_TEST_WRITE_DELAY_MS: a slow store, for tests */
     struct histogram *m_fsync;
+    struct srv_detect *det;   /* live detection, or NULL (guarded by mu) */
 };
 
 static int64_t
@@ -275,6 +279,7 @@ srv_submit(struct srv *s, const char *index, struct ym_batch *b, int flags, uint
     it->b = *b;
     ym_batch_init(b);
     it->bytes = bytes;
+    it->t_in = mono_ns();
     pthread_mutex_lock(&s->mu);
     it->ticket = s->next_ticket++;
     if (s->tail != NULL)
@@ -511,6 +516,14 @@ writer_main(void *arg)
         advance_durable(s);
 
         pthread_mutex_lock(&s->mu);
+        /* Stored batches go on to detection, which releases their bytes;
+         * the alerts detection writes are not detected again. */
+        if (s->det != NULL && strcmp(it->index, s->cfg->detect.alerts_index) != 0) {
+            srv_detect_push(s->det, it->index, &it->b, it->bytes, it->t_in);
+            pthread_mutex_unlock(&s->mu);
+            ym_free(it);
+            continue;
+        }
         s->q_bytes -= it->bytes;
         s->q_items--;
         metric_set(s->m_queue_bytes, s->q_bytes);
@@ -531,6 +544,18 @@ writer_main(void *arg)
     pthread_cond_broadcast(&s->durable_cv);
     pthread_mutex_unlock(&s->mu);
     return NULL;
+}
+
+void
+srv_queue_release(struct srv *s, size_t bytes)
+{
+    pthread_mutex_lock(&s->mu);
+    s->q_bytes -= bytes;
+    s->q_items--;
+    metric_set(s->m_queue_bytes, s->q_bytes);
+    metric_set(s->m_queue_batches, s->q_items);
+    pthread_cond_broadcast(&s->not_full);
+    pthread_mutex_unlock(&s->mu);
 }
 
 static const double fsync_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
@@ -607,6 +632,14 @@ srv_new(const struct srv_config *cfg, struct srv **out, struct ym_err *err)
         return ym_err_set(err, YM_ENOMEM, "cannot start the writer thread");
     }
     s->writer_started = true;
+    struct srv_detect *det = NULL;
+    if ((rc = srv_detect_start(s, cfg, &det, err)) < 0) {
+        srv_free(s);
+        return rc;
+    }
+    pthread_mutex_lock(&s->mu);
+    s->det = det;
+    pthread_mutex_unlock(&s->mu);
     *out = s;
     return 0;
 }
@@ -649,6 +682,26 @@ shutdown_all(struct srv *s, struct ym_err *err)
     for (size_t i = s->n_inputs; i-- > 0;)
         if (s->inputs[i].stop != NULL)
             s->inputs[i].stop(&s->inputs[i]);
+    if (s->det != NULL) {
+        /* The writer hands what is queued to detection; then detection
+         * finishes and its last alerts go through the writer. */
+        struct srv_detect *det;
+        pthread_mutex_lock(&s->mu);
+        while (s->head != NULL && s->writer_started) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += 10000000L;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&s->not_full, &s->mu, &ts);
+        }
+        det = s->det;
+        s->det = NULL;
+        pthread_mutex_unlock(&s->mu);
+        srv_detect_stop(det);
+    }
     if (s->writer_started) {
         pthread_mutex_lock(&s->mu);
         s->writer_exit = true;
@@ -702,6 +755,8 @@ srv_run(struct srv *s, const char *config_path, struct ym_err *err)
                 for (size_t i = 0; i < s->n_inputs; i++)
                     if (s->inputs[i].reload != NULL)
                         s->inputs[i].reload(&s->inputs[i], s->cfg);
+                if (s->det != NULL)
+                    srv_detect_reload(s->det, s->cfg);
                 continue;
             }
             config_defaults(nc, s->cfg->data_dir);
@@ -731,6 +786,8 @@ srv_run(struct srv *s, const char *config_path, struct ym_err *err)
             for (size_t i = 0; i < s->n_inputs; i++)
                 if (s->inputs[i].reload != NULL)
                     s->inputs[i].reload(&s->inputs[i], nc);
+            if (s->det != NULL)
+                srv_detect_reload(s->det, nc);
             srv_log(SRV_INFO, "server", "SIGHUP: configuration reloaded from %s", config_path);
             continue;
         }

@@ -108,6 +108,8 @@ bool srv_durable(struct srv *s, uint64_t ticket);
 bool srv_wait_durable(struct srv *s, uint64_t ticket, int timeout_ms);
 
 /* Bytes of event memory queued now, and the bound (for /metrics and 503s). */
+/* Releases bytes of a batch handed on after the store (srv_detect.c) from the queue's bound. */
+void srv_queue_release(struct srv *s, size_t bytes);
 size_t srv_queue_bytes(const struct srv *s);
 size_t srv_queue_limit(const struct srv *s);
 

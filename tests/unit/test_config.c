@@ -16,6 +16,12 @@
  *    inputs) fail cleanly and quickly with a bounded message;
  *  - config_check finds missing TLS files, clashing listeners and bad index
  *    names; config_describe prints one line per input;
+ *  - detect: and notify: are read with their defaults (detection on, 60 s
+ *    lateness, 256 MiB state, 1 h suppression, index "alerts"; no
+ *    channels), every channel key per type, severities as a minimum or a
+ *    list, and each error names the line and the key; config_check finds
+ *    missing rule paths and programs that cannot run; config_describe
+ *    shows channels without their secrets;
  *  - yamori.yaml.example (when run from the repository root) loads, checks,
  *    and equals the embedded defaults.
  */
@@ -30,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -134,6 +141,18 @@ test_defaults(void **state)
     assert_string_equal(cfg->http.default_index, "main");
     assert_string_equal(cfg->http.cert, "");
     assert_int_equal(cfg->n_files, 0);
+    assert_true(cfg->detect.enabled);
+    assert_string_equal(cfg->detect.rules, "");
+    assert_string_equal(cfg->detect.pipelines, "");
+    assert_int_equal(cfg->detect.lateness_s, 60);
+    assert_int_equal(cfg->detect.state_memory, 256u << 20);
+    assert_int_equal(cfg->detect.suppress_s, 3600);
+    assert_string_equal(cfg->detect.alerts_index, "alerts");
+    assert_string_equal(cfg->detect.placeholders, "");
+    assert_string_equal(cfg->detect.checkpoint, "");
+    assert_int_equal(cfg->notify.n, 0);
+    assert_int_equal(cfg->notify.queue_max, 10000);
+    assert_int_equal(cfg->notify.backoff_ms, 0);
     assert_int_equal(config_check(cfg, &err), 0);
 
     setenv("YAMORI_DATA", "/tmp/from-env", 1);
@@ -295,6 +314,145 @@ test_lists_and_names(void **state)
     assert_string_equal(cfg->tz, "UTC");
 }
 
+static void
+test_detect_notify(void **state)
+{
+    char text[4096], rules[300], ph[300];
+    const struct notify_channel_conf *c;
+
+    (void)state;
+    snprintf(rules, sizeof(rules), "%s/rules", dir);
+    snprintf(ph, sizeof(ph), "%s/placeholders.yaml", dir);
+    assert_int_equal(mkdir(rules, 0700), 0);
+    write_file(ph, "admins: [root]\n", 15);
+    snprintf(text, sizeof(text),
+             "detect:\n"
+             "  enabled: false\n"
+             "  rules: %s\n"
+             "  pipelines: %s\n"
+             "  lateness: 2m\n"
+             "  state_memory: 1G\n"
+             "  suppress: 1h\n"
+             "  alerts_index: soc_alerts\n"
+             "  placeholders: %s\n"
+             "  checkpoint: /var/lib/yamori/corr.state\n"
+             "notify:\n"
+             "  - name: chat\n"
+             "    type: webhook\n"
+             "    min_severity: high\n"
+             "    url: https://hooks.example.com/services/T000/B000/SECRET\n"
+             "    slack: true\n"
+             "    headers: ['Authorization: Bearer t0ken', 'X-Team: soc']\n"
+             "    retries: 3\n"
+             "    timeout: 5s\n"
+             "  - type: email\n"
+             "    severities: [low, informational]\n"
+             "    digest: 1h\n"
+             "    smtp_url: smtp://mail.example.com:587\n"
+             "    from: yamori@example.com\n"
+             "    to: [soc@example.com, oncall@example.com]\n"
+             "    username: yamori\n"
+             "    password: 'pass word'\n"
+             "    starttls: true\n"
+             "  - type: email\n"
+             "    name: single\n"
+             "    severities: critical\n"
+             "    smtp_url: smtps://mail.example.com\n"
+             "    from: y@example.com\n"
+             "    to: boss@example.com\n"
+             "  - type: syslog\n"
+             "    target: siem.example.com:514\n"
+             "  - type: syslog\n"
+             "    target: '[2001:db8::1]:6514'\n"
+             "    protocol: tcp\n"
+             "    severities: [medium]\n"
+             "  - type: program\n"
+             "    program: /bin/cat --flag\n"
+             "    timeout: 1m\n"
+             "    retries: 0\n",
+             rules, rules, ph);
+    assert_int_equal(load(text), 0);
+    assert_false(cfg->detect.enabled);
+    assert_string_equal(cfg->detect.rules, rules);
+    assert_string_equal(cfg->detect.pipelines, rules);
+    assert_int_equal(cfg->detect.lateness_s, 120);
+    assert_int_equal(cfg->detect.state_memory, 1u << 30);
+    assert_int_equal(cfg->detect.suppress_s, 3600);
+    assert_string_equal(cfg->detect.alerts_index, "soc_alerts");
+    assert_string_equal(cfg->detect.placeholders, ph);
+    assert_string_equal(cfg->detect.checkpoint, "/var/lib/yamori/corr.state");
+    assert_int_equal(cfg->notify.n, 6);
+    assert_int_equal(cfg->notify.queue_max, 10000);
+    c = &cfg->notify.ch[0];
+    assert_string_equal(c->name, "chat");
+    assert_int_equal(c->type, NOTIFY_WEBHOOK);
+    assert_false(c->severities[0] || c->severities[1] || c->severities[2]);
+    assert_true(c->severities[3] && c->severities[4]);
+    assert_int_equal(c->digest_s, 0);
+    assert_string_equal(c->url, "https://hooks.example.com/services/T000/B000/SECRET");
+    assert_true(c->slack);
+    assert_int_equal(c->n_headers, 2);
+    assert_string_equal(c->headers[0], "Authorization: Bearer t0ken");
+    assert_string_equal(c->headers[1], "X-Team: soc");
+    assert_int_equal(c->retries, 3);
+    assert_int_equal(c->timeout_s, 5);
+    c = &cfg->notify.ch[1];
+    assert_string_equal(c->name, "email-2");
+    assert_int_equal(c->type, NOTIFY_EMAIL);
+    assert_true(c->severities[0] && c->severities[1]);
+    assert_false(c->severities[2] || c->severities[3] || c->severities[4]);
+    assert_int_equal(c->digest_s, 3600);
+    assert_string_equal(c->smtp_url, "smtp://mail.example.com:587");
+    assert_string_equal(c->from, "yamori@example.com");
+    assert_int_equal(c->n_to, 2);
+    assert_string_equal(c->to[0], "soc@example.com");
+    assert_string_equal(c->to[1], "oncall@example.com");
+    assert_string_equal(c->username, "yamori");
+    assert_string_equal(c->password, "pass word");
+    assert_true(c->starttls);
+    assert_int_equal(c->retries, 5);
+    assert_int_equal(c->timeout_s, 10);
+    c = &cfg->notify.ch[2];
+    assert_string_equal(c->name, "single");
+    assert_int_equal(c->n_to, 1);
+    assert_string_equal(c->to[0], "boss@example.com");
+    assert_true(c->severities[4]);
+    assert_false(c->severities[3]);
+    c = &cfg->notify.ch[3];
+    assert_string_equal(c->name, "syslog-4");
+    assert_int_equal(c->type, NOTIFY_SYSLOG);
+    assert_string_equal(c->target, "siem.example.com:514");
+    assert_false(c->tcp);
+    assert_true(c->severities[0] && c->severities[2] && c->severities[4]); /* all by default */
+    c = &cfg->notify.ch[4];
+    assert_string_equal(c->target, "[2001:db8::1]:6514");
+    assert_true(c->tcp);
+    assert_true(c->severities[2]);
+    assert_false(c->severities[3]);
+    c = &cfg->notify.ch[5];
+    assert_string_equal(c->name, "program-6");
+    assert_string_equal(c->program, "/bin/cat --flag");
+    assert_int_equal(c->timeout_s, 60);
+    assert_int_equal(c->retries, 0);
+    assert_int_equal(config_check(cfg, &err), 0);
+
+    /* notify: [] empties the list; detect: {} keeps the defaults. */
+    assert_int_equal(load("notify: []\ndetect: {}\n"), 0);
+    assert_int_equal(cfg->notify.n, 0);
+    assert_true(cfg->detect.enabled);
+    assert_int_equal(cfg->detect.lateness_s, 60);
+    /* The notifier takes what the parser made. */
+    assert_int_equal(load("notify:\n  - {type: syslog, target: '127.0.0.1:9'}\n"
+                          "  - {type: webhook, url: 'http://127.0.0.1:9/'}\n"),
+                     0);
+    {
+        struct notify *n = notify_new(&cfg->notify, &err);
+
+        assert_non_null(n);
+        notify_free(n, 0);
+    }
+}
+
 static const struct {
     const char *text;
     long line;
@@ -375,6 +533,87 @@ static const struct {
     {"? [a, b]\n: c\n", 1, "keys must be plain words"},
     {"data_dir: \"a\\x01b\"\n", 1, "data_dir: 'a\\x01b' contains a control character"},
     {"data_dir: \"a\\0b\"\n", 1, "data_dir: value contains a NUL byte"},
+    {"detect: on\n", 1, "detect: expected a map of keys"},
+    {"detect:\n  rule: /x\n", 2, "unknown key 'rule' in detect (known: enabled, rules, pipelines"},
+    {"detect:\n  enabled: maybe\n", 2, "detect.enabled: 'maybe' is not true or false"},
+    {"detect:\n  lateness: 2d\n", 2, "detect.lateness: '2d' is not a duration"},
+    {"detect:\n  lateness: 86401\n", 2, "detect.lateness: '86401' is out of range (0 to 86400"},
+    {"detect:\n  state_memory: 10K\n", 2, "detect.state_memory: '10K' is out of range"},
+    {"detect:\n  suppress: 31d\n", 2, "detect.suppress: '31d' is not a duration"},
+    {"detect:\n  alerts_index: Alerts\n", 2, "detect.alerts_index: 'Alerts' is not an index name"},
+    {"detect:\n  rules: [a]\n", 2, "detect.rules: expected a single value"},
+    {"notify:\n  type: webhook\n", 2, "notify: expected a list of maps (write 'notify: []'"},
+    {"notify:\n  - webhook\n", 2, "notify[0]: expected a map of keys"},
+    {"notify:\n  - url: http://x/\n", 2, "notify[0]: type is required (webhook, email"},
+    {"notify:\n  - type: pager\n", 2, "notify[0].type: 'pager' is not webhook, email, syslog"},
+    {"notify:\n  - type: webhook\n    hook: x\n", 3,
+     "unknown key 'hook' in notify[0] (known: name, type, min_severity"},
+    {"notify:\n  - type: webhook\n", 2, "notify[0]: type webhook needs url"},
+    {"notify:\n  - type: webhook\n    url: ftp://x/\n", 3,
+     "notify[0].url: 'ftp://x/' is not an http:// or https:// URL"},
+    {"notify:\n  - type: webhook\n    url: 'http://'\n", 3, "is not an http:// or https:// URL"},
+    {"notify:\n  - type: webhook\n    url: http://x/\n    to: a@b\n", 4,
+     "notify[0].to: only for type email, not webhook"},
+    {"notify:\n  - url: http://x/\n    type: syslog\n    target: h:1\n", 2,
+     "notify[0].url: only for type webhook, not syslog"},
+    {"notify:\n  - type: webhook\n    url: http://x/\n    headers: ['NoColon']\n", 4,
+     "notify[0].headers[0]: 'NoColon' is not an HTTP header"},
+    {"notify:\n  - type: webhook\n    url: http://x/\n    headers: 'A: b'\n", 4,
+     "notify[0].headers: expected a list of values"},
+    {"notify:\n  - type: webhook\n    url: http://x/\n    headers: ['A: 1', 'B: 2', 'C: 3', "
+     "'D: 4', 'E: 5', 'F: 6', 'G: 7', 'H: 8', 'I: 9']\n",
+     4, "notify[0].headers: more than 8 values"},
+    {"notify:\n  - type: webhook\n    url: http://x/\n    headers:\n      - \"A: b\\r\\nC: d\"\n",
+     5, "notify[0].headers[0]: 'A: b\\x0d\\x0aC: d' contains a control character"},
+    {"notify:\n  - type: webhook\n    url: http://x/\n    min_severity: severe\n", 4,
+     "notify[0].min_severity: 'severe' is not a severity (informational, low, medium, high"},
+    {"notify:\n  - type: webhook\n    url: http://x/\n    severities: [high, urgent]\n", 4,
+     "notify[0].severities[1]: 'urgent' is not a severity"},
+    {"notify:\n  - type: webhook\n    url: http://x/\n    severities: []\n", 4,
+     "notify[0].severities: must not be empty"},
+    {"notify:\n  - type: webhook\n    url: http://x/\n    min_severity: low\n"
+     "    severities: [high]\n",
+     5, "notify[0].severities: give min_severity or severities, not both"},
+    {"notify:\n  - type: webhook\n    url: http://x/\n    digest: 1d\n", 4,
+     "notify[0].digest: '1d' is not a duration"},
+    {"notify:\n  - type: webhook\n    url: http://x/\n    retries: 21\n", 4,
+     "notify[0].retries: '21' is out of range (0 to 20)"},
+    {"notify:\n  - type: webhook\n    url: http://x/\n    timeout: 0\n", 4,
+     "notify[0].timeout: '0' is out of range (1 to 600 seconds)"},
+    {"notify:\n  - type: webhook\n    url: http://x/\n    slack: 2\n", 4,
+     "notify[0].slack: '2' is not true or false"},
+    {"notify:\n  - type: email\n    smtp_url: smtp://m\n    from: a@b\n", 2,
+     "notify[0]: type email needs smtp_url, from and to"},
+    {"notify:\n  - type: email\n    smtp_url: http://m\n", 3,
+     "notify[0].smtp_url: 'http://m' is not an smtp:// or smtps:// URL"},
+    {"notify:\n  - type: email\n    from: 'a@b>, <c@d'\n", 3, "notify[0].from: 'a@b>, <c@d'"},
+    {"notify:\n  - type: email\n    from: nobody\n", 3,
+     "notify[0].from: 'nobody' is not an e-mail address"},
+    {"notify:\n  - type: email\n    to: [a@b, '@c']\n", 3,
+     "notify[0].to[1]: '@c' is not an e-mail address"},
+    {"notify:\n  - type: email\n    to: [[a@b]]\n", 3, "notify[0].to[0]: expected a single value"},
+    {"notify:\n  - type: email\n    smtp_url: smtp://m\n    from: a@b\n    to: c@d\n"
+     "    password: x\n",
+     6, "notify[0].password: needs username"},
+    {"notify:\n  - type: email\n    starttls: sometimes\n", 3,
+     "notify[0].starttls: 'sometimes' is not true or false"},
+    {"notify:\n  - type: syslog\n", 2, "notify[0]: type syslog needs target (HOST:PORT)"},
+    {"notify:\n  - type: syslog\n    target: siem\n", 3,
+     "notify[0].target: 'siem' is not HOST:PORT"},
+    {"notify:\n  - type: syslog\n    target: 'siem:0'\n", 3,
+     "notify[0].target: 'siem:0' is not HOST:PORT (the port must be 1-65535)"},
+    {"notify:\n  - type: syslog\n    target: '::1:514'\n", 3, "write IPv6 as [ADDR]:PORT"},
+    {"notify:\n  - type: syslog\n    target: h:1\n    protocol: tls\n", 4,
+     "notify[0].protocol: 'tls' is not udp or tcp"},
+    {"notify:\n  - type: program\n", 2, "notify[0]: type program needs program"},
+    {"notify:\n  - type: program\n    program: '   '\n", 3, "notify[0].program: must not be empty"},
+    {"notify:\n  - type: program\n    program: \"/bin/x\\targ\"\n", 3,
+     "notify[0].program: '/bin/x\\x09arg' contains a control character"},
+    {"notify:\n  - {type: program, program: /bin/true, name: 'a b'}\n", 2,
+     "notify[0].name: 'a b' contains a space"},
+    {"notify:\n  - {type: program, program: /bin/true}\n  - {type: program, program: /bin/true,"
+     " name: program-1}\n",
+     3, "notify[1]: channel name 'program-1' is already used by notify[0]; set name:"},
 };
 
 static void
@@ -495,6 +734,10 @@ test_hostile(void **state)
         for (i = 0; i < CFG_MAX_INPUTS + 1; i++)
             o += (size_t)snprintf(t + o, cap - o, "  - {protocol: udp, name: u%zu}\n", i);
         expect_error(t, CFG_MAX_INPUTS + 2, "syslog: more than 64 inputs");
+        o = (size_t)snprintf(t, cap, "notify:\n");
+        for (i = 0; i < NOTIFY_MAX_CHANNELS + 1; i++)
+            o += (size_t)snprintf(t + o, cap - o, "  - {type: program, program: /bin/true}\n");
+        expect_error(t, NOTIFY_MAX_CHANNELS + 2, "notify: more than 32 channels");
         free(t);
     }
     /* All of this is fast. */
@@ -574,6 +817,34 @@ test_check(void **state)
     cfg->n_files = 1;
     assert_int_equal(config_check(cfg, &err), YM_EINVAL);
     assert_non_null(strstr(err.msg, "files[0].path: must not be empty"));
+    /* Detection's paths must exist; programs naming a path must run. */
+    assert_int_equal(load("detect:\n  rules: /nonexistent/rules\n"), 0);
+    assert_int_equal(config_check(cfg, &err), YM_EINVAL);
+    assert_non_null(strstr(err.msg, "detect.rules: cannot read '/nonexistent/rules'"));
+    assert_ptr_equal(err.file, cfg->path);
+    snprintf(text, sizeof(text), "detect:\n  rules: %s\n  pipelines: /nonexistent/p\n", dir);
+    assert_int_equal(load(text), 0);
+    assert_int_equal(config_check(cfg, &err), YM_EINVAL);
+    assert_non_null(strstr(err.msg, "detect.pipelines: cannot read '/nonexistent/p'"));
+    snprintf(text, sizeof(text), "detect:\n  placeholders: %s\n", dir);
+    assert_int_equal(load(text), 0);
+    assert_int_equal(config_check(cfg, &err), YM_EINVAL);
+    assert_non_null(strstr(err.msg, "detect.placeholders: "));
+    assert_non_null(strstr(err.msg, "is not a regular file"));
+    assert_int_equal(load("notify:\n  - {type: program, program: /nonexistent/alert.sh -v}\n"
+                          "  - {type: program, program: notify-send}\n"),
+                     0);
+    assert_int_equal(config_check(cfg, &err), YM_EINVAL);
+    assert_non_null(
+        strstr(err.msg, "notify[0].program: cannot run '/nonexistent/alert.sh': No such file"));
+    snprintf(text, sizeof(text), "notify:\n  - {type: program, program: %s/c.pem}\n", dir);
+    assert_int_equal(load(text), 0);
+    assert_int_equal(config_check(cfg, &err), YM_EINVAL);
+    assert_non_null(strstr(err.msg, "Permission denied"));
+    config_defaults(cfg, "/tmp/d");
+    snprintf(cfg->detect.alerts_index, sizeof(cfg->detect.alerts_index), "A!");
+    assert_int_equal(config_check(cfg, &err), YM_EINVAL);
+    assert_non_null(strstr(err.msg, "detect.alerts_index: 'A!' is not an index name"));
 }
 
 static void
@@ -598,6 +869,33 @@ test_describe(void **state)
     assert_non_null(strstr(out, "syslog-tls-6514      tls [::1]:6514 -> index net, client"));
     assert_non_null(strstr(out, "file-1               file /var/log/x.log -> index main\n"));
     assert_non_null(strstr(out, "disabled"));
+    assert_non_null(strstr(out, "detect               rules (./rules, else the installed pack), "
+                                "alerts -> index alerts, suppress 3600s, lateness 60s, state "
+                                "268435456 bytes\n"));
+    assert_int_equal(load("detect: {enabled: false}\n"
+                          "notify:\n"
+                          "  - {type: webhook, url: 'https://u:pw@hooks.example.com/T0/SECRET',"
+                          " slack: true, min_severity: high}\n"
+                          "  - {type: email, smtp_url: 'smtp://mail.example.com:587', from: a@b,"
+                          " to: [c@d, e@f], username: u, password: hunter2, digest: 1h}\n"
+                          "  - {type: syslog, target: 'siem:514', protocol: tcp,"
+                          " severities: [medium]}\n"
+                          "  - {type: program, program: /usr/local/bin/page --all}\n"),
+                     0);
+    config_describe(cfg, out, sizeof(out));
+    assert_non_null(strstr(out, "detect               disabled\n"));
+    assert_non_null(strstr(out, "webhook-1            notify webhook https://hooks.example.com/..."
+                                " slack (critical high; at once)\n"));
+    assert_non_null(strstr(out, "email-2              notify email smtp://mail.example.com:587 to 2"
+                                " addresses (critical high medium low informational; digest every"
+                                " 3600s)\n"));
+    assert_non_null(
+        strstr(out, "syslog-3             notify syslog tcp siem:514 (medium; at once)\n"));
+    assert_non_null(
+        strstr(out, "program-4            notify program /usr/local/bin/page (critical"));
+    assert_null(strstr(out, "SECRET"));
+    assert_null(strstr(out, "hunter2"));
+    assert_null(strstr(out, "pw@"));
     /* Truncated, never overflowing. */
     memset(small, 'x', sizeof(small));
     config_describe(cfg, small, 20);
@@ -634,6 +932,7 @@ main(void)
         cmocka_unit_test(test_lists_and_names), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_hostile),         cmocka_unit_test(test_check),
         cmocka_unit_test(test_describe),        cmocka_unit_test(test_example),
+        cmocka_unit_test(test_detect_notify),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
