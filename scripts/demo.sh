@@ -63,5 +63,21 @@ $Y search 'FW-ACCEPT source.ip=10.0.1.10 | top 3 destination.ip'
 step "And what names does it look up?" "yamori search 'event.module=named source.ip=10.0.1.10 | top 3 dns.question.name'"
 $Y search 'event.module=named source.ip=10.0.1.10 | top 3 dns.question.name'
 
+day=$(sed -n 's/^  "date": "\(.*\)",$/\1/p' "$LOGS/ground-truth.json")
+next=$(date -u -d "$day 1 day" +%Y-%m-%d)
+step "Detect: the Sigma rule pack (rules/) over the stored day, alerts into $DATA/alerts.db" "yamori detect --rules rules --since ${day}T00:00:00Z --until ${next}T00:00:00Z --store"
+$Y detect --rules rules --since "${day}T00:00:00Z" --until "${next}T00:00:00Z" --store >/dev/null
+
+step "The alert queue, newest first" "yamori alerts list"
+$Y alerts list
+crit=$($Y alerts list --severity critical --format csv | sed -n 2p | cut -d, -f1)
+if [ -n "$crit" ]; then
+    step "Why did the critical alert fire?" "yamori alerts show $crit"
+    $Y alerts show "$crit"
+fi
+
+step "Alerts are events too: searchable and chartable" "yamori search 'index=alerts | stats count by alert.severity rule.name'"
+$Y search 'index=alerts | stats count by alert.severity rule.name'
+
 printf '\nThe ground truth of the embedded attack is in %s/ground-truth.json.\n' "$LOGS"
 printf 'Try your own: ./yamori search --help   (data in %s)\n' "$DATA"

@@ -292,8 +292,24 @@ print_text(const char *dir, const struct alert *a, const char *by, int64_t by_ts
         output_escape_text(b, a->tags[i], strlen(a->tags[i]));
     }
     ym_buf_puts(b, a->n_tags == 0 ? "(none)\n" : "\n");
-    if (a->rule_description[0] != '\0')
-        put_line(b, "description", a->rule_description);
+    if (a->rule_description[0] != '\0') {
+        /* YAML block text: its line breaks and indentation become single spaces */
+        struct ym_buf d;
+        ym_buf_init(&d);
+        for (const char *p = a->rule_description; *p; p++) {
+            bool ws = *p == ' ' || *p == '\n' || *p == '\t' || *p == '\r';
+            if (!ws)
+                ym_buf_putc(&d, *p);
+            else if (d.len > 0 && d.p[d.len - 1] != ' ')
+                ym_buf_putc(&d, ' ');
+        }
+        while (d.len > 0 && d.p[d.len - 1] == ' ')
+            d.len--;
+        ym_buf_putc(&d, '\0');
+        if (!d.is_oom)
+            put_line(b, "description", (const char *)d.p);
+        ym_buf_fini(&d);
+    }
     ym_buf_printf(b, "events (%zu of %" PRIu64 "):\n", a->n_events, a->count);
     for (size_t i = 0; i < a->n_events; i++) {
         const struct alert_event *e = &a->events[i];

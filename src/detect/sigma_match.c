@@ -1448,47 +1448,68 @@ sigma_scratch_stats(const struct sigma_scratch *sc)
 
 /* ---- matching ---- */
 
-static void
-text_put(struct ym_buf *b, struct ym_str v)
+/* Appends v and '\n' at *w (room was reserved). */
+static inline char *
+text_put(char *w, struct ym_str v)
 {
     if (v.len == 0)
-        return;
-    ym_buf_append(b, v.p, v.len);
-    ym_buf_putc(b, '\n');
+        return w;
+    memcpy(w, v.p, v.len);
+    w[v.len] = '\n';
+    return w + v.len + 1;
+}
+
+/* True when string field f is a view into the raw line (raw bounds rb..re). */
+static inline bool
+in_raw(const struct ym_field *f, uintptr_t rb, uintptr_t re)
+{
+    uintptr_t p = (uintptr_t)f->v.s.p;
+
+    return f->v.s.len == 0 || (p >= rb && p + f->v.s.len <= re);
 }
 
 /*
  * The prefilter's scan text: the raw line, then every field value not
  * already inside it (a string field that is a view into the raw line adds
  * nothing a literal could find), typed ones rendered by field_text(), then
- * the pseudo-fields, each ended by '\n', which no literal contains.
- * Returns false when the text could not be built (out of memory, too big).
+ * the pseudo-fields, each ended by '\n', which no literal contains.  The
+ * size is computed first so that the copy needs one reservation.  Returns
+ * false when the text could not be built (out of memory, over MAX_SCAN_TEXT).
  */
 static bool
 build_text(struct sigma_scratch *sc, const struct ym_event *ev)
 {
     struct ym_buf *b = &sc->text;
     uintptr_t rb = (uintptr_t)ev->raw.p, re = rb + ev->raw.len;
-    char buf[TEXT_BUF];
+    size_t need = ev->raw.len + ev->host.len + ev->sourcetype.len + ev->index.len +
+                  ev->source.len + 5;
+    char buf[TEXT_BUF], *w;
 
-    ym_buf_reset(b);
-    text_put(b, ev->raw);
     for (uint32_t i = 0; i < ev->n_fields; i++) {
         const struct ym_field *f = &ev->fields[i];
-        if (f->type == YM_T_STR) {
-            uintptr_t p = (uintptr_t)f->v.s.p;
-            if (f->v.s.len == 0 || (p >= rb && p + f->v.s.len <= re))
-                continue;
-        }
-        text_put(b, field_text(f, buf));
-        if (b->len > MAX_SCAN_TEXT)
-            return false;
+        if (f->type != YM_T_STR)
+            need += TEXT_BUF + 1;
+        else if (!in_raw(f, rb, re))
+            need += f->v.s.len + 1;
     }
-    text_put(b, ev->host);
-    text_put(b, ev->sourcetype);
-    text_put(b, ev->index);
-    text_put(b, ev->source);
-    return !b->is_oom && b->len <= MAX_SCAN_TEXT;
+    if (need > MAX_SCAN_TEXT)
+        return false;
+    ym_buf_reset(b);
+    if (ym_buf_reserve(b, need) < 0)
+        return false;
+    w = text_put(b->p, ev->raw);
+    for (uint32_t i = 0; i < ev->n_fields; i++) {
+        const struct ym_field *f = &ev->fields[i];
+        if (f->type != YM_T_STR || !in_raw(f, rb, re))
+            w = text_put(w, field_text(f, buf));
+    }
+    w = text_put(w, ev->host);
+    w = text_put(w, ev->sourcetype);
+    w = text_put(w, ev->index);
+    w = text_put(w, ev->source);
+    *w = '\0';
+    b->len = (size_t)(w - b->p);
+    return true;
 }
 
 static int

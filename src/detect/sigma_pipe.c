@@ -281,6 +281,9 @@ lerr(struct loader *L, const yaml_node_t *n, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    for (char *c = msg; *c != '\0'; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?'; /* keys and values quoted from the file stay on one line */
     snprintf(err_file, sizeof(err_file), "%s", L->path);
     return ym_err_at(L->err, YM_EINVAL, err_file, n ? (long)n->start_mark.line + 1 : 0, 0, "%s",
                      msg);

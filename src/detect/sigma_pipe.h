@@ -9,8 +9,10 @@
  * optionally limited to rules whose logsource matches `rule_conditions`:
  *   - field_name_mapping: Sigma field → one or more event field names
  *     (Image → winlog.event_data.Image; User → [user.name, winlog.event_data.User]);
- *   - field_name_prefix_mapping / field_name_prefix: a prefix for the fields
- *     no mapping named (Sysmon: winlog.event_data.);
+ *   - field_name_prefix_mapping: rewrites the start of a field name;
+ *   - field_name_prefix / field_name_suffix: a prefix (or several: a Yamori
+ *     extension) for the fields no earlier transformation touched
+ *     (Windows: winlog.event_data. and winlog.user_data.);
  *   - add_condition: the logsource's route, conditions the event must meet
  *     (event.module: sshd; winlog.channel: Security and winlog.event_id: 4625).
  * Pipelines load in priority order (`priority:`, then file name).
@@ -73,7 +75,13 @@ int sigma_pipe_route(const struct sigma_pipe *p, const struct sigma_logsource *l
                      struct sigma_set *s, struct sigma_sel *out, const char **key,
                      struct ym_err *err);
 
-/* True when some pipeline names logsource ls in a rule_conditions entry (rules check's "mapped"). */
+/*
+ * True when every attribute ls gives (product, category, service) is named by
+ * a logsource condition of some transformation that matches ls (rules
+ * check's "mapped"): windows/process_creation is known, windows/file_access
+ * (an ETW source nothing decodes) is not.  A rule of an unknown logsource
+ * has no route and would see every event.
+ */
 bool sigma_pipe_knows(const struct sigma_pipe *p, const struct sigma_logsource *ls);
 
 #endif

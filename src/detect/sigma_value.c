@@ -272,7 +272,9 @@ sstr_parse(struct bctx *c, const char *t, size_t n, bool expand, struct patv *ou
     if (!b)
         return YM_ENOMEM;
     w = b + n;
-    rc = patv_push(c, &cur, &empty);
+    rc = pat_alloc(c, &empty, 0);
+    if (rc == 0)
+        rc = patv_push(c, &cur, &empty);
     for (size_t i = 0; i < n && rc == 0; i++) {
         char ch = t[i];
         if (ch == '\\' && i + 1 < n && (t[i + 1] == '*' || t[i + 1] == '?' || t[i + 1] == '\\')) {
