@@ -117,6 +117,7 @@ install: all
 	install -m 0644 man/yamori.1 $(DESTDIR)$(PREFIX)/share/man/man1/yamori.1
 	install -m 0644 README.md docs/*.md yamori.yaml.example contrib/yamori.service $(DESTDIR)$(PREFIX)/share/doc/yamori/
 	install -m 0644 examples/decoders/*.yaml $(DESTDIR)$(PREFIX)/share/yamori/decoders/
+	cd rules && find . -type f -exec install -D -m 0644 {} $(DESTDIR)$(PREFIX)/share/yamori/rules/{} \;
 
 clean:
 	rm -rf build build-asan build-fuzz yamori

@@ -22,10 +22,15 @@
  * null/~/empty are null, true/false/yes/no/on/off booleans, integers in
  * YAML 1.1 forms; a key given twice in a map keeps its last value.
  *
- * Bounds: files over MAX_FILE bytes are skipped, directories are walked
- * MAX_DIR_DEPTH deep, a document may create DOC_BUDGET values and items
- * (aliases can repeat a big list many times), a detection map holds at most
- * MAX_MAP_PAIRS entries.  Libyaml's own parser is iterative.
+ * Bounds (every rule file is hostile input): files over MAX_FILE bytes are
+ * skipped; a first pass over the YAML events refuses files nested deeper
+ * than MAX_YAML_DEPTH or with more than MAX_ANCHORS anchors / MAX_ALIASES
+ * aliases, because libyaml's scanner is quadratic in the flow nesting depth
+ * and its document loader in the number of anchors (100,000 of either take
+ * minutes); a document may create DOC_BUDGET values and items (aliases can
+ * repeat a big list many times, and may even form cycles, which the loader
+ * never follows below a detection value); a detection map holds at most
+ * MAX_MAP_PAIRS entries; directories are walked MAX_DIR_DEPTH deep.
  *
  * Memory: everything a rule keeps lives in s->arena; temporary vectors are
  * ym_malloc'd and freed before returning.  Regexes are listed in s->regexes.
@@ -316,17 +321,16 @@ scalar_dup(struct ld *ld, const yaml_node_t *n, int *rc)
     return s;
 }
 
-/* Metadata text: a scalar, or a list of scalars joined with ", "; "" otherwise. */
+/* Metadata text: a scalar, or a list of scalars joined with ", "; "" otherwise; NULL: no memory. */
 static const char *
-meta_text(struct ld *ld, const yaml_node_t *n, int *rc)
+meta_text(struct ld *ld, const yaml_node_t *n)
 {
-    *rc = 0;
+    int rc;
+
     if (!n || is_null(n))
         return "";
-    if (n->type == YAML_SCALAR_NODE) {
-        const char *s = scalar_dup(ld, n, rc);
-        return s ? s : "";
-    }
+    if (n->type == YAML_SCALAR_NODE)
+        return scalar_dup(ld, n, &rc);
     if (n->type != YAML_SEQUENCE_NODE)
         return "";
     size_t len = 0, k = 0;
@@ -336,10 +340,8 @@ meta_text(struct ld *ld, const yaml_node_t *n, int *rc)
             len += e->data.scalar.length + 2;
     }
     char *out = arena_alloc(&ld->s->arena, len + 1);
-    if (!out) {
-        *rc = YM_ENOMEM;
-        return "";
-    }
+    if (!out)
+        return NULL;
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
         yaml_node_t *e = ynode(ld->doc, *it);
         if (!e || e->type != YAML_SCALAR_NODE)
@@ -1394,7 +1396,7 @@ load_document(struct ld *ld, bool *owned)
     yaml_node_t *root = yaml_document_get_root_node(ld->doc);
     struct sigma_rule r;
     yaml_node_t *n;
-    int rc = 0, rcs[12] = {0};
+    int rc = 0;
 
     *owned = false;
     if (!root || is_null(root))
@@ -1407,30 +1409,29 @@ load_document(struct ld *ld, bool *owned)
     }
     memset(&r, 0, sizeof(r));
     struct sigma_rule_info *in = &r.info;
-    in->id = meta_text(ld, map_get(ld->doc, root, "id"), &rcs[0]);
-    in->title = meta_text(ld, map_get(ld->doc, root, "title"), &rcs[1]);
+    yaml_node_t *ls = map_get(ld->doc, root, "logsource");
+    in->id = meta_text(ld, map_get(ld->doc, root, "id"));
+    in->title = meta_text(ld, map_get(ld->doc, root, "title"));
+    in->name = meta_text(ld, map_get(ld->doc, root, "name"));
+    in->description = meta_text(ld, map_get(ld->doc, root, "description"));
+    in->status = meta_text(ld, map_get(ld->doc, root, "status"));
+    in->author = meta_text(ld, map_get(ld->doc, root, "author"));
+    in->product = meta_text(ld, map_get(ld->doc, ls, "product"));
+    in->category = meta_text(ld, map_get(ld->doc, ls, "category"));
+    in->service = meta_text(ld, map_get(ld->doc, ls, "service"));
+    const char *level = meta_text(ld, map_get(ld->doc, root, "level"));
+    if (!in->id || !in->title || !in->name || !in->description || !in->status || !in->author ||
+        !in->product || !in->category || !in->service || !level)
+        return YM_ENOMEM;
     ld->id = in->id;
     ld->title = in->title;
-    in->name = meta_text(ld, map_get(ld->doc, root, "name"), &rcs[2]);
-    in->description = meta_text(ld, map_get(ld->doc, root, "description"), &rcs[3]);
-    in->status = meta_text(ld, map_get(ld->doc, root, "status"), &rcs[4]);
-    in->author = meta_text(ld, map_get(ld->doc, root, "author"), &rcs[5]);
     in->file = ld->file;
     in->line = ld->line;
     in->level = SIGMA_LEVEL_MEDIUM;
-    in->product = in->category = in->service = "";
-    yaml_node_t *ls = map_get(ld->doc, root, "logsource");
     if (ls && !is_null(ls) && ls->type != YAML_MAPPING_NODE) {
         why_set(&ld->why, NULL, "logsource is not a map");
         return ld_skip(ld);
     }
-    in->product = meta_text(ld, map_get(ld->doc, ls, "product"), &rcs[6]);
-    in->category = meta_text(ld, map_get(ld->doc, ls, "category"), &rcs[7]);
-    in->service = meta_text(ld, map_get(ld->doc, ls, "service"), &rcs[8]);
-    const char *level = meta_text(ld, map_get(ld->doc, root, "level"), &rcs[9]);
-    for (size_t i = 0; i < 10; i++)
-        if (rcs[i] < 0)
-            return YM_ENOMEM;
     if (*level) {
         int lv = sigma_level_parse(level);
         char sb[64];

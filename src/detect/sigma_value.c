@@ -45,7 +45,7 @@
 #include "util/mem.h"
 
 #define MAX_MODS 16                 /* modifiers on one key */
-#define MAX_NAMES 16                /* event names of one field */
+#define MAX_NAMES 32                /* event names of one field */
 #define VARIANT_BYTES (64u << 20)   /* bytes of all variants of one item */
 
 /* One value being transformed: n bytes, w[i] != 0 when b[i] is a wildcard. */
@@ -866,7 +866,9 @@ field_names(struct sigma_set *s, const struct sigma_logsource *ls, const char *f
     tmp[0] = field;
     if (s->opts.pipe)
         n = sigma_pipe_field(s->opts.pipe, ls, field, tmp, MAX_NAMES);
-    if (n == 0 || n > MAX_NAMES) {
+    if (n > MAX_NAMES)
+        n = MAX_NAMES;
+    if (n == 0) {
         n = 1;
         tmp[0] = field;
     }
@@ -1074,7 +1076,7 @@ itemvec_push(struct sigma_itemvec *out, const struct sigma_item *it)
     return 0;
 }
 
-/* A growable array of values in the set's arena (copied on growth; the old copy is dropped). */
+/* A growable array of values (ym_realloc'd; item_emit copies them into the set's arena). */
 struct valvec {
     struct sigma_value *v;
     size_t n, cap;
