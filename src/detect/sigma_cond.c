@@ -44,11 +44,11 @@ struct cparse {
     const struct sigma_rule *r;
     const char *text;
     size_t len;
-    size_t pos;          /* next byte to lex */
-    enum tok tok;        /* current token */
-    const char *word;    /* T_WORD: its bytes */
+    size_t pos;       /* next byte to lex */
+    enum tok tok;     /* current token */
+    const char *word; /* T_WORD: its bytes */
     size_t wlen;
-    size_t col;          /* 1-based column of the current token */
+    size_t col; /* 1-based column of the current token */
     struct ym_err *err;
 };
 
@@ -111,8 +111,8 @@ tok_text(const struct cparse *p, char *buf, size_t cap)
     return buf;
 }
 
-static struct sigma_cnode *
-perr(struct cparse *p, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static struct sigma_cnode *perr(struct cparse *p, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static struct sigma_cnode *
 perr(struct cparse *p, int code, const char *fmt, ...)
@@ -287,7 +287,8 @@ parse_primary(struct cparse *p, int depth)
         return n;
     }
     if (p->tok == T_PIPE)
-        return perr(p, YM_EINVAL, "unsupported: aggregation '|' (deprecated; use a correlation rule)");
+        return perr(p, YM_EINVAL,
+                    "unsupported: aggregation '|' (deprecated; use a correlation rule)");
     if (p->tok != T_WORD)
         return perr(p, YM_EINVAL, "expected a search identifier, got '%s'",
                     tok_text(p, buf, sizeof(buf)));

@@ -249,24 +249,24 @@ int sigma_value_str(struct sigma_set *s, const char *text, size_t len, bool case
 
 /* Why a document is refused, and the work it may still spend (hostile aliases). */
 struct sigma_why {
-    char feature[160];  /* becomes sigma_skip.feature */
-    char detail[256];   /* becomes sigma_skip.detail */
-    size_t budget;      /* values and items the document may still create */
+    char feature[160]; /* becomes sigma_skip.feature */
+    char detail[256];  /* becomes sigma_skip.detail */
+    size_t budget;     /* values and items the document may still create */
 };
 
 /* A detection value as read from YAML, before any modifier. */
 enum sigma_raw_kind {
-    SIGMA_RAW_STR = 1,  /* quoted or plain text (floats too, as written) */
-    SIGMA_RAW_INT,      /* a plain YAML integer: s is its decimal form */
-    SIGMA_RAW_BOOL,     /* a plain YAML boolean: s is "true" or "false" */
-    SIGMA_RAW_NULL,     /* null, ~ or nothing */
+    SIGMA_RAW_STR = 1, /* quoted or plain text (floats too, as written) */
+    SIGMA_RAW_INT,     /* a plain YAML integer: s is its decimal form */
+    SIGMA_RAW_BOOL,    /* a plain YAML boolean: s is "true" or "false" */
+    SIGMA_RAW_NULL,    /* null, ~ or nothing */
 };
 
 struct sigma_raw {
     enum sigma_raw_kind kind;
-    const char *s;      /* borrowed; not NUL-terminated in general */
+    const char *s; /* borrowed; not NUL-terminated in general */
     size_t len;
-    int64_t i;          /* INT */
+    int64_t i; /* INT */
 };
 
 /* A growable array of items (ym_realloc'd; the caller frees v). */

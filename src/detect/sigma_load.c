@@ -51,28 +51,28 @@
 #include "detect/sigma_pipe.h"
 #include "util/mem.h"
 
-#define MAX_FILE (16u << 20)     /* bytes of one rule file */
-#define MAX_DIR_DEPTH 32         /* directory nesting under a rules directory */
-#define DOC_BUDGET 500000u       /* values + items one document may create */
-#define MAX_MAP_PAIRS 4096       /* entries of one detection map */
-#define MAX_NAME 512             /* bytes of a search identifier's name */
-#define MAX_YAML_DEPTH 64        /* nesting of YAML collections */
-#define MAX_ANCHORS 1024         /* anchors in one file */
-#define MAX_ALIASES 100000       /* aliases in one file */
+#define MAX_FILE (16u << 20) /* bytes of one rule file */
+#define MAX_DIR_DEPTH 32     /* directory nesting under a rules directory */
+#define DOC_BUDGET 500000u   /* values + items one document may create */
+#define MAX_MAP_PAIRS 4096   /* entries of one detection map */
+#define MAX_NAME 512         /* bytes of a search identifier's name */
+#define MAX_YAML_DEPTH 64    /* nesting of YAML collections */
+#define MAX_ANCHORS 1024     /* anchors in one file */
+#define MAX_ALIASES 100000   /* aliases in one file */
 
 /* A Sigma filter waiting for sigma_set_compile(). */
 struct pending_filter {
-    yaml_document_t *doc;        /* owned */
-    int sec;                     /* node index of the `filter:` section */
+    yaml_document_t *doc;          /* owned */
+    int sec;                       /* node index of the `filter:` section */
     const char *file, *id, *title; /* arena */
     long line;
-    struct sigma_logsource ls;   /* arena strings, "" when absent */
-    const char *const *refs;     /* rules named, arena */
+    struct sigma_logsource ls; /* arena strings, "" when absent */
+    const char *const *refs;   /* rules named, arena */
     size_t n_refs;
 };
 
 struct filters {
-    struct pending_filter *v;    /* ym_realloc'd */
+    struct pending_filter *v; /* ym_realloc'd */
     size_t n, cap;
 };
 
@@ -80,9 +80,9 @@ struct filters {
 struct ld {
     struct sigma_set *s;
     yaml_document_t *doc;
-    const char *file;            /* arena */
-    long line;                   /* of the document's first key */
-    const char *id, *title;      /* for skips; "" when absent */
+    const char *file;       /* arena */
+    long line;              /* of the document's first key */
+    const char *id, *title; /* for skips; "" when absent */
     struct sigma_why why;
 };
 
@@ -90,8 +90,7 @@ static const char *const no_strings[1] = {NULL};
 
 /* ---- small helpers ---- */
 
-static int
-why_set(struct sigma_why *why, const char *detail, const char *fmt, ...)
+static int why_set(struct sigma_why *why, const char *detail, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
@@ -249,10 +248,10 @@ is_null(const yaml_node_t *n)
 static int
 yaml_bool(const yaml_node_t *n)
 {
-    static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes", "YES",
-                                      "on",   "On",   "ON",   NULL};
-    static const char *const no[] = {"false", "False", "FALSE", "no", "No", "NO",
-                                     "off",   "Off",   "OFF",   NULL};
+    static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes",
+                                      "YES",  "on",   "On",   "ON",  NULL};
+    static const char *const no[] = {"false", "False", "FALSE", "no",  "No",
+                                     "NO",    "off",   "Off",   "OFF", NULL};
 
     if (!n || !is_plain(n))
         return -1;
@@ -314,8 +313,8 @@ scalar_dup(struct ld *ld, const yaml_node_t *n, int *rc)
     *rc = 0;
     if (!n || n->type != YAML_SCALAR_NODE)
         return NULL;
-    char *s = arena_strndup(&ld->s->arena, (const char *)n->data.scalar.value,
-                            n->data.scalar.length);
+    char *s =
+        arena_strndup(&ld->s->arena, (const char *)n->data.scalar.value, n->data.scalar.length);
     if (!s)
         *rc = YM_ENOMEM;
     return s;
@@ -334,7 +333,8 @@ meta_text(struct ld *ld, const yaml_node_t *n)
     if (n->type != YAML_SEQUENCE_NODE)
         return "";
     size_t len = 0, k = 0;
-    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+         it++) {
         yaml_node_t *e = ynode(ld->doc, *it);
         if (e && e->type == YAML_SCALAR_NODE)
             len += e->data.scalar.length + 2;
@@ -342,7 +342,8 @@ meta_text(struct ld *ld, const yaml_node_t *n)
     char *out = arena_alloc(&ld->s->arena, len + 1);
     if (!out)
         return NULL;
-    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+         it++) {
         yaml_node_t *e = ynode(ld->doc, *it);
         if (!e || e->type != YAML_SCALAR_NODE)
             continue;
@@ -603,8 +604,7 @@ raw_of(const yaml_node_t *n, struct sigma_raw *r)
  * arena.
  */
 static int
-raws_of(struct ld *ld, const yaml_node_t *n, const char *key, struct sigma_raw **out,
-        size_t *n_out)
+raws_of(struct ld *ld, const yaml_node_t *n, const char *key, struct sigma_raw **out, size_t *n_out)
 {
     char sb[64];
     size_t cnt = n->type == YAML_SEQUENCE_NODE ? n_items(n) : 1;
@@ -883,7 +883,8 @@ cond_fail(struct ld *ld, const struct ym_err *e, const char *text)
     snprintf(detail, sizeof(detail), "col %ld: %.160s (condition: %s)", e->col, e->msg,
              shown(sb, sizeof(sb), text, strlen(text)));
     if (strncmp(e->msg, "unsupported:", 12) == 0)
-        return why_set(&ld->why, detail, "condition aggregation (deprecated; use a correlation rule)");
+        return why_set(&ld->why, detail,
+                       "condition aggregation (deprecated; use a correlation rule)");
     if (strncmp(e->msg, "unknown selection '", 19) == 0 && (q = strchr(e->msg + 19, '\'')) != NULL)
         return why_set(&ld->why, detail, "condition names unknown selection '%.*s'",
                        (int)(q - e->msg - 19), e->msg + 19);
@@ -953,6 +954,20 @@ route_rule(struct ld *ld, struct sigma_rule *r)
     r->route = -1;
     if (!s->opts.pipe)
         return 0;
+    /* With pipelines loaded, a rule for a log source none of them knows
+     * would see every event (its route is empty): a zeek or macOS rule on
+     * Windows events.  Skip it rather than evaluate it where it does not
+     * belong. */
+    if (sigma_pipe_count(s->opts.pipe) > 0 && (ls.product[0] || ls.category[0] || ls.service[0]) &&
+        !sigma_pipe_knows(s->opts.pipe, &ls)) {
+        char detail[256];
+        snprintf(detail, sizeof(detail), "%s%.60s%s%.60s%s%.60s",
+                 ls.product[0] ? "product=" : "", ls.product,
+                 ls.category[0] ? (ls.product[0] ? " category=" : "category=") : "", ls.category,
+                 ls.service[0] ? (ls.product[0] || ls.category[0] ? " service=" : "service=") : "",
+                 ls.service);
+        return why_set(&ld->why, detail, "logsource not mapped by the pipelines");
+    }
     ym_err_clear(&e);
     rc = sigma_pipe_route(s->opts.pipe, &ls, s, &sel, &key, &e);
     if (rc == YM_ENOMEM)
@@ -1078,9 +1093,9 @@ corr_condition(struct ld *ld, const yaml_node_t *cn, struct sigma_corr *c)
         while (j < sizeof(ops) / sizeof(ops[0]) && !scalar_is(k, ops[j].name))
             j++;
         if (j == sizeof(ops) / sizeof(ops[0]))
-            return why_set(&ld->why, NULL, "correlation condition '%s'",
-                           shown(sb, sizeof(sb), (const char *)k->data.scalar.value,
-                                 k->data.scalar.length));
+            return why_set(
+                &ld->why, NULL, "correlation condition '%s'",
+                shown(sb, sizeof(sb), (const char *)k->data.scalar.value, k->data.scalar.length));
         char buf[64], *end;
         if (!v || v->type != YAML_SCALAR_NODE || v->data.scalar.length == 0 ||
             v->data.scalar.length >= sizeof(buf))
@@ -1154,12 +1169,10 @@ load_corr(struct ld *ld, const yaml_node_t *cs, struct sigma_rule *r)
     static const struct {
         const char *name;
         enum sigma_corr_type type;
-    } types[] = {{"event_count", SIGMA_CORR_EVENT_COUNT},
-                 {"value_count", SIGMA_CORR_VALUE_COUNT},
-                 {"temporal", SIGMA_CORR_TEMPORAL},
-                 {"temporal_ordered", SIGMA_CORR_TEMPORAL_ORDERED},
-                 {"value_sum", SIGMA_CORR_VALUE_SUM},
-                 {"value_avg", SIGMA_CORR_VALUE_AVG}};
+    } types[] = {
+        {"event_count", SIGMA_CORR_EVENT_COUNT}, {"value_count", SIGMA_CORR_VALUE_COUNT},
+        {"temporal", SIGMA_CORR_TEMPORAL},       {"temporal_ordered", SIGMA_CORR_TEMPORAL_ORDERED},
+        {"value_sum", SIGMA_CORR_VALUE_SUM},     {"value_avg", SIGMA_CORR_VALUE_AVG}};
     struct sigma_corr *c;
     yaml_node_t *tn, *ts;
     char sb[64];
@@ -1180,9 +1193,9 @@ load_corr(struct ld *ld, const yaml_node_t *cs, struct sigma_rule *r)
         if (scalar_is(tn, types[i].name))
             c->type = types[i].type;
     if (c->type == 0)
-        return why_set(&ld->why, NULL, "correlation type '%s'",
-                       shown(sb, sizeof(sb), (const char *)tn->data.scalar.value,
-                             tn->data.scalar.length));
+        return why_set(
+            &ld->why, NULL, "correlation type '%s'",
+            shown(sb, sizeof(sb), (const char *)tn->data.scalar.value, tn->data.scalar.length));
     rc = str_list(ld, map_get(ld->doc, cs, "rules"), true, "correlation rules", &c->refs,
                   &c->n_refs);
     if (rc < 0)
@@ -1194,17 +1207,17 @@ load_corr(struct ld *ld, const yaml_node_t *cs, struct sigma_rule *r)
         return YM_ENOMEM;
     for (size_t i = 0; i < c->n_refs; i++)
         c->rules[i] = -1;
-    rc = str_list(ld, map_get(ld->doc, cs, "group-by"), true, "correlation group-by",
-                  &c->group_by, &c->n_group_by);
+    rc = str_list(ld, map_get(ld->doc, cs, "group-by"), true, "correlation group-by", &c->group_by,
+                  &c->n_group_by);
     if (rc < 0)
         return rc;
     ts = map_get(ld->doc, cs, "timespan");
     if (!ts || ts->type != YAML_SCALAR_NODE || is_null(ts))
         return why_set(&ld->why, NULL, "correlation without timespan");
     if (!timespan_parse((const char *)ts->data.scalar.value, &c->timespan_ns))
-        return why_set(&ld->why, NULL, "correlation timespan '%s'",
-                       shown(sb, sizeof(sb), (const char *)ts->data.scalar.value,
-                             ts->data.scalar.length));
+        return why_set(
+            &ld->why, NULL, "correlation timespan '%s'",
+            shown(sb, sizeof(sb), (const char *)ts->data.scalar.value, ts->data.scalar.length));
     rc = corr_condition(ld, map_get(ld->doc, cs, "condition"), c);
     if (rc == 0)
         rc = corr_aliases(ld, map_get(ld->doc, cs, "aliases"), c);
@@ -1319,7 +1332,7 @@ filter_apply_one(struct sigma_set *s, size_t fi, struct pending_filter *pf, size
         return rc;
     size_t n = r->n_sels + tmp.n_sels;
     struct sigma_sel *sels = arena_alloc(&s->arena, n * sizeof(*sels));
-    struct sigma_cnode *not = arena_alloc(&s->arena, sizeof(*not));
+    struct sigma_cnode *not = arena_alloc(&s->arena, sizeof(*not ));
     struct sigma_cnode *and = arena_alloc(&s->arena, sizeof(*and));
     struct sigma_cnode **nk = arena_alloc(&s->arena, sizeof(*nk));
     struct sigma_cnode **ak = arena_alloc(&s->arena, 2 * sizeof(*ak));
@@ -1339,7 +1352,7 @@ filter_apply_one(struct sigma_set *s, size_t fi, struct pending_filter *pf, size
     nk[0] = tmp.cond;
     *not = (struct sigma_cnode){.kind = SIGMA_C_NOT, .kids = nk, .n_kids = 1};
     ak[0] = r->cond;
-    ak[1] = not;
+    ak[1] = not ;
     *and = (struct sigma_cnode){.kind = SIGMA_C_AND, .kids = ak, .n_kids = 2};
     memcpy(fl, r->filters, r->n_filters * sizeof(*fl));
     fl[r->n_filters] = *pf->id ? pf->id : pf->title;
@@ -1361,8 +1374,12 @@ filters_apply(struct sigma_set *s)
     for (size_t fi = 0; fi < f->n && rc != YM_ENOMEM; fi++) {
         struct pending_filter *pf = &f->v[fi];
         for (size_t j = 0; j < pf->n_refs && rc != YM_ENOMEM; j++) {
-            struct ld ld = {.s = s, .doc = pf->doc, .file = pf->file, .line = pf->line,
-                            .id = pf->id, .title = pf->title};
+            struct ld ld = {.s = s,
+                            .doc = pf->doc,
+                            .file = pf->file,
+                            .line = pf->line,
+                            .id = pf->id,
+                            .title = pf->title};
             const char *ref = pf->refs[j];
             long ri = sigma_set_find(s, ref);
 
@@ -1436,7 +1453,8 @@ load_document(struct ld *ld, bool *owned)
         int lv = sigma_level_parse(level);
         char sb[64];
         if (lv < 0) {
-            why_set(&ld->why, NULL, "unknown level '%s'", shown(sb, sizeof(sb), level, strlen(level)));
+            why_set(&ld->why, NULL, "unknown level '%s'",
+                    shown(sb, sizeof(sb), level, strlen(level)));
             return ld_skip(ld);
         }
         in->level = (enum sigma_level)lv;
@@ -1497,10 +1515,11 @@ prescan(const char *text, size_t len, char *feature, size_t fcap, char *detail, 
             rc = p.error == YAML_MEMORY_ERROR ? YM_ENOMEM : 0;
             break;
         }
-        const yaml_char_t *anchor = e.type == YAML_SCALAR_EVENT           ? e.data.scalar.anchor
-                                    : e.type == YAML_SEQUENCE_START_EVENT ? e.data.sequence_start.anchor
-                                    : e.type == YAML_MAPPING_START_EVENT  ? e.data.mapping_start.anchor
-                                                                          : NULL;
+        const yaml_char_t *anchor =
+            e.type == YAML_SCALAR_EVENT           ? e.data.scalar.anchor
+            : e.type == YAML_SEQUENCE_START_EVENT ? e.data.sequence_start.anchor
+            : e.type == YAML_MAPPING_START_EVENT  ? e.data.mapping_start.anchor
+                                                  : NULL;
         anchors += anchor != NULL;
         aliases += e.type == YAML_ALIAS_EVENT;
         if (e.type == YAML_SEQUENCE_START_EVENT || e.type == YAML_MAPPING_START_EVENT)

@@ -7,12 +7,14 @@
  * whose value semantics this file implements.
  *
  * Per event, sigma_match() works in three steps:
- *   1. routing: each distinct logsource route (s->routes) is evaluated once,
- *      and the plain rules of the routes that hold become candidates;
+ *   1. routing: each distinct logsource route (s->routes) that has rules is
+ *      evaluated once (routes requiring one same item, event.module=windows,
+ *      are skipped together when it fails); their plain rules are routed;
  *   2. the literal prefilter (sigma_prefilter.c): the event's values are
- *      joined into one text and scanned once with Hyperscan; a candidate
- *      whose required literals are all absent is dropped;
- *   3. the exact evaluation of the remaining candidates' condition trees.
+ *      joined into one text and scanned with the Hyperscan databases of the
+ *      routes that hold; a routed rule whose literals are all absent is
+ *      not evaluated;
+ *   3. the exact evaluation of the remaining rules' condition trees.
  * Matches are reported in rule order.
  *
  * Speed: a scratch (one per thread) owns a compiled mirror of the set
@@ -20,11 +22,13 @@
  * and every item of every route and plain rule lists the slots of its event
  * names.  Per event, the event's fields are hashed once into those slots
  * (stamped with an epoch, so nothing is cleared between events); reading a
- * field is then an array access.  The plain rules are grouped per route,
- * split into those without literals (evaluated whenever their route holds)
- * and those with (found from the literals the scan hit, through a literal →
- * rules index), so the work per event follows the routes that hold and the
- * literals that occur, not the number of rules loaded.  Nothing on the
+ * field is then an array access.  Identical items (the routes share many)
+ * are evaluated once per event and their result remembered.  The plain
+ * rules are grouped per route, split into those without literals (evaluated
+ * whenever their route holds) and those with (found from the literals the
+ * scan hit, through a literal → rules index), so the work per event follows
+ * the routes that hold and the literals that occur, not the number of rules
+ * loaded.  Nothing on the
  * per-event path allocates except the growth of the prefilter text buffer,
  * which is kept across events.
  *
@@ -52,12 +56,12 @@
 #include "util/mem.h"
 
 #define SLOT_NONE UINT32_MAX
-#define MAX_SCAN_TEXT (64u << 20)       /* bytes; a larger event skips the prefilter */
-#define RE_MATCH_LIMIT 1000000u         /* PCRE2 match() calls per pcre2_match */
-#define RE_DEPTH_LIMIT 100000u          /* PCRE2 backtracking depth */
-#define RE_JIT_STACK_MAX (1u << 20)     /* bytes of JIT stack per scratch */
+#define MAX_SCAN_TEXT (64u << 20)   /* bytes; a larger event skips the prefilter */
+#define RE_MATCH_LIMIT 1000000u     /* PCRE2 match() calls per pcre2_match */
+#define RE_DEPTH_LIMIT 100000u      /* PCRE2 backtracking depth */
+#define RE_JIT_STACK_MAX (1u << 20) /* bytes of JIT stack per scratch */
 #define COND_DEPTH_MAX (2 * SIGMA_MAX_COND_DEPTH + 8)
-#define TEXT_BUF 64                     /* rendering of a typed value */
+#define TEXT_BUF 64 /* rendering of a typed value */
 
 /* Pseudo-fields, readable by name; their slots are 0..N_PSEUDO-1. */
 enum {
@@ -75,31 +79,31 @@ static const char *const pseudo_names[N_PSEUDO] = {
 
 /* One distinct event field name read by the set. */
 struct name_ent {
-    const char *p;  /* borrowed from the set (or static) */
+    const char *p; /* borrowed from the set (or static) */
     size_t len;
-    uint64_t h;     /* XXH3 of the bytes */
+    uint64_t h; /* XXH3 of the bytes */
 };
 
 /* A compiled item: the item and the slots of its event names (keywords: event.original). */
 struct citem {
     const struct sigma_item *it;
-    uint32_t slot0;                   /* first of its slots in sc->slots */
+    uint32_t slot0; /* first of its slots in sc->slots */
     uint32_t n_slots;
-    uint32_t memo;                    /* shared by identical items: their result per event */
+    uint32_t memo; /* shared by identical items: their result per event */
 };
 
 struct cmap {
-    uint32_t item0, n_items;          /* in sc->items */
+    uint32_t item0, n_items; /* in sc->items */
 };
 
 struct csel {
-    uint32_t map0, n_maps;            /* in sc->maps */
+    uint32_t map0, n_maps; /* in sc->maps */
 };
 
 /* A bucket that has rules: its route's selection and how many rules of each kind. */
 struct rbucket {
-    uint32_t k;                       /* route index, n_routes: no route */
-    uint32_t csel;                    /* the route's compiled selection (k < n_routes) */
+    uint32_t k;    /* route index, n_routes: no route */
+    uint32_t csel; /* the route's compiled selection (k < n_routes) */
     uint32_t n_nolit, n_lit;
 };
 
@@ -109,33 +113,33 @@ struct rbucket {
  * memoised item.
  */
 struct rgroup {
-    uint32_t guard;                   /* citem index, UINT32_MAX: none */
-    uint32_t b0, n_b;                 /* in sc->rb */
+    uint32_t guard;   /* citem index, UINT32_MAX: none */
+    uint32_t b0, n_b; /* in sc->rb */
 };
 
 struct sigma_scratch {
-    const struct sigma_set *s;        /* borrowed */
+    const struct sigma_set *s; /* borrowed */
     struct sigma_stats st;
 
     /* Name index, built once from the set. */
-    struct name_ent *names;           /* slot → name */
+    struct name_ent *names; /* slot → name */
     uint32_t n_names;
-    uint32_t *nht;                    /* open addressing by string hash: slot + 1, 0 empty */
+    uint32_t *nht; /* open addressing by string hash: slot + 1, 0 empty */
     size_t nht_mask;
-    const char **pkey;                /* open addressing by name pointer (fieldref names) */
+    const char **pkey; /* open addressing by name pointer (fieldref names) */
     uint32_t *pslot;
     size_t p_mask;
-    uint64_t len_bits[4];             /* lengths (capped at 255) of the names */
+    uint64_t len_bits[4]; /* lengths (capped at 255) of the names */
 
     /* Compiled mirror of the routes' and plain rules' selections. */
     uint32_t *slots;
     struct citem *items;
     struct cmap *maps;
     struct csel *sels;
-    uint32_t *rule_sel0;              /* per rule: the csel of its first selection */
-    uint32_t *route_sel;              /* per route: its csel */
+    uint32_t *rule_sel0; /* per rule: the csel of its first selection */
+    uint32_t *route_sel; /* per route: its csel */
     uint32_t n_items;
-    uint32_t n_memo;                  /* distinct items */
+    uint32_t n_memo; /* distinct items */
 
     /*
      * Plain rules per bucket (a route, or n_routes for rules without one),
@@ -147,7 +151,7 @@ struct sigma_scratch {
     uint32_t *lit, *lit_off;
     uint32_t *lit_rules, *lr_off;
     size_t n_lits;
-    uint32_t *rule_bucket;            /* per rule: its bucket, UINT32_MAX for none */
+    uint32_t *rule_bucket; /* per rule: its bucket, UINT32_MAX for none */
 
     /* Per-event state, valid where the stamp equals ep. */
     uint32_t ep;
@@ -162,11 +166,11 @@ struct sigma_scratch {
     struct rbucket *rb;               /* buckets with rules, grouped */
     struct rgroup *groups;
     size_t n_groups;
-    uint32_t *cand;                   /* candidates of the current event (n_rules) */
-    uint32_t *matched;                /* matches of the current event (n_rules) */
+    uint32_t *cand;    /* candidates of the current event (n_rules) */
+    uint32_t *matched; /* matches of the current event (n_rules) */
 
-    struct ym_buf text;               /* the prefilter's scan text */
-    struct sigma_pf_scan *ps;         /* NULL when the set has no prefilter */
+    struct ym_buf text;       /* the prefilter's scan text */
+    struct sigma_pf_scan *ps; /* NULL when the set has no prefilter */
 
     pcre2_match_data *md;
     pcre2_match_context *mcx;
@@ -175,29 +179,20 @@ struct sigma_scratch {
 
 /* Evaluation context of one event. */
 struct ctx {
-    struct sigma_scratch *sc;         /* may be NULL (sigma_sel_match without scratch) */
+    struct sigma_scratch *sc; /* may be NULL (sigma_sel_match without scratch) */
     const struct ym_event *ev;
-    bool is_indexed;                  /* sc's slots describe ev */
+    bool is_indexed; /* sc's slots describe ev */
 };
 
 /* ---- bytes ---- */
 
-static const unsigned char lower_tab[256] = {
-#define L4(x) (x), (x) + 1, (x) + 2, (x) + 3
-#define L16(x) L4(x), L4((x) + 4), L4((x) + 8), L4((x) + 12)
-    L16(0x00), L16(0x10), L16(0x20), L16(0x30),
-    0x40, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
-    'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', 0x5b, 0x5c, 0x5d, 0x5e, 0x5f,
-    L16(0x60), L16(0x70), L16(0x80), L16(0x90), L16(0xa0), L16(0xb0),
-    L16(0xc0), L16(0xd0), L16(0xe0), L16(0xf0),
-#undef L16
-#undef L4
-};
-
+/* ASCII lower case of c (other bytes unchanged). */
 static inline unsigned char
 lc(char c)
 {
-    return lower_tab[(unsigned char)c];
+    unsigned char u = (unsigned char)c;
+
+    return (unsigned char)((unsigned)u - 'A' < 26u ? u + 32 : u);
 }
 
 static bool
@@ -620,8 +615,7 @@ re_match(const struct ctx *c, pcre2_code *re, struct ym_str t)
         if (md == NULL)
             return false;
     }
-    rc = pcre2_match(re, (PCRE2_SPTR)(t.p ? t.p : ""), t.len, 0, 0, md,
-                     c->sc ? c->sc->mcx : NULL);
+    rc = pcre2_match(re, (PCRE2_SPTR)(t.p ? t.p : ""), t.len, 0, 0, md, c->sc ? c->sc->mcx : NULL);
     if (c->sc == NULL)
         pcre2_match_data_free(md);
     if (rc >= 0)
@@ -696,8 +690,8 @@ value_match(const struct ctx *c, const struct sigma_value *v, const struct ym_fi
 /* Where an item's fields come from: compiled slots, or names read one by one. */
 struct isrc {
     const struct sigma_item *it;
-    const uint32_t *slots;            /* n slots, or NULL: read names */
-    const char *const *names;         /* n names when slots is NULL */
+    const uint32_t *slots;    /* n slots, or NULL: read names */
+    const char *const *names; /* n names when slots is NULL */
     size_t n;
 };
 
@@ -761,7 +755,8 @@ item_match(const struct ctx *c, const struct isrc *is)
     return it->all;
 }
 
-/* The event names an item reads: its names, its field when it has none, event.original for keywords. */
+/* The event names an item reads: its names, its field when it has none, event.original for
+ * keywords. */
 static const char *const *
 item_names(const struct sigma_item *it, size_t *n)
 {
@@ -1306,7 +1301,7 @@ sel_guard(const struct sigma_scratch *sc, const struct csel *cs)
 }
 
 struct gkey {
-    uint32_t memo;                    /* the guard's memo id, UINT32_MAX: none */
+    uint32_t memo; /* the guard's memo id, UINT32_MAX: none */
     uint32_t guard;
     struct rbucket b;
 };
@@ -1345,8 +1340,8 @@ build_groups(struct sigma_scratch *sc)
             b.csel = sc->route_sel[k];
             guard = sel_guard(sc, &sc->sels[b.csel]);
         }
-        keys[n++] = (struct gkey){guard == UINT32_MAX ? UINT32_MAX : sc->items[guard].memo,
-                                  guard, b};
+        keys[n++] =
+            (struct gkey){guard == UINT32_MAX ? UINT32_MAX : sc->items[guard].memo, guard, b};
     }
     qsort(keys, n, sizeof(*keys), cmp_gkey);
     for (size_t i = 0; i < n; i++) {
@@ -1481,8 +1476,8 @@ build_text(struct sigma_scratch *sc, const struct ym_event *ev)
 {
     struct ym_buf *b = &sc->text;
     uintptr_t rb = (uintptr_t)ev->raw.p, re = rb + ev->raw.len;
-    size_t need = ev->raw.len + ev->host.len + ev->sourcetype.len + ev->index.len +
-                  ev->source.len + 5;
+    size_t need =
+        ev->raw.len + ev->host.len + ev->sourcetype.len + ev->index.len + ev->source.len + 5;
     char buf[TEXT_BUF], *w;
 
     for (uint32_t i = 0; i < ev->n_fields; i++) {
@@ -1561,9 +1556,9 @@ sigma_match(const struct sigma_set *s, struct sigma_scratch *sc, const struct ym
     }
     sc->st.routed += routed;
     if (need_scan) {
-        bool is_scanned = sc->ps != NULL && build_text(sc, ev) &&
-                          sigma_prefilter_scan(s->pf, sc->ps, sc->passed, n_pass, sc->text.p,
-                                               sc->text.len) == 0;
+        bool is_scanned =
+            sc->ps != NULL && build_text(sc, ev) &&
+            sigma_prefilter_scan(s->pf, sc->ps, sc->passed, n_pass, sc->text.p, sc->text.len) == 0;
         if (is_scanned) {
             size_t n_hits;
             const uint32_t *hits = sigma_prefilter_hits(sc->ps, &n_hits);

@@ -448,11 +448,11 @@ load_rule_conds(struct loader *L, struct ptrans *t, yaml_node_t *n, const char *
                                 ty);
                 has_type = true;
             } else if (strcmp(key, "product") == 0) {
-                rc = get_name(L, vn, kw, &ls->product);
+                rc = get_str(L, vn, kw, PIPE_MAX_NAME_LEN, &ls->product, NULL); /* '': the rule names none */
             } else if (strcmp(key, "category") == 0) {
-                rc = get_name(L, vn, kw, &ls->category);
+                rc = get_str(L, vn, kw, PIPE_MAX_NAME_LEN, &ls->category, NULL); /* '': the rule names none */
             } else if (strcmp(key, "service") == 0) {
-                rc = get_name(L, vn, kw, &ls->service);
+                rc = get_str(L, vn, kw, PIPE_MAX_NAME_LEN, &ls->service, NULL); /* '': the rule names none */
             } else {
                 return lerr(L, kn, "%s: unknown key (type, product, category, service)", kw);
             }
@@ -1152,6 +1152,8 @@ attr_eq(const char *want, const char *have)
 {
     if (want == NULL)
         return true;
+    if (want[0] == '\0') /* '' in a rule condition: the rule names none */
+        return have == NULL || have[0] == '\0';
     return have != NULL && have[0] != '\0' && strcasecmp(want, have) == 0;
 }
 

@@ -53,23 +53,23 @@
 #include "detect/sigma_int.h"
 #include "util/mem.h"
 
-#define MIN_LIT 3              /* bytes; shorter literals match too often to filter */
+#define MIN_LIT 3 /* bytes; shorter literals match too often to filter */
 #define MAX_DEPTH (2 * SIGMA_MAX_COND_DEPTH + 8)
-#define MAX_LITS 10000000u     /* distinct literals: far beyond any rule set */
+#define MAX_LITS 10000000u /* distinct literals: far beyond any rule set */
 
 struct sigma_prefilter {
-    hs_database_t **db;        /* per bucket (route, then n_routes: no route); NULL: no literal */
-    size_t n_db;               /* n_routes + 1 */
-    size_t n_lits;             /* distinct literals, over all buckets */
+    hs_database_t **db; /* per bucket (route, then n_routes: no route); NULL: no literal */
+    size_t n_db;        /* n_routes + 1 */
+    size_t n_lits;      /* distinct literals, over all buckets */
 };
 
 struct sigma_pf_scan {
-    hs_scratch_t *hs;          /* NULL when the database is */
-    uint32_t *stamp;           /* per literal: the scan epoch of its last hit */
-    uint32_t *hits;            /* literals hit by the last scan, each once */
+    hs_scratch_t *hs; /* NULL when the database is */
+    uint32_t *stamp;  /* per literal: the scan epoch of its last hit */
+    uint32_t *hits;   /* literals hit by the last scan, each once */
     size_t n_hits;
     size_t n_lits;
-    uint32_t ep;               /* epoch of the last scan */
+    uint32_t ep; /* epoch of the last scan */
 };
 
 /* ---- literals of values ---- */
@@ -107,8 +107,7 @@ value_lit(const struct sigma_value *v, struct lit_run *best)
     bool is_glob;
 
     memset(best, 0, sizeof(*best));
-    if (v->kind != SIGMA_V_STR || v->s == NULL || v->len == 0 ||
-        (v->has_int && !int_canonical(v)))
+    if (v->kind != SIGMA_V_STR || v->s == NULL || v->len == 0 || (v->has_int && !int_canonical(v)))
         return false;
     is_glob = v->mode == SIGMA_S_GLOB;
     if (!is_glob && v->mode != SIGMA_S_EQ && v->mode != SIGMA_S_CONTAINS &&
@@ -161,19 +160,19 @@ lit_copy(const struct sigma_value *v, const struct lit_run *r, char *out)
 /* A literal set: unconstrained, or the values whose literals are needed (one suffices). */
 struct cset {
     bool is_unc;
-    struct sigma_value **v;  /* ym_malloc'd */
+    struct sigma_value **v; /* ym_malloc'd */
     size_t n, cap;
-    size_t minlen;           /* shortest literal; SIZE_MAX for the empty set */
+    size_t minlen; /* shortest literal; SIZE_MAX for the empty set */
 };
 
 struct build {
     struct sigma_set *s;
     bool is_oom;
     /* distinct literals */
-    char **lit;              /* ym_malloc'd copies */
+    char **lit; /* ym_malloc'd copies */
     size_t *lit_len;
     size_t n_lits, cap_lits;
-    uint32_t *ht;            /* id + 1, 0 empty; by caseless hash */
+    uint32_t *ht; /* id + 1, 0 empty; by caseless hash */
     size_t ht_mask;
 };
 
@@ -544,9 +543,8 @@ rule_bucket(const struct sigma_set *s, const struct sigma_rule *r)
  * mark[] (n_lits entries) is scratch space holding k + 1 for literals taken.
  */
 static int
-compile_bucket(struct sigma_set *s, struct build *b, size_t k, size_t *mark,
-               const char **ex, size_t *lens, unsigned *ids, unsigned *flags,
-               hs_database_t **db, struct ym_err *err)
+compile_bucket(struct sigma_set *s, struct build *b, size_t k, size_t *mark, const char **ex,
+               size_t *lens, unsigned *ids, unsigned *flags, hs_database_t **db, struct ym_err *err)
 {
     hs_compile_error_t *ce = NULL;
     unsigned n = 0;
@@ -571,8 +569,7 @@ compile_bucket(struct sigma_set *s, struct build *b, size_t k, size_t *mark,
     *db = NULL;
     if (n == 0)
         return 0;
-    if (hs_compile_lit_multi(ex, flags, ids, lens, n, HS_MODE_BLOCK, NULL, db, &ce) !=
-        HS_SUCCESS) {
+    if (hs_compile_lit_multi(ex, flags, ids, lens, n, HS_MODE_BLOCK, NULL, db, &ce) != HS_SUCCESS) {
         rc = ym_err_set(err, YM_EINVAL, "hyperscan: cannot compile %u literals: %s", n,
                         ce && ce->message ? ce->message : "unknown error");
         *db = NULL;

@@ -44,9 +44,9 @@
 #include "detect/sigma_pipe.h"
 #include "util/mem.h"
 
-#define MAX_MODS 16                 /* modifiers on one key */
-#define MAX_NAMES 32                /* event names of one field */
-#define VARIANT_BYTES (64u << 20)   /* bytes of all variants of one item */
+#define MAX_MODS 16               /* modifiers on one key */
+#define MAX_NAMES 32              /* event names of one field */
+#define VARIANT_BYTES (64u << 20) /* bytes of all variants of one item */
 
 /* One value being transformed: n bytes, w[i] != 0 when b[i] is a wildcard. */
 struct pat {
@@ -57,7 +57,7 @@ struct pat {
 
 /* The variants of one value. */
 struct patv {
-    struct pat *p;  /* ym_realloc'd */
+    struct pat *p; /* ym_realloc'd */
     size_t n, cap;
 };
 
@@ -75,29 +75,27 @@ enum op {
 
 /* The modifiers of one key, parsed. */
 struct mods {
-    enum op ops[MAX_MODS];        /* transformations in the order written */
+    enum op ops[MAX_MODS]; /* transformations in the order written */
     const char *op_name[MAX_MODS];
     size_t n_ops;
-    enum sigma_vkind kind;        /* STR unless a type modifier says otherwise */
-    const char *kind_name;        /* the type modifier, for messages */
+    enum sigma_vkind kind; /* STR unless a type modifier says otherwise */
+    const char *kind_name; /* the type modifier, for messages */
     enum sigma_numop numop;
     bool all, cased, expand;
-    bool has_pos;                 /* contains, startswith or endswith given */
-    uint32_t re_flags;            /* PCRE2 options from i, m, s */
-    const char *re_sub;           /* an i/m/s seen, to refuse it without re */
+    bool has_pos;       /* contains, startswith or endswith given */
+    uint32_t re_flags;  /* PCRE2 options from i, m, s */
+    const char *re_sub; /* an i/m/s seen, to refuse it without re */
 };
 
 /* State of one sigma_items_build call. */
 struct bctx {
     struct sigma_set *s;
     struct sigma_why *why;
-    struct arena tmp;     /* patterns; freed at the end */
-    size_t bytes;         /* bytes of variants made so far */
-    size_t n_values;      /* values made for the current item */
+    struct arena tmp; /* patterns; freed at the end */
+    size_t bytes;     /* bytes of variants made so far */
 };
 
-static int
-fail(struct sigma_why *why, const char *detail, const char *fmt, ...)
+static int fail(struct sigma_why *why, const char *detail, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Records why the document is refused; returns YM_EINVAL. */
@@ -934,16 +932,36 @@ enum {
 };
 
 static const struct modname modnames[] = {
-    {"contains", OP_CONTAINS},   {"startswith", OP_STARTS}, {"endswith", OP_ENDS},
-    {"windash", OP_WINDASH},     {"base64", OP_BASE64},     {"base64offset", OP_BASE64OFF},
-    {"utf16le", OP_UTF16LE},     {"wide", OP_UTF16LE},      {"utf16be", OP_UTF16BE},
-    {"utf16", OP_UTF16},         {"all", M_ALL},            {"cased", M_CASED},
-    {"expand", M_EXPAND},        {"re", M_RE},              {"i", M_RE_I},
-    {"m", M_RE_M},               {"s", M_RE_S},             {"cidr", M_CIDR},
-    {"gt", M_GT},                {"gte", M_GTE},            {"lt", M_LT},
-    {"lte", M_LTE},              {"exists", M_EXISTS},      {"fieldref", M_FIELDREF},
-    {"neq", M_UNSUPPORTED},      {"minute", M_UNSUPPORTED}, {"hour", M_UNSUPPORTED},
-    {"day", M_UNSUPPORTED},      {"week", M_UNSUPPORTED},   {"month", M_UNSUPPORTED},
+    {"contains", OP_CONTAINS},
+    {"startswith", OP_STARTS},
+    {"endswith", OP_ENDS},
+    {"windash", OP_WINDASH},
+    {"base64", OP_BASE64},
+    {"base64offset", OP_BASE64OFF},
+    {"utf16le", OP_UTF16LE},
+    {"wide", OP_UTF16LE},
+    {"utf16be", OP_UTF16BE},
+    {"utf16", OP_UTF16},
+    {"all", M_ALL},
+    {"cased", M_CASED},
+    {"expand", M_EXPAND},
+    {"re", M_RE},
+    {"i", M_RE_I},
+    {"m", M_RE_M},
+    {"s", M_RE_S},
+    {"cidr", M_CIDR},
+    {"gt", M_GT},
+    {"gte", M_GTE},
+    {"lt", M_LT},
+    {"lte", M_LTE},
+    {"exists", M_EXISTS},
+    {"fieldref", M_FIELDREF},
+    {"neq", M_UNSUPPORTED},
+    {"minute", M_UNSUPPORTED},
+    {"hour", M_UNSUPPORTED},
+    {"day", M_UNSUPPORTED},
+    {"week", M_UNSUPPORTED},
+    {"month", M_UNSUPPORTED},
     {"year", M_UNSUPPORTED},
 };
 
@@ -1181,8 +1199,8 @@ values_of(struct bctx *c, const struct sigma_logsource *ls, const struct mods *m
 
 int
 sigma_items_build(struct sigma_set *s, const struct sigma_logsource *ls, const char *key,
-                  const struct sigma_raw *vals, size_t n_vals, long line,
-                  struct sigma_itemvec *out, struct sigma_why *why)
+                  const struct sigma_raw *vals, size_t n_vals, long line, struct sigma_itemvec *out,
+                  struct sigma_why *why)
 {
     static const char *const keyword_names[] = {"event.original"};
     struct bctx c = {.s = s, .why = why};
