@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make fuzz: builds one libFuzzer target per decoder, per reader of the
-# store's files and per entry of the search language (clang, with ASan and
+# store's files, per entry of the search language and two for detection (clang, with ASan and
 # UBSan), seeds the decoders from the golden test inputs, and runs each for
 # FUZZ_SECONDS (default 10).  Ends with "N passed, N failed", a target
 # failing when the fuzzer finds a crash, leak, sanitizer report or timeout;
@@ -15,7 +15,7 @@ FLAGS="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-f
 
 make -s --no-print-directory BUILD=$B CC=clang OPT="-O1 -g" WARN="-std=c17 -Wall -Wno-unused-command-line-argument" \
     SAN="$SAN" LDFLAGS= $B/libyamori.a || exit 1
-libs="$(pkg-config --libs libzstd zlib libxml-2.0 yaml-0.1 libpcre2-8 libsodium libxxhash libcrypto) -lroaring -lcsv"
+libs="$(pkg-config --libs libzstd zlib libxml-2.0 yaml-0.1 libpcre2-8 libsodium libxxhash libcrypto libssl libhs libcurl sqlite3) -lroaring -lcsv"
 
 # Seeds: every line of every golden input, one file each.
 rm -rf "$B/seeds"
@@ -62,6 +62,11 @@ done
 # lines (tests/fuzz/fuzz_query.c).
 for t in ${FUZZ_QUERY_TARGETS:-parse rows}; do
     fuzz "query_$t" 4096 tests/fuzz/fuzz_query.c -DFUZZ_QUERY_$(echo "$t" | tr a-z A-Z)
+done
+# Detection: Sigma rule files, and log lines through a fixed rule set
+# (tests/fuzz/fuzz_sigma.c).
+for t in ${FUZZ_SIGMA_TARGETS:-rule event}; do
+    fuzz "sigma_$t" 4096 tests/fuzz/fuzz_sigma.c -DFUZZ_SIGMA_$(echo "$t" | tr a-z A-Z)
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
