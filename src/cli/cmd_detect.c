@@ -396,13 +396,15 @@ cmd_detect(int argc, char **argv)
     if (!quiet) {
         struct detect_stats ds;
         detect_get_stats(d, &ds);
-        size_t n_corr = 0, n = sigma_set_count(set);
-        for (size_t i = 0; i < n; i++)
-            n_corr += sigma_set_rule(set, i)->is_correlation;
+        size_t n_corr = 0, n_dead = 0, n = sigma_set_count(set);
+        for (size_t i = 0; i < n; i++) {
+            n_corr += sigma_set_rule(set, i)->is_correlation && !sigma_set_rule(set, i)->is_skipped;
+            n_dead += sigma_set_rule(set, i)->is_skipped;
+        }
         fprintf(stderr,
                 "detect: %zu rules (%zu correlations), %zu skipped; %llu events, %llu matches, "
                 "%llu alerts",
-                n, n_corr, sigma_set_n_skips(set), (unsigned long long)rs.events,
+                n - n_dead, n_corr, sigma_set_n_skips(set), (unsigned long long)rs.events,
                 (unsigned long long)ds.matches, (unsigned long long)r.n_alerts);
         if (ds.suppressed || r.n_folded)
             fprintf(stderr, " (%llu more folded into them)",

@@ -82,9 +82,11 @@ static int
 do_check(struct detect *d, const char *path, bool verbose)
 {
     const struct sigma_set *s = detect_rules(d);
-    size_t n = sigma_set_count(s), n_corr = 0, n_skip = sigma_set_n_skips(s), n_status = 0;
-    for (size_t i = 0; i < n; i++)
-        n_corr += sigma_set_rule(s, i)->is_correlation;
+    size_t n = sigma_set_count(s), n_corr = 0, n_dead = 0, n_skip = sigma_set_n_skips(s), n_status = 0;
+    for (size_t i = 0; i < n; i++) {
+        n_corr += sigma_set_rule(s, i)->is_correlation && !sigma_set_rule(s, i)->is_skipped;
+        n_dead += sigma_set_rule(s, i)->is_skipped;
+    }
     struct reason *rs = ym_calloc(n_skip ? n_skip : 1, sizeof(*rs));
     size_t n_rs = 0;
     if (!rs) {
@@ -117,6 +119,7 @@ do_check(struct detect *d, const char *path, bool verbose)
         }
     }
     qsort(rs, n_rs, sizeof(*rs), cmp_reason);
+    n -= n_dead;
     printf("%s: %zu rules loaded (%zu plain, %zu correlations), %zu skipped", path, n, n - n_corr,
            n_corr, n_skip);
     if (n_status)

@@ -80,6 +80,7 @@ kill_corr(struct link *lk, size_t i, const char *feature)
     if (lk->dead[i])
         return 0;
     lk->dead[i] = true;
+    r->info.is_skipped = true;
     return sigma_set_add_skip(lk->s, str_or_empty(r->info.file), r->info.line,
                               str_or_empty(r->info.id), str_or_empty(r->info.title), feature, "");
 }

@@ -78,6 +78,13 @@ struct sigma_rule_info {
      * correlation rule that no other correlation refers to.
      */
     bool generates;
+    /*
+     * True for a correlation dropped when linking (it names a rule that is
+     * not loaded, or a cycle): it stays in the set's numbering, never
+     * fires, and is listed among the skips; counts of loaded rules leave
+     * it out.
+     */
+    bool is_skipped;
 };
 
 /* One rule or document that was skipped, and why. */

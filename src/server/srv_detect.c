@@ -126,9 +126,12 @@ static void
 log_rules(struct srv_detect *sd)
 {
     const struct sigma_set *set = detect_rules(sd->d);
-    size_t n = sigma_set_count(set), n_corr = 0;
-    for (size_t i = 0; i < n; i++)
-        n_corr += sigma_set_rule(set, i)->is_correlation;
+    size_t n = sigma_set_count(set), n_corr = 0, n_dead = 0;
+    for (size_t i = 0; i < n; i++) {
+        n_corr += sigma_set_rule(set, i)->is_correlation && !sigma_set_rule(set, i)->is_skipped;
+        n_dead += sigma_set_rule(set, i)->is_skipped;
+    }
+    n -= n_dead;
     metric_set(sd->m_rules, n);
     metric_set(sd->m_skipped, sigma_set_n_skips(set));
     srv_log(SRV_INFO, "detect", "%zu rules loaded from %s (%zu correlations), %zu skipped%s", n,

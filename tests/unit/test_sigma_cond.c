@@ -40,8 +40,8 @@ struct fx {
 static int
 setup(void **state)
 {
-    static const char *const names[] = {"sel",       "sel_a",  "sel_b",   "filter_1", "filter_2",
-                                        "_internal", "keywords", "selection_x_b"};
+    static const char *const names[] = {"sel",      "sel_a",     "sel_b",    "filter_1",
+                                        "filter_2", "_internal", "keywords", "selection_x_b"};
     struct fx *f = calloc(1, sizeof(*f));
     struct sigma_load_opts o = {0};
 
@@ -160,15 +160,17 @@ test_quantifiers(void **state)
     expect(f, "1 of filter_1", "filter_1");
     expect(f, "1 of sel*_b", "(sel_b or selection_x_b)");
     expect(f, "1 of *_b", "(sel_b or selection_x_b)");
-    expect(f, "1 of *", "(sel or sel_a or sel_b or filter_1 or filter_2 or _internal or keywords or "
-                        "selection_x_b)");
+    expect(f, "1 of *",
+           "(sel or sel_a or sel_b or filter_1 or filter_2 or _internal or keywords or "
+           "selection_x_b)");
     expect(f, "1 of them",
            "(sel or sel_a or sel_b or filter_1 or filter_2 or keywords or selection_x_b)");
     expect(f, "all of them",
            "(sel and sel_a and sel_b and filter_1 and filter_2 and keywords and selection_x_b)");
     expect(f, "1 of _*", "_internal");
     expect(f, "sel and not 1 of filter*", "(sel and not (filter_1 or filter_2))");
-    expect(f, "all of sel_* and not 1 of filter_*", "(sel_a and sel_b and not (filter_1 or filter_2))");
+    expect(f, "all of sel_* and not 1 of filter_*",
+           "(sel_a and sel_b and not (filter_1 or filter_2))");
     expect(f, "keywords or all of sel_*", "(keywords or (sel_a and sel_b))");
     expect(f, "(1 of sel_*) and keywords", "((sel_a or sel_b) and keywords)");
 }
@@ -292,7 +294,8 @@ test_oom(void **state)
 
     for (long n = 0; n < 8; n++) {
         ym_mem_fail_after(n);
-        struct sigma_cnode *c = sigma_cond_parse(f->s, &f->r, "1 of sel* and not (filter_1 or filter_2)", &err);
+        struct sigma_cnode *c =
+            sigma_cond_parse(f->s, &f->r, "1 of sel* and not (filter_1 or filter_2)", &err);
         ym_mem_fail_after(-1);
         if (!c)
             assert_int_equal(err.code, YM_ENOMEM);

@@ -35,8 +35,12 @@
  *    logsource does not match or whose rule is unknown is a skip;
  *  - load_dir walks recursively in name order, loads .yml and .yaml, and
  *    ignores *.test.yml and directories named pipelines;
- *  - hostile YAML (alias bombs, cycles, deep nesting, huge values, garbage)
- *    never crashes, and allocation failures return YM_ENOMEM without leaks;
+ *  - with a processing pipeline, items (fieldref targets and filter
+ *    selections too) get the pipeline's event names, and rules of one
+ *    logsource share one route;
+ *  - hostile YAML (alias bombs, cycles, deep nesting, 100,000 anchors, huge
+ *    values, random mutations) never crashes and is refused quickly, and
+ *    allocation failures return YM_ENOMEM without leaks;
  *  - the SigmaHQ rule set in ../shared/corpora/sigmahq loads at least 99%
  *    (skip counts by reason printed as TAP comments; skipped when absent).
  */
@@ -53,6 +57,7 @@
 #include <unistd.h>
 
 #include "detect/sigma_int.h"
+#include "detect/sigma_pipe.h"
 #include "test_tmpdir.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -129,8 +134,7 @@ expect_skip_opts(const char *entry, const struct sigma_load_opts *o, const char 
 {
     struct sigma_set *s = one_opts(entry, o);
     if (s->n_rules != 0 || s->n_skips != 1)
-        fail_msg("%s: %zu rules, %zu skips; want a skip '%s'", entry, s->n_rules, s->n_skips,
-                 want);
+        fail_msg("%s: %zu rules, %zu skips; want a skip '%s'", entry, s->n_rules, s->n_skips, want);
     const struct sigma_skip *k = sigma_set_skip(s, 0);
     if (strncmp(k->feature, want, strlen(want)) != 0)
         fail_msg("%s: feature '%s', want '%s'", entry, k->feature, want);
@@ -165,29 +169,30 @@ static void
 test_metadata(void **state)
 {
     (void)state;
-    struct sigma_set *s = load("title: A Title\n"
-                               "id: 545a5da6-f103-4919-a519-e9aec1026ee4\n"
-                               "name: a_name\n"
-                               "related:\n"
-                               "    - id: 6c82cf5c-090d-4d57-9188-533577631108\n"
-                               "      type: similar\n"
-                               "status: test\n"
-                               "description: what it finds\n"
-                               "references: [https://x]\n"
-                               "author: [Ann, Bob]\n"
-                               "date: 2017-05-09\n"
-                               "tags:\n    - attack.defense-evasion\n    - attack.t1211\n"
-                               "logsource:\n    product: windows\n    service: application\n"
-                               "    definition: anything\n"
-                               "detection:\n    selection:\n        Provider_Name: 'Application Error'\n"
-                               "    condition: selection\n"
-                               "falsepositives:\n    - a string\n"
-                               "level: high\n"
-                               "custom_attribute: {a: [1, 2]}\n"
-                               "---\n"
-                               "title: Second\n"
-                               "logsource: {category: process_creation}\n"
-                               "detection: {s: {a: b}, condition: s}\n");
+    struct sigma_set *s =
+        load("title: A Title\n"
+             "id: 545a5da6-f103-4919-a519-e9aec1026ee4\n"
+             "name: a_name\n"
+             "related:\n"
+             "    - id: 6c82cf5c-090d-4d57-9188-533577631108\n"
+             "      type: similar\n"
+             "status: test\n"
+             "description: what it finds\n"
+             "references: [https://x]\n"
+             "author: [Ann, Bob]\n"
+             "date: 2017-05-09\n"
+             "tags:\n    - attack.defense-evasion\n    - attack.t1211\n"
+             "logsource:\n    product: windows\n    service: application\n"
+             "    definition: anything\n"
+             "detection:\n    selection:\n        Provider_Name: 'Application Error'\n"
+             "    condition: selection\n"
+             "falsepositives:\n    - a string\n"
+             "level: high\n"
+             "custom_attribute: {a: [1, 2]}\n"
+             "---\n"
+             "title: Second\n"
+             "logsource: {category: process_creation}\n"
+             "detection: {s: {a: b}, condition: s}\n");
     assert_int_equal(sigma_set_count(s), 2);
     assert_int_equal(sigma_set_n_skips(s), 0);
     const struct sigma_rule_info *r = sigma_set_rule(s, 0);
@@ -274,42 +279,42 @@ static void
 test_shapes(void **state)
 {
     (void)state;
-    struct sigma_set *s = load(
-        "title: Shapes\nlogsource: {product: windows}\n"
-        "detection:\n"
-        "  map:\n"
-        "    EventID: 4625\n"
-        "    User: [alice, 'bob*']\n"
-        "  listmaps:\n"
-        "    - Image|endswith: '\\x.exe'\n"
-        "    - Description|contains: 'Test executable'\n"
-        "  kw:\n"
-        "    - 'EVILSERVICE'\n"
-        "    - 'svchost.exe -n evil'\n"
-        "    - 42\n"
-        "  mixed:\n"
-        "    - 'word'\n"
-        "    - {a: b}\n"
-        "  single: 'just one'\n"
-        "  special:\n"
-        "    Empty: ''\n"
-        "    Nul1: null\n"
-        "    Nul2: ~\n"
-        "    Nul3:\n"
-        "    Bool1: true\n"
-        "    Bool2: no\n"
-        "    Float: 1.50\n"
-        "    Hex: 0x10\n"
-        "    Oct: 010\n"
-        "    Neg: -7\n"
-        "    Quoted: '4625'\n"
-        "    Big: 99999999999999999999999\n"
-        "  dup:\n"
-        "    a: first\n"
-        "    a: second\n"
-        "  dup: {a: third}\n"
-        "  timeframe: 5m\n"
-        "  condition: map and listmaps and kw and mixed and single and special and dup\n");
+    struct sigma_set *s =
+        load("title: Shapes\nlogsource: {product: windows}\n"
+             "detection:\n"
+             "  map:\n"
+             "    EventID: 4625\n"
+             "    User: [alice, 'bob*']\n"
+             "  listmaps:\n"
+             "    - Image|endswith: '\\x.exe'\n"
+             "    - Description|contains: 'Test executable'\n"
+             "  kw:\n"
+             "    - 'EVILSERVICE'\n"
+             "    - 'svchost.exe -n evil'\n"
+             "    - 42\n"
+             "  mixed:\n"
+             "    - 'word'\n"
+             "    - {a: b}\n"
+             "  single: 'just one'\n"
+             "  special:\n"
+             "    Empty: ''\n"
+             "    Nul1: null\n"
+             "    Nul2: ~\n"
+             "    Nul3:\n"
+             "    Bool1: true\n"
+             "    Bool2: no\n"
+             "    Float: 1.50\n"
+             "    Hex: 0x10\n"
+             "    Oct: 010\n"
+             "    Neg: -7\n"
+             "    Quoted: '4625'\n"
+             "    Big: 99999999999999999999999\n"
+             "  dup:\n"
+             "    a: first\n"
+             "    a: second\n"
+             "  dup: {a: third}\n"
+             "  timeframe: 5m\n"
+             "  condition: map and listmaps and kw and mixed and single and special and dup\n");
     assert_int_equal(s->n_skips, 0);
     assert_int_equal(s->n_rules, 1);
     const struct sigma_rule *r = &s->rules[0];
@@ -462,8 +467,8 @@ test_wildcards(void **state)
         struct sigma_set *s = one(entry);
         const struct sigma_value *v = &item0(s)->v[0];
         if (v->mode != cases[i].mode || strcmp(v->s, cases[i].s) != 0)
-            fail_msg("'%s': got %d '%s', want %d '%s'", cases[i].yaml, v->mode, v->s,
-                     cases[i].mode, cases[i].s);
+            fail_msg("'%s': got %d '%s', want %d '%s'", cases[i].yaml, v->mode, v->s, cases[i].mode,
+                     cases[i].s);
         assert_int_equal(v->len, strlen(cases[i].s));
         sigma_set_free(s);
     }
@@ -610,9 +615,15 @@ test_mod_windash(void **state)
     assert_int_equal(it->n_v, 5);
     EXPECT_STR(&it->v[0], SIGMA_S_EQ, "-enc");
     EXPECT_STR(&it->v[1], SIGMA_S_EQ, "/enc");
-    EXPECT_STR(&it->v[2], SIGMA_S_EQ, "\xe2\x80\x93" "enc"); /* en dash */
-    EXPECT_STR(&it->v[3], SIGMA_S_EQ, "\xe2\x80\x94" "enc"); /* em dash */
-    EXPECT_STR(&it->v[4], SIGMA_S_EQ, "\xe2\x80\x95" "enc"); /* horizontal bar */
+    EXPECT_STR(&it->v[2], SIGMA_S_EQ,
+               "\xe2\x80\x93"
+               "enc"); /* en dash */
+    EXPECT_STR(&it->v[3], SIGMA_S_EQ,
+               "\xe2\x80\x94"
+               "enc"); /* em dash */
+    EXPECT_STR(&it->v[4], SIGMA_S_EQ,
+               "\xe2\x80\x95"
+               "enc"); /* horizontal bar */
     sigma_set_free(s);
 
     /* A slash starting a flag varies too; a dash inside a word does not. */
@@ -630,7 +641,10 @@ test_mod_windash(void **state)
     EXPECT_STR(&it->v[0], SIGMA_S_CONTAINS, " -a -b");
     EXPECT_STR(&it->v[1], SIGMA_S_CONTAINS, " /a -b");
     EXPECT_STR(&it->v[5], SIGMA_S_CONTAINS, " -a /b");
-    EXPECT_STR(&it->v[24], SIGMA_S_CONTAINS, " \xe2\x80\x95" "a \xe2\x80\x95" "b");
+    EXPECT_STR(&it->v[24], SIGMA_S_CONTAINS,
+               " \xe2\x80\x95"
+               "a \xe2\x80\x95"
+               "b");
     sigma_set_free(s);
 
     /* `--x`: only the dash before the word varies (\B[-/]\b). */
@@ -660,7 +674,10 @@ test_mod_encodings(void **state)
     expect_str(&item0(s)->v[0], SIGMA_S_EQ, "\0c\0m\0d", 6);
     sigma_set_free(s);
     s = one("F|utf16: 'cmd'");
-    expect_str(&item0(s)->v[0], SIGMA_S_EQ, "\xff\xfe" "c\0m\0d\0", 8);
+    expect_str(&item0(s)->v[0], SIGMA_S_EQ,
+               "\xff\xfe"
+               "c\0m\0d\0",
+               8);
     sigma_set_free(s);
     s = one("F|utf16le|contains: \"\xc3\xa9\xf0\x9f\x98\x80\""); /* é and U+1F600 */
     expect_str(&item0(s)->v[0], SIGMA_S_CONTAINS, "\xe9\x00\x3d\xd8\x00\xde", 6);
@@ -702,7 +719,8 @@ test_mod_encodings(void **state)
     sigma_set_free(s);
 
     expect_skip("F|base64: 'a*'", "modifier 'base64' on a value with wildcards");
-    expect_skip("F|contains|base64offset: 'abc'", "modifier 'base64offset' on a value with wildcards");
+    expect_skip("F|contains|base64offset: 'abc'",
+                "modifier 'base64offset' on a value with wildcards");
     expect_skip("F|base64offset|contains: 'a'", "modifier 'base64offset' on a value too short");
 
     /* Only a placeholder's value can bring invalid UTF-8 (libyaml checks the file). */
@@ -883,9 +901,10 @@ test_mod_refused(void **state)
     expect_skip("'|exists': true", "modifier 'exists' on keywords");
     expect_skip("F|contains: null", "null value with a modifier");
     expect_skip("F|c|c|c|c|c|c|c|c|c|c|c|c|c|c|c|c|c: x", "unknown modifier 'c'");
-    expect_skip("F|contains|contains|contains|contains|contains|contains|contains|contains|"
-                "contains|contains|contains|contains|contains|contains|contains|contains|contains: x",
-                "more than 16 modifiers");
+    expect_skip(
+        "F|contains|contains|contains|contains|contains|contains|contains|contains|"
+        "contains|contains|contains|contains|contains|contains|contains|contains|contains: x",
+        "more than 16 modifiers");
 }
 
 /* ---- conditions ---- */
@@ -1179,43 +1198,43 @@ static void
 test_filters(void **state)
 {
     (void)state;
-    struct sigma_set *s = load(
-        "title: Rar\nid: 6f3e2987-db24-4c78-a860-b4f4095a7095\n"
-        "logsource: {category: process_creation, product: windows}\n"
-        "detection:\n  selection: {Image|endswith: '\\rar.exe'}\n  filter: {User: x}\n"
-        "  condition: selection and not filter\n"
-        "---\n"
-        "title: Jump\nid: df0841c0-9846-4e9f-ad8a-7df91571771b\n"
-        "logsource: {category: process_creation, product: linux}\n"
-        "detection:\n  selection: {Image|endswith: '/ssh'}\n  condition: selection\n"
-        "---\n"
-        "title: Filter Administrator account\n"
-        "id: f1\n"
-        "description: The valid administrator account start with adm_\n"
-        "logsource:\n    category: process_creation\n    product: windows\n"
-        "filter:\n"
-        "    rules:\n"
-        "        - 6f3e2987-db24-4c78-a860-b4f4095a7095 # Data Compressed - rar.exe\n"
-        "        - df0841c0-9846-4e9f-ad8a-7df91571771b # Login on jump host\n"
-        "        - 00000000-0000-0000-0000-000000000000\n"
-        "    selection:\n"
-        "        User|startswith: 'adm_'\n"
-        "    condition: selection\n"
-        "---\n"
-        "title: Second filter\n"
-        "logsource: {category: process_creation}\n"
-        "filter:\n"
-        "    rules: Rar\n"
-        "    selection: {CommandLine|contains: 'backup'}\n"
-        "    condition: selection\n"
-        "---\n"
-        "title: Bad filter\nid: f3\n"
-        "logsource: {category: process_creation}\n"
-        "filter: {rules: [x], selection: {A|foo: 1}, condition: selection}\n"
-        "---\n"
-        "title: Ruleless filter\n"
-        "logsource: {category: process_creation}\n"
-        "filter: {selection: {A: 1}, condition: selection}\n");
+    struct sigma_set *s =
+        load("title: Rar\nid: 6f3e2987-db24-4c78-a860-b4f4095a7095\n"
+             "logsource: {category: process_creation, product: windows}\n"
+             "detection:\n  selection: {Image|endswith: '\\rar.exe'}\n  filter: {User: x}\n"
+             "  condition: selection and not filter\n"
+             "---\n"
+             "title: Jump\nid: df0841c0-9846-4e9f-ad8a-7df91571771b\n"
+             "logsource: {category: process_creation, product: linux}\n"
+             "detection:\n  selection: {Image|endswith: '/ssh'}\n  condition: selection\n"
+             "---\n"
+             "title: Filter Administrator account\n"
+             "id: f1\n"
+             "description: The valid administrator account start with adm_\n"
+             "logsource:\n    category: process_creation\n    product: windows\n"
+             "filter:\n"
+             "    rules:\n"
+             "        - 6f3e2987-db24-4c78-a860-b4f4095a7095 # Data Compressed - rar.exe\n"
+             "        - df0841c0-9846-4e9f-ad8a-7df91571771b # Login on jump host\n"
+             "        - 00000000-0000-0000-0000-000000000000\n"
+             "    selection:\n"
+             "        User|startswith: 'adm_'\n"
+             "    condition: selection\n"
+             "---\n"
+             "title: Second filter\n"
+             "logsource: {category: process_creation}\n"
+             "filter:\n"
+             "    rules: Rar\n"
+             "    selection: {CommandLine|contains: 'backup'}\n"
+             "    condition: selection\n"
+             "---\n"
+             "title: Bad filter\nid: f3\n"
+             "logsource: {category: process_creation}\n"
+             "filter: {rules: [x], selection: {A|foo: 1}, condition: selection}\n"
+             "---\n"
+             "title: Ruleless filter\n"
+             "logsource: {category: process_creation}\n"
+             "filter: {selection: {A: 1}, condition: selection}\n");
     struct ym_err err;
 
     /* Bad filters are refused at load. */
@@ -1249,8 +1268,9 @@ test_filters(void **state)
     assert_int_equal(r->cond->kind, SIGMA_C_SEL);
 
     assert_int_equal(s->n_skips, 5);
-    assert_string_equal(s->skips[2].feature,
-                        "filter logsource does not match rule 'df0841c0-9846-4e9f-ad8a-7df91571771b'");
+    assert_string_equal(
+        s->skips[2].feature,
+        "filter logsource does not match rule 'df0841c0-9846-4e9f-ad8a-7df91571771b'");
     assert_string_equal(s->skips[2].id, "f1");
     assert_string_equal(s->skips[3].feature,
                         "filter names unknown rule '00000000-0000-0000-0000-000000000000'");
@@ -1347,6 +1367,80 @@ test_load_dir(void **state)
     assert_int_equal(sigma_set_load_dir(s, sub, &err), YM_ENOENT);
     assert_int_equal(sigma_set_load_file(s, dir, &err), YM_EIO);
     sigma_set_free(s);
+    assert_int_equal(test_tmpdir_remove(dir), 0);
+}
+
+/* Field names and routes come from the processing pipeline (sigma_pipe.h). */
+static void
+test_pipeline(void **state)
+{
+    (void)state;
+    char dir[128], path[256];
+    struct ym_err err;
+
+    assert_int_equal(test_tmpdir_make(dir, sizeof(dir), "sigmapipe"), 0);
+    write_file(dir, "t.yml",
+               "name: t\n"
+               "priority: 10\n"
+               "transformations:\n"
+               "  - id: map\n"
+               "    type: field_name_mapping\n"
+               "    mapping:\n"
+               "      User: [user.name, winlog.event_data.User]\n"
+               "      Other: other.field\n"
+               "  - id: route_sshd\n"
+               "    type: add_condition\n"
+               "    conditions:\n"
+               "      event.module: sshd\n"
+               "    rule_conditions:\n"
+               "      - type: logsource\n"
+               "        product: linux\n"
+               "        service: sshd\n");
+    struct sigma_pipe *p = sigma_pipe_new();
+    assert_non_null(p);
+    snprintf(path, sizeof(path), "%s/t.yml", dir);
+    if (sigma_pipe_load_file(p, path, &err) != 0)
+        fail_msg("pipeline: %s", err.msg);
+    struct sigma_load_opts o = {.pipe = p};
+    struct sigma_set *s = load_opts(
+        "title: A\nid: a\nlogsource: {product: linux, service: sshd}\n"
+        "detection: {sel: {User: root, Other|fieldref: User}, kw: [x], condition: sel or kw}\n"
+        "---\n"
+        "title: B\nlogsource: {product: linux, service: sshd}\n"
+        "detection: {sel: {Unmapped: 1}, condition: sel}\n"
+        "---\n"
+        "title: C\nlogsource: {product: windows}\n"
+        "detection: {sel: {Other: 1}, condition: sel}\n"
+        "---\n"
+        "title: F\nlogsource: {product: linux}\n"
+        "filter: {rules: [a], selection: {User: admin}, condition: selection}\n",
+        &o);
+    assert_int_equal(sigma_set_compile(s, &err), 0);
+    assert_int_equal(s->n_rules, 3);
+    assert_int_equal(s->n_skips, 0);
+    /* Routes: the two sshd rules share one; the windows rule has none. */
+    assert_int_equal(s->n_routes, 1);
+    assert_int_equal(s->rules[0].route, 0);
+    assert_int_equal(s->rules[1].route, 0);
+    assert_int_equal(s->rules[2].route, -1);
+    assert_int_equal(s->routes[0].sel.n_maps, 1);
+    /* Field names. */
+    const struct sigma_item *it = s->rules[0].sels[0].maps[0].items;
+    assert_string_equal(it[0].field, "User");
+    assert_int_equal(it[0].n_names, 2);
+    assert_string_equal(it[0].names[0], "user.name");
+    assert_string_equal(it[0].names[1], "winlog.event_data.User");
+    assert_string_equal(it[1].names[0], "other.field");
+    assert_int_equal(it[1].v[0].n_ref_names, 2);
+    assert_string_equal(it[1].v[0].ref_names[1], "winlog.event_data.User");
+    assert_string_equal(s->rules[0].sels[1].maps[0].items[0].names[0], "event.original");
+    assert_string_equal(s->rules[1].sels[0].maps[0].items[0].names[0], "Unmapped");
+    assert_string_equal(s->rules[2].sels[0].maps[0].items[0].names[0], "other.field");
+    /* The filter's fields go through the pipeline too. */
+    assert_int_equal(s->rules[0].n_filters, 1);
+    assert_int_equal(s->rules[0].sels[2].maps[0].items[0].n_names, 2);
+    sigma_set_free(s);
+    sigma_pipe_free(p);
     assert_int_equal(test_tmpdir_remove(dir), 0);
 }
 
@@ -1478,16 +1572,17 @@ static void
 test_oom(void **state)
 {
     (void)state;
-    const char *y = "title: T\nid: x\nlogsource: {product: windows}\n"
-                    "detection:\n  sel:\n    Image|endswith: ['\\\\a.exe', 'b*']\n"
-                    "    CommandLine|contains|all|windash: [' -x', 'y']\n"
-                    "    H|re|i: 'a+'\n    C|cidr: 10.0.0.0/8\n"
-                    "  kw: [foo, 'b?r']\n  condition: sel and not 1 of kw*\n"
-                    "---\ntitle: F\nlogsource: {product: windows}\n"
-                    "filter: {rules: [x], selection: {U: adm}, condition: selection}\n"
-                    "---\ntitle: C\ncorrelation: {type: event_count, rules: [x], timespan: 1m, "
-                    "group-by: [a], condition: {gt: 2}}\n"
-                    "---\ntitle: skipped\nlogsource: {}\ndetection: {s: {a|foo: 1}, condition: s}\n";
+    const char *y =
+        "title: T\nid: x\nlogsource: {product: windows}\n"
+        "detection:\n  sel:\n    Image|endswith: ['\\\\a.exe', 'b*']\n"
+        "    CommandLine|contains|all|windash: [' -x', 'y']\n"
+        "    H|re|i: 'a+'\n    C|cidr: 10.0.0.0/8\n"
+        "  kw: [foo, 'b?r']\n  condition: sel and not 1 of kw*\n"
+        "---\ntitle: F\nlogsource: {product: windows}\n"
+        "filter: {rules: [x], selection: {U: adm}, condition: selection}\n"
+        "---\ntitle: C\ncorrelation: {type: event_count, rules: [x], timespan: 1m, "
+        "group-by: [a], condition: {gt: 2}}\n"
+        "---\ntitle: skipped\nlogsource: {}\ndetection: {s: {a|foo: 1}, condition: s}\n";
     struct sigma_load_opts o = {0};
     struct ym_err err;
     bool completed = false;
@@ -1628,29 +1723,18 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_levels),
-        cmocka_unit_test(test_metadata),
-        cmocka_unit_test(test_status),
-        cmocka_unit_test(test_shapes),
-        cmocka_unit_test(test_shape_errors),
-        cmocka_unit_test(test_wildcards),
-        cmocka_unit_test(test_value_str),
-        cmocka_unit_test(test_mod_position),
-        cmocka_unit_test(test_mod_all),
-        cmocka_unit_test(test_mod_windash),
-        cmocka_unit_test(test_mod_encodings),
-        cmocka_unit_test(test_mod_re),
-        cmocka_unit_test(test_mod_cidr),
-        cmocka_unit_test(test_mod_types),
-        cmocka_unit_test(test_mod_expand),
-        cmocka_unit_test(test_mod_refused),
-        cmocka_unit_test(test_conditions),
-        cmocka_unit_test(test_documents),
-        cmocka_unit_test(test_correlations),
-        cmocka_unit_test(test_filters),
-        cmocka_unit_test(test_load_dir),
-        cmocka_unit_test(test_hostile),
-        cmocka_unit_test(test_oom),
+        cmocka_unit_test(test_levels),        cmocka_unit_test(test_metadata),
+        cmocka_unit_test(test_status),        cmocka_unit_test(test_shapes),
+        cmocka_unit_test(test_shape_errors),  cmocka_unit_test(test_wildcards),
+        cmocka_unit_test(test_value_str),     cmocka_unit_test(test_mod_position),
+        cmocka_unit_test(test_mod_all),       cmocka_unit_test(test_mod_windash),
+        cmocka_unit_test(test_mod_encodings), cmocka_unit_test(test_mod_re),
+        cmocka_unit_test(test_mod_cidr),      cmocka_unit_test(test_mod_types),
+        cmocka_unit_test(test_mod_expand),    cmocka_unit_test(test_mod_refused),
+        cmocka_unit_test(test_conditions),    cmocka_unit_test(test_documents),
+        cmocka_unit_test(test_correlations),  cmocka_unit_test(test_filters),
+        cmocka_unit_test(test_load_dir),      cmocka_unit_test(test_pipeline),
+        cmocka_unit_test(test_hostile),       cmocka_unit_test(test_oom),
         cmocka_unit_test(test_corpus),
     };
 

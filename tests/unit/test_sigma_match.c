@@ -23,10 +23,13 @@
  *  - conditions (and, or, not), routes (a rule of a route that fails is not
  *    evaluated), matches reported in rule order, fn's nonzero stops;
  *  - the prefilter picks the literals the design says (longest shortest
- *    literal per map, union over OR, unconstrained under NOT...), skips rules
- *    whose literals are absent, and is sound: over thousands of random rules
- *    and events (typed fields, globs, NOT, cased, regexes) sigma_match with
- *    the prefilter reports exactly the rules that exact evaluation matches;
+ *    literal per map, union over OR, unconstrained under NOT, a YAML integer
+ *    only when written in decimal...), skips rules whose literals are
+ *    absent, and is sound: over thousands of random rules and events (typed
+ *    fields, fields that are views into the raw line, globs, NOT, cased,
+ *    regexes, routes) sigma_match with the prefilter reports exactly the
+ *    rules that exact evaluation matches; without a prefilter every routed
+ *    rule is evaluated;
  *  - allocation failures in sigma_prefilter_build and sigma_scratch_new are
  *    reported and leak nothing.
  */
@@ -218,8 +221,9 @@ vref(struct sigma_set *s, enum sigma_smode mode, const char *other, bool cased)
     return v;
 }
 
-#define VALS(...) (struct sigma_value[]){__VA_ARGS__}, \
-    sizeof((struct sigma_value[]){__VA_ARGS__}) / sizeof(struct sigma_value)
+#define VALS(...)                                                                                  \
+    (struct sigma_value[]){__VA_ARGS__},                                                           \
+        sizeof((struct sigma_value[]){__VA_ARGS__}) / sizeof(struct sigma_value)
 
 /* An item of field (NULL: keywords) read from the event names names[0..n_names). */
 static struct sigma_item
@@ -254,8 +258,9 @@ item_all(struct sigma_set *s, const char *field, const struct sigma_value *vals,
     return itemn(s, field, &field, field ? 1 : 0, vals, n, true);
 }
 
-#define ITEMS(...) (struct sigma_item[]){__VA_ARGS__}, \
-    sizeof((struct sigma_item[]){__VA_ARGS__}) / sizeof(struct sigma_item)
+#define ITEMS(...)                                                                                 \
+    (struct sigma_item[]){__VA_ARGS__},                                                            \
+        sizeof((struct sigma_item[]){__VA_ARGS__}) / sizeof(struct sigma_item)
 
 /* A selection of one map. */
 static struct sigma_sel
@@ -297,8 +302,8 @@ cnode(struct sigma_set *s, enum sigma_cnode_kind k, size_t sel, struct sigma_cno
 
 /* Adds a plain rule with sels[0..n_sels) and cond (NULL: SEL 0); returns its index. */
 static size_t
-add_rule(struct sigma_set *s, const struct sigma_sel *sels, size_t n_sels,
-         struct sigma_cnode *cond, long route)
+add_rule(struct sigma_set *s, const struct sigma_sel *sels, size_t n_sels, struct sigma_cnode *cond,
+         long route)
 {
     struct sigma_rule *r;
 
@@ -471,8 +476,7 @@ test_event_field(void **state)
     assert_true(ym_str_eqc(sigma_event_field(ev, "event.original", &tmp)->v.s, "the raw line"));
     assert_true(ym_str_eqc(sigma_event_field(ev, "sourcetype", &tmp)->v.s, "sshd"));
     assert_true(ym_str_eqc(sigma_event_field(ev, "index", &tmp)->v.s, "main"));
-    assert_true(ym_str_eqc(sigma_event_field(ev, "log.file.path", &tmp)->v.s,
-                           "/var/log/auth.log"));
+    assert_true(ym_str_eqc(sigma_event_field(ev, "log.file.path", &tmp)->v.s, "/var/log/auth.log"));
     /* A host.name field wins over ev->host. */
     fs(&f->b, ev, "host.name", "fieldhost");
     assert_true(ym_str_eqc(sigma_event_field(ev, "host.name", &tmp)->v.s, "fieldhost"));
@@ -499,21 +503,29 @@ test_strings(void **state)
 
     fs(&f->b, ev, "cmd", "C:\\Windows\\System32\\CMD.EXE /c whoami");
     fs(&f->b, ev, "empty", "");
-    size_t eq = add_simple(s, -1, ITEMS(item(s, "cmd", VALS(EQ("c:\\windows\\system32\\cmd.exe /C WHOAMI")))));
-    size_t eqc = add_simple(s, -1, ITEMS(item(s, "cmd", VALS(vstr(SIGMA_S_EQ, "c:\\windows\\system32\\cmd.exe /c whoami", true)))));
+    size_t eq = add_simple(
+        s, -1, ITEMS(item(s, "cmd", VALS(EQ("c:\\windows\\system32\\cmd.exe /C WHOAMI")))));
+    size_t eqc = add_simple(
+        s, -1,
+        ITEMS(item(s, "cmd",
+                   VALS(vstr(SIGMA_S_EQ, "c:\\windows\\system32\\cmd.exe /c whoami", true)))));
     size_t co = add_simple(s, -1, ITEMS(item(s, "cmd", VALS(CONT("system32\\cmd")))));
-    size_t coc = add_simple(s, -1, ITEMS(item(s, "cmd", VALS(vstr(SIGMA_S_CONTAINS, "CMD.EXE", true)))));
-    size_t coc2 = add_simple(s, -1, ITEMS(item(s, "cmd", VALS(vstr(SIGMA_S_CONTAINS, "cmd.exe", true)))));
+    size_t coc =
+        add_simple(s, -1, ITEMS(item(s, "cmd", VALS(vstr(SIGMA_S_CONTAINS, "CMD.EXE", true)))));
+    size_t coc2 =
+        add_simple(s, -1, ITEMS(item(s, "cmd", VALS(vstr(SIGMA_S_CONTAINS, "cmd.exe", true)))));
     size_t st = add_simple(s, -1, ITEMS(item(s, "cmd", VALS(STARTS("c:\\win")))));
     size_t st2 = add_simple(s, -1, ITEMS(item(s, "cmd", VALS(STARTS("windows")))));
     size_t en = add_simple(s, -1, ITEMS(item(s, "cmd", VALS(ENDS("WHOAMI")))));
     size_t en2 = add_simple(s, -1, ITEMS(item(s, "cmd", VALS(ENDS("whoam")))));
     size_t emp = add_simple(s, -1, ITEMS(item(s, "empty", VALS(EQ("")))));
-    size_t any = add_simple(s, -1, ITEMS(item(s, "cmd", VALS(EQ("no"), CONT("nope"), ENDS("whoami")))));
+    size_t any =
+        add_simple(s, -1, ITEMS(item(s, "cmd", VALS(EQ("no"), CONT("nope"), ENDS("whoami")))));
     size_t all = add_simple(s, -1, ITEMS(item_all(s, "cmd", VALS(CONT("cmd"), CONT("whoami")))));
     size_t all2 = add_simple(s, -1, ITEMS(item_all(s, "cmd", VALS(CONT("cmd"), CONT("net user")))));
     size_t absent = add_simple(s, -1, ITEMS(item(s, "nofield", VALS(CONT("")))));
-    size_t two = add_simple(s, -1, ITEMS(item(s, "cmd", VALS(CONT("cmd"))), item(s, "empty", VALS(EQ("x")))));
+    size_t two = add_simple(
+        s, -1, ITEMS(item(s, "cmd", VALS(CONT("cmd"))), item(s, "empty", VALS(EQ("x")))));
 
     assert_true(M(f, eq, ev));
     assert_false(M(f, eqc, ev));
@@ -593,16 +605,20 @@ test_glob(void **state)
     fs(&f->b, ev, "p", "C:\\Users\\Bob\\AppData\\x.exe");
     fs(&f->b, ev, "star", "a*b?c\\d");
     fs(&f->b, ev, "utf", "caf\xc3\xa9!");
-    size_t g1 = add_simple(s, -1, ITEMS(item(s, "p", VALS(GLOB("c:\\\\users\\\\*\\\\appdata\\\\*.EXE")))));
-    size_t g2 = add_simple(s, -1, ITEMS(item(s, "p", VALS(GLOB("c:\\\\users\\\\???\\\\appdata\\\\?.exe")))));
-    size_t g3 = add_simple(s, -1, ITEMS(item(s, "p", VALS(GLOB("c:\\\\users\\\\??\\\\appdata\\\\*")))));
+    size_t g1 =
+        add_simple(s, -1, ITEMS(item(s, "p", VALS(GLOB("c:\\\\users\\\\*\\\\appdata\\\\*.EXE")))));
+    size_t g2 = add_simple(
+        s, -1, ITEMS(item(s, "p", VALS(GLOB("c:\\\\users\\\\???\\\\appdata\\\\?.exe")))));
+    size_t g3 =
+        add_simple(s, -1, ITEMS(item(s, "p", VALS(GLOB("c:\\\\users\\\\??\\\\appdata\\\\*")))));
     size_t g4 = add_simple(s, -1, ITEMS(item(s, "star", VALS(GLOB("a\\*b\\?c\\\\d")))));
     size_t g5 = add_simple(s, -1, ITEMS(item(s, "star", VALS(GLOB("a\\*b\\?c\\\\?")))));
     size_t g6 = add_simple(s, -1, ITEMS(item(s, "p", VALS(GLOB("a\\*b*")))));
     size_t g7 = add_simple(s, -1, ITEMS(item(s, "utf", VALS(GLOB("caf?!")))));
     size_t g8 = add_simple(s, -1, ITEMS(item(s, "utf", VALS(GLOB("caf??")))));
     size_t g8b = add_simple(s, -1, ITEMS(item(s, "utf", VALS(GLOB("caf???")))));
-    size_t g9 = add_simple(s, -1, ITEMS(item(s, "p", VALS(vstr(SIGMA_S_GLOB, "C:\\users*", true)))));
+    size_t g9 =
+        add_simple(s, -1, ITEMS(item(s, "p", VALS(vstr(SIGMA_S_GLOB, "C:\\users*", true)))));
     size_t g10 = add_simple(s, -1, ITEMS(item(s, "star", VALS(GLOB("*")))));
     size_t g11 = add_simple(s, -1, ITEMS(item(s, "star", VALS(GLOB("**d")))));
 
@@ -613,7 +629,7 @@ test_glob(void **state)
     assert_true(M(f, g5, ev));
     assert_false(M(f, g6, ev));
     assert_true(M(f, g7, ev));
-    assert_true(M(f, g8, ev));  /* ? is one UTF-8 character */
+    assert_true(M(f, g8, ev)); /* ? is one UTF-8 character */
     assert_false(M(f, g8b, ev));
     assert_false(M(f, g9, ev));
     assert_true(M(f, g10, ev));
@@ -733,9 +749,11 @@ test_regex(void **state)
     fs(&f->b, ev, "cmd", "powershell -enc SQBFAFgA");
     fs(&f->b, ev, "bad", bad);
     fi(&f->b, ev, "n", 12345);
-    size_t r1 = add_simple(s, -1, ITEMS(item(s, "cmd", VALS(vre(s, "-enc\\s+[A-Za-z0-9+/=]{8}", 0)))));
+    size_t r1 =
+        add_simple(s, -1, ITEMS(item(s, "cmd", VALS(vre(s, "-enc\\s+[A-Za-z0-9+/=]{8}", 0)))));
     size_t r2 = add_simple(s, -1, ITEMS(item(s, "cmd", VALS(vre(s, "^POWERSHELL", 0)))));
-    size_t r3 = add_simple(s, -1, ITEMS(item(s, "cmd", VALS(vre(s, "^POWERSHELL", PCRE2_CASELESS)))));
+    size_t r3 =
+        add_simple(s, -1, ITEMS(item(s, "cmd", VALS(vre(s, "^POWERSHELL", PCRE2_CASELESS)))));
     size_t r4 = add_simple(s, -1, ITEMS(item(s, "n", VALS(vre(s, "^\\d{5}$", 0)))));
     size_t r5 = add_simple(s, -1, ITEMS(item(s, "bad", VALS(vre(s, "^(a|aa|a?)+$", 0)))));
 
@@ -816,11 +834,16 @@ test_null_exists_ref(void **state)
     size_t e1 = add_simple(s, -1, ITEMS(item(s, "empty", VALS(vexists(true)))));
     size_t e2 = add_simple(s, -1, ITEMS(item(s, "missing", VALS(vexists(false)))));
     size_t e3 = add_simple(s, -1, ITEMS(item(s, "user", VALS(vexists(false)))));
-    size_t f1 = add_simple(s, -1, ITEMS(item(s, "user", VALS(vref(s, SIGMA_S_EQ, "target", false)))));
-    size_t f2 = add_simple(s, -1, ITEMS(item(s, "user", VALS(vref(s, SIGMA_S_EQ, "target", true)))));
-    size_t f3 = add_simple(s, -1, ITEMS(item(s, "path", VALS(vref(s, SIGMA_S_CONTAINS, "target", false)))));
-    size_t f4 = add_simple(s, -1, ITEMS(item(s, "path", VALS(vref(s, SIGMA_S_STARTS, "target", false)))));
-    size_t f5 = add_simple(s, -1, ITEMS(item(s, "user", VALS(vref(s, SIGMA_S_EQ, "missing", false)))));
+    size_t f1 =
+        add_simple(s, -1, ITEMS(item(s, "user", VALS(vref(s, SIGMA_S_EQ, "target", false)))));
+    size_t f2 =
+        add_simple(s, -1, ITEMS(item(s, "user", VALS(vref(s, SIGMA_S_EQ, "target", true)))));
+    size_t f3 =
+        add_simple(s, -1, ITEMS(item(s, "path", VALS(vref(s, SIGMA_S_CONTAINS, "target", false)))));
+    size_t f4 =
+        add_simple(s, -1, ITEMS(item(s, "path", VALS(vref(s, SIGMA_S_STARTS, "target", false)))));
+    size_t f5 =
+        add_simple(s, -1, ITEMS(item(s, "user", VALS(vref(s, SIGMA_S_EQ, "missing", false)))));
     size_t m1 = add_simple(s, -1, ITEMS(itemn(s, "X", two, 2, VALS(EQ("BEE")), false)));
     size_t m2 = add_simple(s, -1, ITEMS(itemn(s, "X", two, 2, VALS(vexists(true)), false)));
     size_t m3 = add_simple(s, -1, ITEMS(itemn(s, "X", two2, 2, VALS(vnull()), false)));
@@ -898,7 +921,7 @@ test_conditions_routes_order(void **state)
     assert_int_equal(h.r[2], d);
     assert_int_equal(h.r[3], t);
     assert_int_equal(st->events - before.events, 1);
-    assert_int_equal(st->routed - before.routed, 5);  /* a b t (sshd) + d fl (no route) */
+    assert_int_equal(st->routed - before.routed, 5); /* a b t (sshd) + d fl (no route) */
     assert_int_equal(st->matched - before.matched, 4);
     /* fn's nonzero value stops the reporting and is returned. */
     h.n = 0;
@@ -925,15 +948,20 @@ test_prefilter_choice(void **state)
     struct sigma_sel sels[2];
 
     /* The map's best item: every value has a literal of >= 3 bytes, longest shortest one. */
-    size_t r1 = add_simple(s, -1, ITEMS(item(s, "a", VALS(CONT("ab"), CONT("longer"))),
-                                        item(s, "b", VALS(CONT("mimikatz"), CONT("sekurlsa"))),
-                                        item(s, "c", VALS(EQ("abc")))));
-    /* No item qualifies: regexes, numbers, has_int, short values. */
-    size_t r2 = add_simple(s, -1, ITEMS(item(s, "a", VALS(vre(s, "mimikatz", 0))),
-                                        item(s, "b", VALS(vint(s, 4625))),
-                                        item(s, "c", VALS(CONT("ab")))));
+    size_t r1 = add_simple(s, -1,
+                           ITEMS(item(s, "a", VALS(CONT("ab"), CONT("longer"))),
+                                 item(s, "b", VALS(CONT("mimikatz"), CONT("sekurlsa"))),
+                                 item(s, "c", VALS(EQ("abc")))));
+    /* No item qualifies: regexes, numbers, a YAML integer not written in decimal, short values. */
+    struct sigma_value hex = vint(s, 4505);
+    hex.s = "0x1199";
+    hex.len = 6;
+    size_t r2 = add_simple(s, -1,
+                           ITEMS(item(s, "a", VALS(vre(s, "mimikatz", 0))), item(s, "b", VALS(hex)),
+                                 item(s, "c", VALS(CONT("ab"), vnum(SIGMA_NUM_GT, 5)))));
     /* `all`: the longest value alone. */
-    size_t r3 = add_simple(s, -1, ITEMS(item_all(s, "a", VALS(CONT("ab"), CONT("powershell"), CONT("enc")))));
+    size_t r3 = add_simple(
+        s, -1, ITEMS(item_all(s, "a", VALS(CONT("ab"), CONT("powershell"), CONT("enc")))));
     /* Glob: the longest run between wildcards, escapes removed. */
     size_t r4 = add_simple(s, -1, ITEMS(item(s, "a", VALS(GLOB("*\\\\appdata\\\\*\\\\x?yz*")))));
     /* NOT: unconstrained. */
@@ -946,6 +974,8 @@ test_prefilter_choice(void **state)
     size_t r8 = add_rule(s, sels, 2, COR(s, CSEL(s, 0), CNOT(s, CSEL(s, 1))), -1);
     /* Identical literals (caseless) are shared. */
     size_t r9 = add_simple(s, -1, ITEMS(item(s, "z", VALS(CONT("MIMIKATZ")))));
+    /* A YAML integer in decimal gives its text (an integer field renders the same). */
+    size_t r11 = add_simple(s, -1, ITEMS(item(s, "id", VALS(vint(s, 4625)))));
     /* A literal with the separator: its longest line. */
     size_t r10 = add_simple(s, -1, ITEMS(item(s, "z", VALS(CONT("ab\nlonger line\nxy")))));
     ready(f);
@@ -968,8 +998,10 @@ test_prefilter_choice(void **state)
     assert_false(R[r8].need_lits);
     assert_int_equal(R[r9].lits[0], R[r1].sels[0].maps[0].items[1].v[0].lit);
     assert_true(R[r10].need_lits);
-    /* mimikatz sekurlsa powershell appdata\ evil good "longer line" */
-    assert_int_equal(sigma_prefilter_n_lits(s->pf), 7);
+    assert_true(R[r11].need_lits);
+    assert_int_equal(R[r11].n_lits, 1);
+    /* mimikatz sekurlsa powershell \appdata\ evil good "longer line" 4625 */
+    assert_int_equal(sigma_prefilter_n_lits(s->pf), 8);
 
     /* The glob's literal is "\appdata\": it passes when that occurs, not otherwise. */
     struct ym_event *ev = ev_new(&f->b, "no literal here");
@@ -979,7 +1011,7 @@ test_prefilter_choice(void **state)
     assert_int_equal(sigma_match(s, f->sc, ev, collect, &h), 0);
     const struct sigma_stats *st = sigma_scratch_stats(f->sc);
     /* Evaluated: r2 r5 r8 (unconstrained) and r4 (literal found); matched: r4, r5, r8. */
-    assert_int_equal(st->routed - before.routed, 10);
+    assert_int_equal(st->routed - before.routed, 11);
     assert_int_equal(st->evaluated - before.evaluated, 4);
     assert_int_equal(h.n, 3);
     assert_int_equal(h.r[0], r4);
@@ -987,18 +1019,60 @@ test_prefilter_choice(void **state)
     assert_int_equal(h.r[2], r8);
 }
 
+/* A set whose prefilter was never built: every routed rule is evaluated, same answers. */
+static void
+test_no_prefilter(void **state)
+{
+    struct fx *f = *state;
+    struct sigma_set *s = f->s;
+
+    size_t rt = add_route(s, ITEMS(item(s, "event.module", VALS(EQ("sshd")))));
+    size_t a = add_simple(s, (long)rt, ITEMS(item(s, "msg", VALS(CONT("failed password")))));
+    size_t b = add_simple(s, -1, ITEMS(item(s, "msg", VALS(CONT("accepted")))));
+    size_t c = add_simple(s, -1, ITEMS(item(s, "msg", VALS(vnull()))));
+    f->sc = sigma_scratch_new(s);
+    assert_non_null(f->sc);
+    struct ym_event *ev = ev_new(&f->b, "x");
+    fs(&f->b, ev, "event.module", "sshd");
+    fs(&f->b, ev, "msg", "Failed password for root");
+    struct hits h = {.n = 0};
+    assert_int_equal(sigma_match(s, f->sc, ev, collect, &h), 0);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.r[0], a);
+    assert_int_equal(sigma_scratch_stats(f->sc)->evaluated, 3);
+    assert_false(sigma_match_rule(s, f->sc, b, ev));
+    assert_false(sigma_match_rule(s, f->sc, c, ev));
+    /* A scratch of another set is refused. */
+    struct sigma_set *other = tset_new();
+    assert_int_equal(sigma_match(other, f->sc, ev, collect, &h), YM_EINVAL);
+    assert_false(sigma_match_rule(other, f->sc, 0, ev));
+    tset_free(other);
+}
+
 /* ---- the property test: prefilter + routing == exact evaluation ---- */
 
 static const char *const words[] = {
-    "alpha", "Beta", "gamma", "cmd.exe", "PowerShell", "-enc", "10.1.2.3", "4625", "true",
-    "false", "1.5", "0.1", "mimikatz", "a*b", "x?y", "c\\d", "caf\xc3\xa9", "ab", "zz",
-    "root", "admin", "::1", "192.168.0.1", "/etc/passwd", "union select", "-17", "",
+    "alpha", "Beta",        "gamma",       "cmd.exe",      "PowerShell", "-enc",     "10.1.2.3",
+    "4625",  "true",        "false",       "1.5",          "0.1",        "mimikatz", "a*b",
+    "x?y",   "c\\d",        "caf\xc3\xa9", "ab",           "zz",         "root",     "admin",
+    "::1",   "192.168.0.1", "/etc/passwd", "union select", "-17",        "",
 };
 #define N_WORDS (sizeof(words) / sizeof(words[0]))
 
 static const char *const fnames[] = {
-    "f0", "f1", "f2", "user.name", "process.command_line", "source.ip", "n", "ok",
-    "host.name", "event.original", "sourcetype", "index", "log.file.path",
+    "f0",
+    "f1",
+    "f2",
+    "user.name",
+    "process.command_line",
+    "source.ip",
+    "n",
+    "ok",
+    "host.name",
+    "event.original",
+    "sourcetype",
+    "index",
+    "log.file.path",
 };
 #define N_FNAMES (sizeof(fnames) / sizeof(fnames[0]))
 
@@ -1096,10 +1170,18 @@ rand_value(struct sigma_set *s)
     }
     switch (k) {
     case 10:
-        return vint(s, rn(2) ? 4625 : -17);
+        v = vint(s, rn(2) ? 4625 : -17);
+        if (rn(3) == 0) { /* written otherwise than in decimal: "04625", "-017" */
+            char buf[32];
+            snprintf(buf, sizeof(buf), "%s0%s", v.i < 0 ? "-" : "", v.i < 0 ? "17" : "4625");
+            v.s = dup(s, buf);
+            v.len = strlen(buf);
+        }
+        return v;
     case 11:
     case 12:
-        return vre(s, regexes[rn(sizeof(regexes) / sizeof(regexes[0]))], rn(2) ? PCRE2_CASELESS : 0);
+        return vre(s, regexes[rn(sizeof(regexes) / sizeof(regexes[0]))],
+                   rn(2) ? PCRE2_CASELESS : 0);
     case 13:
         return rn(2) ? vcidr("10.0.0.0", 8) : vcidr("::", 1);
     case 14:
@@ -1192,7 +1274,8 @@ rand_event(struct ym_batch *b, struct sigma_set *s)
         struct ym_ip ip;
         switch (rn(8)) {
         case 0:
-            assert_non_null(ym_event_add_int(ev, &b->arena, name, rn(2) ? 4625 : (int64_t)rn(5000) - 17));
+            assert_non_null(
+                ym_event_add_int(ev, &b->arena, name, rn(2) ? 4625 : (int64_t)rn(5000) - 17));
             break;
         case 1: {
             static const char *const ips[] = {"10.1.2.3", "::1", "192.168.0.1", "10.200.0.9"};
@@ -1210,7 +1293,8 @@ rand_event(struct ym_batch *b, struct sigma_set *s)
         case 4: {
             /* A view into the raw line (not copied into the scan text). */
             size_t a = rn(ev->raw.len + 1), l = rn(ev->raw.len - a + 1);
-            assert_non_null(ym_event_add_str(ev, &b->arena, name, (struct ym_str){ev->raw.p + a, l}));
+            assert_non_null(
+                ym_event_add_str(ev, &b->arena, name, (struct ym_str){ev->raw.p + a, l}));
             break;
         }
         case 5:
@@ -1261,8 +1345,8 @@ test_property(void **state)
                     want[nw++] = r;
             assert_int_equal(sigma_match(s, sc, &b.ev[e], collect, &h), 0);
             if (h.n != nw || memcmp(h.r, want, nw * sizeof(*want)) != 0) {
-                fail_msg("set %d event %zu: prefiltered %zu matches, exact %zu (raw '%.*s')",
-                         set, e, h.n, nw, (int)b.ev[e].raw.len, b.ev[e].raw.p);
+                fail_msg("set %d event %zu: prefiltered %zu matches, exact %zu (raw '%.*s')", set,
+                         e, h.n, nw, (int)b.ev[e].raw.len, b.ev[e].raw.p);
             }
             pairs += s->n_rules;
             matches += nw;
@@ -1274,9 +1358,10 @@ test_property(void **state)
         tset_free(s);
     }
     /* Not vacuous: many matches, and the prefilter did skip rules. */
-    print_message("# property: %llu pairs, %llu matches, %llu skipped by literals, %llu constrained rules\n",
-                  (unsigned long long)pairs, (unsigned long long)matches,
-                  (unsigned long long)skipped, (unsigned long long)constrained);
+    print_message(
+        "# property: %llu pairs, %llu matches, %llu skipped by literals, %llu constrained rules\n",
+        (unsigned long long)pairs, (unsigned long long)matches, (unsigned long long)skipped,
+        (unsigned long long)constrained);
     assert_true(matches > 1000);
     assert_true(skipped > 10000);
     assert_true(constrained > 100);
@@ -1294,7 +1379,8 @@ test_oom(void **state)
         struct sigma_sel sels[2];
 
         add_route(s, ITEMS(item(s, "sourcetype", VALS(EQ("sshd")))));
-        sels[0] = sel1(s, ITEMS(item(s, "a", VALS(CONT("evil"), CONT("worse"), GLOB("x*long\\*er")))));
+        sels[0] =
+            sel1(s, ITEMS(item(s, "a", VALS(CONT("evil"), CONT("worse"), GLOB("x*long\\*er")))));
         sels[1] = sel1(s, ITEMS(item(s, "b", VALS(CONT("good")))));
         for (int r = 0; r < 20; r++)
             add_rule(s, sels, 2, COR(s, CSEL(s, 0), CSEL(s, 1)), r % 2 ? 0 : -1);
@@ -1343,25 +1429,24 @@ static void
 test_yaml(void **state)
 {
     struct fx *f = *state;
-    static const char rule[] =
-        "title: Encoded PowerShell\n"
-        "id: 11111111-1111-1111-1111-111111111111\n"
-        "logsource: {product: windows, category: process_creation}\n"
-        "detection:\n"
-        "  sel:\n"
-        "    Image|endswith: '\\powershell.exe'\n"
-        "    CommandLine|contains|all: ['-enc', 'bypass']\n"
-        "  filter:\n"
-        "    User: SYSTEM\n"
-        "  condition: sel and not filter\n"
-        "level: high\n"
-        "---\n"
-        "title: Keywords\n"
-        "logsource: {product: linux}\n"
-        "detection:\n"
-        "  kw:\n"
-        "    - 'Failed password'\n"
-        "  condition: kw\n";
+    static const char rule[] = "title: Encoded PowerShell\n"
+                               "id: 11111111-1111-1111-1111-111111111111\n"
+                               "logsource: {product: windows, category: process_creation}\n"
+                               "detection:\n"
+                               "  sel:\n"
+                               "    Image|endswith: '\\powershell.exe'\n"
+                               "    CommandLine|contains|all: ['-enc', 'bypass']\n"
+                               "  filter:\n"
+                               "    User: SYSTEM\n"
+                               "  condition: sel and not filter\n"
+                               "level: high\n"
+                               "---\n"
+                               "title: Keywords\n"
+                               "logsource: {product: linux}\n"
+                               "detection:\n"
+                               "  kw:\n"
+                               "    - 'Failed password'\n"
+                               "  condition: kw\n";
     struct sigma_set *s = yaml_set(rule);
 
     if (s == NULL)
@@ -1403,6 +1488,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_null_exists_ref, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conditions_routes_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prefilter_choice, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_prefilter, setup, teardown),
         cmocka_unit_test(test_property),
         cmocka_unit_test(test_oom),
         cmocka_unit_test_setup_teardown(test_yaml, setup, teardown),

@@ -671,6 +671,7 @@ test_errors(void **state)
                "transformations: []\n",
                2, "vars: unknown or unsupported key");
     load_fails("name: x\n", 1, "transformations: missing");
+    load_fails("\"a\\nb\": 1\ntransformations: []\n", 1, "a?b: unknown or unsupported key");
     load_fails("- a\n- b\n", 1, "a pipeline is a mapping");
     load_fails("transformations: {a: b}\n", 1, "transformations: want a list");
     load_fails("transformations: [\n", 2, "invalid YAML");
