@@ -107,8 +107,10 @@ fuzz: deps
 demo: deps all
 	$(Q)scripts/demo.sh
 
-bench: deps all $(BUILD)/bench_decode $(BUILD)/bench_tokindex $(BUILD)/bench_query $(BUILD)/loadgen
-	$(Q)BENCH_DECODE=$(CURDIR)/$(BUILD)/bench_decode BENCH_TOKINDEX=$(CURDIR)/$(BUILD)/bench_tokindex BENCH_QUERY=$(CURDIR)/$(BUILD)/bench_query LOADGEN=$(CURDIR)/$(BUILD)/loadgen bench/run.sh
+bench: deps all $(BUILD)/bench_decode $(BUILD)/bench_tokindex $(BUILD)/bench_query $(BUILD)/loadgen \
+		$(BUILD)/bench_sigma $(BUILD)/bench_regex $(BUILD)/bench_corr
+	$(Q)BENCH_DECODE=$(CURDIR)/$(BUILD)/bench_decode BENCH_TOKINDEX=$(CURDIR)/$(BUILD)/bench_tokindex BENCH_QUERY=$(CURDIR)/$(BUILD)/bench_query LOADGEN=$(CURDIR)/$(BUILD)/loadgen \
+		BENCH_SIGMA=$(CURDIR)/$(BUILD)/bench_sigma BENCH_REGEX=$(CURDIR)/$(BUILD)/bench_regex BENCH_CORR=$(CURDIR)/$(BUILD)/bench_corr bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

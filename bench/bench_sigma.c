@@ -204,8 +204,8 @@ main(int argc, char **argv)
     qsort(tc, (size_t)repeat, sizeof(*tc), cmp_i64);
     double secs = t[repeat / 2] / 1e9, csecs = tc[repeat / 2] / 1e9;
     printf("events: %zu; median of %ld passes, one core\n", b.n, repeat);
-    printf("sigma_match: %.0f events/s (%.0f ns/event); by CPU time %.0f events/s\n",
-           b.n / secs, secs * 1e9 / b.n, b.n / csecs);
+    printf("sigma_match: %.0f events/s (%.0f ns/event); by CPU time %.0f events/s\n", b.n / secs,
+           secs * 1e9 / b.n, b.n / csecs);
     printf("per event: %.2f rules routed, %.3f evaluated, %.4f matched; %llu matches per pass, "
            "%llu regex errors\n",
            (s1->routed - s0.routed) / per, (s1->evaluated - s0.evaluated) / per,

@@ -3,11 +3,14 @@
  * (newline framing, as fast as the server reads), syslog over UDP at a
  * fixed rate, or HEC batches over HTTP/1.1 keep-alive.  Every message is
  * numbered so that the store's count tells loss.  Prints what it sent and
- * the rate it achieved.
+ * the rate it achieved.  `file` sends the lines of a file instead (the demo
+ * mix, merged in time order), over one TCP connection so that their order
+ * is kept.
  *
  * usage: loadgen tcp  HOST PORT EVENTS [CONNECTIONS]
  *        loadgen udp  HOST PORT EVENTS RATE
  *        loadgen hec  HOST PORT EVENTS BATCH TOKEN [CONNECTIONS]
+ *        loadgen file HOST PORT FILE
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -166,6 +170,42 @@ hec_worker(void *arg)
     return NULL;
 }
 
+/* Sends the file's bytes as they are, a final newline added if missing; returns its lines. */
+static long long
+send_file(const char *path)
+{
+    int in = open(path, O_RDONLY), fd;
+    static char buf[1 << 16];
+    long long lines = 0;
+    char last = '\n';
+    ssize_t r;
+
+    if (in < 0) {
+        fprintf(stderr, "loadgen: %s: %s\n", path, strerror(errno));
+        exit(1);
+    }
+    fd = connect_to(SOCK_STREAM);
+    while ((r = read(in, buf, sizeof(buf))) != 0) {
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            fprintf(stderr, "loadgen: %s: %s\n", path, strerror(errno));
+            exit(1);
+        }
+        for (ssize_t k = 0; k < r; k++)
+            lines += buf[k] == '\n';
+        last = buf[r - 1];
+        write_all(fd, buf, (size_t)r);
+    }
+    if (last != '\n') {
+        write_all(fd, "\n", 1);
+        lines++;
+    }
+    close(in);
+    close(fd);
+    return lines;
+}
+
 static void
 run_parallel(void *(*fn)(void *))
 {
@@ -185,14 +225,16 @@ int
 main(int argc, char **argv)
 {
     if (argc < 5) {
-        fprintf(stderr, "usage: loadgen tcp|udp|hec HOST PORT EVENTS ...\n");
+        fprintf(stderr, "usage: loadgen tcp|udp|hec HOST PORT EVENTS ... | file HOST PORT FILE\n");
         return 2;
     }
     host = argv[2];
     port = atoi(argv[3]);
     events = atoll(argv[4]);
     int64_t t0 = now_ns();
-    if (strcmp(argv[1], "tcp") == 0) {
+    if (strcmp(argv[1], "file") == 0) {
+        events = send_file(argv[4]);
+    } else if (strcmp(argv[1], "tcp") == 0) {
         if (argc > 5)
             conns = atoi(argv[5]);
         if (conns < 1 || conns > 64)
@@ -229,7 +271,7 @@ main(int argc, char **argv)
             conns = 1;
         run_parallel(hec_worker);
     } else {
-        fprintf(stderr, "usage: loadgen tcp|udp|hec HOST PORT EVENTS ...\n");
+        fprintf(stderr, "usage: loadgen tcp|udp|hec HOST PORT EVENTS ... | file HOST PORT FILE\n");
         return 2;
     }
     double s = (double)(now_ns() - t0) / 1e9;

@@ -228,6 +228,198 @@ else
 fi
 echo
 
+# Detection (docs/DETECTION.md).  The rules: Yamori's pack (rules/) and, from
+# ../shared/corpora/sigmahq when present, SigmaHQ's rules,
+# rules-emerging-threats and rules-threat-hunting, through rules/pipelines
+# (a directory of symlinks; Yamori's pack alone, with a message, when the
+# corpora are absent).
+# 1. Rule evaluation on one core over the demo mix decoded in memory
+#    (bench_sigma: routes, the Hyperscan literal prefilter, exact
+#    evaluation; target >= 500,000 events/s with >= 1,000 rules, aim
+#    1,000,000), then two baselines in the same run on a sample of the same
+#    lines (BENCH_SIGMA_SAMPLE, default 2000): the rules without the
+#    prefilter (bench_sigma --exact: sigma_match_rule on every rule) and
+#    every rule as one regex over every raw line (bench_regex); then the
+#    same rules over real Windows events (security-datasets NDJSON).
+# 2. Correlation state for BENCH_CORR_KEYS (default 1,000,000) distinct
+#    group-by keys (bench_corr; aim: under 200 MB).
+# 3. The server with these rules, under the demo mix (BENCH_SERVER_EVENTS
+#    events of demo-gen, merged in time order so that correlations see the
+#    attack as it happened) sent by loadgen over one syslog TCP connection:
+#    events/s, peak RSS, alerts, and event-to-alert latency percentiles from
+#    its /metrics histogram (target: p99 under 1 s).
+echo "detection (Sigma rules, docs/DETECTION.md):"
+CORP=$(cd .. && pwd)/shared/corpora
+DR=$W/detect-rules
+rm -rf "$DR"
+mkdir -p "$DR"
+ln -s "$PWD/rules" "$DR/yamori"
+ln -s "$PWD/rules/pipelines" "$DR/pipelines" # RULES/pipelines: what the server and bench use
+if [ -d "$CORP/sigmahq/rules" ]; then
+    for d in rules rules-emerging-threats rules-threat-hunting; do
+        if [ -d "$CORP/sigmahq/$d" ]; then ln -s "$CORP/sigmahq/$d" "$DR/sigmahq-$d"; fi
+    done
+    echo "  rules: Yamori's pack + SigmaHQ rules, rules-emerging-threats, rules-threat-hunting, through rules/pipelines"
+else
+    echo "  SigmaHQ rules: skipped ($CORP/sigmahq not found): Yamori's pack alone (far fewer than 1,000 rules)"
+fi
+echo "  (rules loaded = plain + correlation rules that compiled; skipped = not loadable, e.g. a log source Yamori does not decode)"
+
+if [ -n "${BENCH_SIGMA:-}" ] && [ -x "$BENCH_SIGMA" ]; then
+    echo "  rule evaluation, one core, the demo mix ($EVENTS events decoded in memory), median of $RUNS passes:"
+    "$BENCH_SIGMA" --repeat "$RUNS" --pipelines rules/pipelines "$DR" $files | sed 's/^/    /'
+    SAMPLE=${BENCH_SIGMA_SAMPLE:-2000}
+    k=$((EVENTS / SAMPLE))
+    [ "$k" -ge 1 ] || k=1
+    rm -rf "$W/dsample"
+    mkdir -p "$W/dsample"
+    for f in $files; do awk -v k="$k" 'NR % k == 0' "$f" >"$W/dsample/$(basename "$f")"; done
+    sfiles=$(ls "$W"/dsample/* | tr "\n" " ")
+    ns=$(cat $sfiles | wc -l)
+    echo "  baselines on a sample of $ns of those lines (every ${k}th line of each file), same rules, one pass:"
+    "$BENCH_SIGMA" --repeat 1 --exact --pipelines rules/pipelines "$DR" $sfiles |
+        sed -n 's/^sigma_match: \([0-9]*\) events.*/    sigma_match on the sample:          \1 events\/s/p
+                s/^exact, no prefilter: \(.*\)/    (a) no prefilter (sigma_match_rule on every rule, route checked per rule): \1/p'
+    if [ -n "${BENCH_REGEX:-}" ] && [ -x "$BENCH_REGEX" ]; then
+        "$BENCH_REGEX" --events "$ns" --pipelines rules/pipelines "$DR" $sfiles |
+            sed 's/^every regex on every line: /    (b) every rule'"'"'s regex on every raw line: /'
+    else
+        echo "    (b) every rule's regex on every raw line: skipped (no bench_regex: run it through make bench)"
+    fi
+    rm -rf "$W/dsample"
+    wfiles=$(ls "$CORP"/security-datasets/atomic/windows/*/host/*.json 2>/dev/null | tr "\n" " " || true)
+    if [ -n "$wfiles" ]; then
+        echo "  the same rules over Windows events (security-datasets: Sysmon, Security, PowerShell; flat JSON, $(cat $wfiles | wc -l) lines), median of $((RUNS * 5)) passes:"
+        "$BENCH_SIGMA" --repeat "$((RUNS * 5))" --pipelines rules/pipelines "$DR" $wfiles | sed 1d | sed 's/^/    /'
+    else
+        echo "  Windows events: skipped ($CORP/security-datasets not found)"
+    fi
+else
+    echo "  rule evaluation: skipped (no bench_sigma: run it through make bench)"
+fi
+
+if [ -n "${BENCH_CORR:-}" ] && [ -x "$BENCH_CORR" ]; then
+    "$BENCH_CORR" --keys "${BENCH_CORR_KEYS:-1000000}" --repeat "$RUNS" --tmp "$W" | sed 's/^/  /'
+else
+    echo "  correlation state: skipped (no bench_corr: run it through make bench)"
+fi
+
+# demo_merge DIR: the lines of demo-gen's files in DIR in time order (stable:
+# a file's lines keep their order within a second).  The key is the time of
+# day as each format writes it: syslog "Nov  2 HH:MM:SS", Squid's epoch
+# seconds, EVE's "timestamp", the access log's [dd/Mon/yyyy:HH:MM:SS.
+demo_merge() {
+    local f
+    for f in "$1"/*.log "$1"/eve.json; do
+        awk '
+            /^[A-Z][a-z][a-z] +[0-9]+ [0-9][0-9]:[0-9][0-9]:[0-9][0-9] / { print $3 ".000000\t" $0; next }
+            /^[0-9]+\.[0-9]+ / {
+                s = $1 % 86400
+                printf "%02d:%02d:%02d%s000\t%s\n", int(s / 3600), int(s % 3600 / 60), int(s % 60), substr($1, index($1, ".")), $0
+                next
+            }
+            match($0, /"timestamp":"[0-9-]+T/) { print substr($0, RSTART + RLENGTH, 15) "\t" $0; next }
+            match($0, /\[[0-9]+\/[A-Za-z]+\/[0-9]+:/) { print substr($0, RSTART + RLENGTH, 8) ".000000\t" $0; next }
+            { print "99\t" $0 }' "$f"
+    done | LC_ALL=C sort -s -t "$(printf '\t')" -k1,1 | cut -f2-
+}
+# quantiles FILE: p50, p90, p99 of the latency histogram in a /metrics dump,
+# interpolated linearly within a bucket (the histogram only knows buckets)
+quantiles() {
+    awk '
+        /^yamori_detect_latency_seconds_bucket/ {
+            le = $0; sub(/.*le="/, "", le); sub(/".*/, "", le)
+            n++; b[n] = le; c[n] = $NF
+        }
+        END {
+            t = c[n] + 0
+            if (t == 0) { printf "no alert, no latency"; exit }
+            split("50 90 99", qs, " ")
+            for (j = 1; j <= 3; j++) {
+                want = qs[j] / 100 * t
+                for (i = 1; i <= n && c[i] < want; i++) ;
+                if (b[i] == "+Inf") { printf "%sp%s > %.0f ms", (j > 1 ? ", " : ""), qs[j], b[i - 1] * 1000; continue }
+                lo = i > 1 ? b[i - 1] : 0; cl = i > 1 ? c[i - 1] : 0
+                v = c[i] > cl ? lo + (b[i] - lo) * (want - cl) / (c[i] - cl) : b[i]
+                printf "%sp%s %.0f ms", (j > 1 ? ", " : ""), qs[j], v * 1000
+            }
+        }' "$1"
+}
+metric() { awk -v m="$1" '$1 == m { print $2; f = 1 } END { if (!f) print 0 }' "$2"; }
+
+DEV=${BENCH_SERVER_EVENTS:-2000000}
+if [ "$DEV" -eq 0 ] || [ -z "${LOADGEN:-}" ] || [ ! -x "${LOADGEN:-}" ]; then
+    echo "  server with the rules: skipped"
+else
+    [ "$DEV" -ge 1000 ] || DEV=1000 # demo-gen's least
+    if [ "$DEV" -eq "$EVENTS" ]; then
+        dlogs=$W/logs
+    else
+        dlogs=$W/dlogs
+        "$Y" demo-gen --events "$DEV" --seed 1 --out "$dlogs" >/dev/null
+    fi
+    demo_merge "$dlogs" >"$W/demo-merged.log"
+    [ "$dlogs" = "$W/logs" ] || rm -rf "$dlogs"
+    nl=$(wc -l <"$W/demo-merged.log")
+    dport() {
+        local p
+        while :; do
+            p=$((10000 + RANDOM % 22768)) # below the ephemeral range
+            ss -Htuln | grep -q ":$p " || { echo "$p"; return; }
+        done
+    }
+    DTP=$(dport)
+    DHP=$(dport)
+    printf 'syslog:\n  - protocol: tcp\n    listen: 127.0.0.1:%s\nhttp:\n  listen: 127.0.0.1:%s\ndetect:\n  rules: %s\n' \
+        "$DTP" "$DHP" "$DR" >"$W/dsrv.yaml"
+    rm -rf "$W/ddata"
+    "$Y" server -c "$W/dsrv.yaml" -d "$W/ddata" 2>"$W/dsrv.log" &
+    dpid=$!
+    for i in $(seq 300); do ss -Htln | grep -q ":$DTP " && ss -Htln | grep -q ":$DHP " && break; sleep 0.1; done
+    echo "  server with the rules loaded, under the demo mix: $nl lines in time order (demo-gen, attack included) over one syslog TCP connection (loopback, 2 cores shared by server and load):"
+    t0=$(date +%s.%N)
+    out=$("$LOADGEN" file 127.0.0.1 "$DTP" "$W/demo-merged.log" 2>&1 | tail -1)
+    # detection lags the store: wait until every event went through the rules (or 60 s without progress)
+    last=-1
+    still=0
+    while kill -0 "$dpid" 2>/dev/null; do
+        curl -s -m 5 "http://127.0.0.1:$DHP/metrics" >"$W/dmetrics.txt" 2>/dev/null || true
+        n=$(metric yamori_detect_events_total "$W/dmetrics.txt")
+        [ "$n" -ge "$nl" ] && break
+        if [ "$n" -eq "$last" ]; then still=$((still + 1)); else still=0; fi
+        [ "$still" -lt 600 ] || { echo "    (detection stopped at $n of $nl events)"; break; }
+        last=$n
+        sleep 0.1
+    done
+    t1=$(date +%s.%N)
+    sleep 1.5 # the gauges (correlation state) are updated when the detection thread idles
+    curl -s -m 5 "http://127.0.0.1:$DHP/metrics" >"$W/dmetrics.txt" 2>/dev/null || true
+    rss=$(awk '/VmHWM/ {print $2}' "/proc/$dpid/status" 2>/dev/null || echo 0)
+    kill -TERM "$dpid" 2>/dev/null || true
+    wait "$dpid" || echo "    (server exit $?: $(tail -2 "$W/dsrv.log"))"
+    M=$W/dmetrics.txt
+    n=$(metric yamori_detect_events_total "$M")
+    al() { metric "yamori_alerts_total{severity=\"$1\"}" "$M"; }
+    na=$(($(al critical) + $(al high) + $(al medium) + $(al low) + $(al informational)))
+    printf '    rules: %s loaded, %s skipped\n' "$(metric yamori_detect_rules "$M")" "$(metric yamori_detect_rules_skipped "$M")"
+    printf '    load (loadgen): %s\n' "$out"
+    printf '    detection: %s events through the rules %.1f s after the first was sent: %.0f events/s end to end\n' \
+        "$n" "$(echo "$t1 - $t0" | bc -l)" "$(echo "$n / ($t1 - $t0)" | bc -l)"
+    printf '    matches %s; alerts %s (critical %s, high %s, medium %s, low %s, informational %s), %s more folded into them\n' \
+        "$(metric yamori_detect_matches_total "$M")" "$na" "$(al critical)" "$(al high)" "$(al medium)" \
+        "$(al low)" "$(al informational)" "$(metric yamori_alerts_folded_total "$M")"
+    printf '    correlation groups open %s, state %.1f MB, evicted %s, late %s\n' "$(metric yamori_correlation_groups "$M")" \
+        "$(echo "$(metric yamori_correlation_state_bytes "$M") / 1000000" | bc -l)" \
+        "$(metric yamori_correlation_evicted_total "$M")" "$(metric yamori_correlation_late_total "$M")"
+    printf '    peak RSS %.0f MB (VmHWM)\n' "$(echo "${rss:-0} / 1024" | bc -l)"
+    printf '    event-to-alert latency over %s alerts, batch arrival to alert (target p99 < 1 s): %s\n' \
+        "$(metric yamori_detect_latency_seconds_count "$M")" "$(quantiles "$M")"
+    echo "      (from the bucketed histogram yamori_detect_latency_seconds, bounds 1 ms ... 10 s: interpolated within a bucket)"
+    rm -rf "$W/ddata" "$W/demo-merged.log"
+fi
+rm -rf "$DR"
+echo
+
 BIG_GB=${BENCH_BIG_GB:-5}
 echo
 big_bytes=$(awk -v g="$BIG_GB" 'BEGIN { printf "%.0f", g * 1e9 }')

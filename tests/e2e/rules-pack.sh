@@ -46,15 +46,15 @@ detection:
     message|sortof: Failed
   condition: sel
 EOF
-cat >odd/zeek.yml <<'EOF'
+cat >odd/macos.yml <<'EOF'
 title: A log source no pipeline maps
 id: 9a7c1b1e-5f36-4e1e-b1a4-3d2f4c1f0a02
 logsource:
-  product: zeek
-  service: rdp
+  product: macos
+  category: process_creation
 detection:
   sel:
-    id.resp_p: 3389
+    Image|endswith: /osascript
   condition: not sel
 EOF
 cat >odd/good.yml <<'EOF'
@@ -73,7 +73,7 @@ expect_eq "rules check with skipped rules exits 2" 2 "$RC"
 expect_match "it counts loaded and skipped" "^odd: 1 rules loaded \(1 plain, 0 correlations\), 2 skipped$" "$OUT"
 expect_match "the unknown modifier: file, line, feature, title" \
     "^skipped: odd/bad_modifier.yml:1: unknown modifier 'sortof' \(Uses a modifier nobody defined\)$" "$OUT"
-expect_match "the unmapped log source" "^skipped: odd/zeek.yml:1: logsource not mapped by the pipelines: product=zeek service=rdp" "$OUT"
+expect_match "the unmapped log source" "^skipped: odd/macos.yml:1: logsource not mapped by the pipelines: product=macos category=process_creation" "$OUT"
 printf 'Nov  2 03:46:50 web01 sshd[31057]: Failed password for root from 85.14.78.85 port 44916 ssh2\n' >one.log
 run "$YAMORI" detect --rules odd one.log
 expect_eq "detect runs the loadable rules" 1 "$(printf '%s\n' "$OUT" | grep -c '"rule.name":"A fine rule"')"
