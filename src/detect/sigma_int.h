@@ -254,6 +254,13 @@ struct sigma_why {
     size_t budget;     /* values and items the document may still create */
 };
 
+/* Records why a document is refused (feature, printf-style; detail may be NULL); returns YM_EINVAL. */
+int sigma_why_set(struct sigma_why *why, const char *detail, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A printable copy of untrusted text for a message: at most cap-1 bytes, '?' for others, "..." when cut. */
+const char *sigma_shown(char *buf, size_t cap, const char *s, size_t len);
+
+
 /* A detection value as read from YAML, before any modifier. */
 enum sigma_raw_kind {
     SIGMA_RAW_STR = 1, /* quoted or plain text (floats too, as written) */

@@ -90,35 +90,6 @@ static const char *const no_strings[1] = {NULL};
 
 /* ---- small helpers ---- */
 
-static int why_set(struct sigma_why *why, const char *detail, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-why_set(struct sigma_why *why, const char *detail, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(why->feature, sizeof(why->feature), fmt, ap);
-    va_end(ap);
-    snprintf(why->detail, sizeof(why->detail), "%s", detail ? detail : "");
-    return YM_EINVAL;
-}
-
-/* A short printable copy of untrusted text for a message. */
-static const char *
-shown(char *buf, size_t cap, const char *s, size_t len)
-{
-    size_t j = 0;
-
-    for (size_t i = 0; i < len && j + 4 < cap; i++)
-        buf[j++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-    if (len > 0 && j + 4 >= cap && j >= 3)
-        memcpy(buf + j - 3, "...", 3);
-    buf[j] = '\0';
-    return buf;
-}
-
 static yaml_node_t *
 ynode(yaml_document_t *d, int i)
 {
@@ -385,7 +356,7 @@ str_list(struct ld *ld, const yaml_node_t *n, bool strict, const char *what,
         return 0;
     }
     if (n->type != YAML_SEQUENCE_NODE)
-        return strict ? why_set(&ld->why, NULL, "%s is not a list", what) : 0;
+        return strict ? sigma_why_set(&ld->why, NULL, "%s is not a list", what) : 0;
     size_t cnt = n_items(n), k = 0;
     const char **v = arena_alloc(&ld->s->arena, (cnt ? cnt : 1) * sizeof(*v));
     if (!v)
@@ -394,7 +365,7 @@ str_list(struct ld *ld, const yaml_node_t *n, bool strict, const char *what,
         yaml_node_t *e = ynode(ld->doc, n->data.sequence.items.start[i]);
         if (!e || e->type != YAML_SCALAR_NODE) {
             if (strict)
-                return why_set(&ld->why, NULL, "%s holds something that is not a string", what);
+                return sigma_why_set(&ld->why, NULL, "%s holds something that is not a string", what);
             continue;
         }
         v[k] = scalar_dup(ld, e, &rc);
@@ -612,10 +583,10 @@ raws_of(struct ld *ld, const yaml_node_t *n, const char *key, struct sigma_raw *
     *out = NULL;
     *n_out = 0;
     if (n->type == YAML_MAPPING_NODE)
-        return why_set(&ld->why, NULL, "detection: a map as the value of '%s'",
-                       shown(sb, sizeof(sb), key, strlen(key)));
+        return sigma_why_set(&ld->why, NULL, "detection: a map as the value of '%s'",
+                       sigma_shown(sb, sizeof(sb), key, strlen(key)));
     if (cnt > ld->why.budget)
-        return why_set(&ld->why, NULL, "rule too large (values)");
+        return sigma_why_set(&ld->why, NULL, "rule too large (values)");
     struct sigma_raw *r = ym_calloc(cnt ? cnt : 1, sizeof(*r));
     if (!r)
         return YM_ENOMEM;
@@ -624,8 +595,8 @@ raws_of(struct ld *ld, const yaml_node_t *n, const char *key, struct sigma_raw *
             n->type == YAML_SEQUENCE_NODE ? ynode(ld->doc, n->data.sequence.items.start[i]) : n;
         if (e && e->type != YAML_SCALAR_NODE) {
             ym_free(r);
-            return why_set(&ld->why, NULL, "detection: a list inside the values of '%s'",
-                           shown(sb, sizeof(sb), key, strlen(key)));
+            return sigma_why_set(&ld->why, NULL, "detection: a list inside the values of '%s'",
+                           sigma_shown(sb, sizeof(sb), key, strlen(key)));
         }
         raw_of(e, &r[i]);
         if (r[i].kind == SIGMA_RAW_INT) {
@@ -672,9 +643,9 @@ map_parse(struct ld *ld, const struct sigma_logsource *ls, const yaml_node_t *n,
     int rc = 0;
 
     if (np == 0)
-        return why_set(&ld->why, NULL, "detection: an empty map");
+        return sigma_why_set(&ld->why, NULL, "detection: an empty map");
     if (np > MAX_MAP_PAIRS)
-        return why_set(&ld->why, NULL, "rule too large (map of %zu entries)", np);
+        return sigma_why_set(&ld->why, NULL, "rule too large (map of %zu entries)", np);
     bool *later;
     if (repeated_keys(ld->doc, n, &later) < 0)
         return YM_ENOMEM;
@@ -685,20 +656,20 @@ map_parse(struct ld *ld, const struct sigma_logsource *ls, const yaml_node_t *n,
         size_t nr = 0;
 
         if (!k || k->type != YAML_SCALAR_NODE) {
-            rc = why_set(&ld->why, NULL, "detection: a key that is not a string");
+            rc = sigma_why_set(&ld->why, NULL, "detection: a key that is not a string");
             break;
         }
         if (later[i])
             continue;
         const char *key = (const char *)k->data.scalar.value;
         if (!v) {
-            rc = why_set(&ld->why, NULL, "detection: no value");
+            rc = sigma_why_set(&ld->why, NULL, "detection: no value");
             break;
         }
         if (v->type == YAML_SEQUENCE_NODE && n_items(v) == 0) {
             char sb[64];
-            rc = why_set(&ld->why, NULL, "detection: empty list of values for '%s'",
-                         shown(sb, sizeof(sb), key, strlen(key)));
+            rc = sigma_why_set(&ld->why, NULL, "detection: empty list of values for '%s'",
+                         sigma_shown(sb, sizeof(sb), key, strlen(key)));
             break;
         }
         rc = raws_of(ld, v, key, &raws, &nr);
@@ -738,8 +709,8 @@ sel_parse(struct ld *ld, const struct sigma_logsource *ls, const char *name, con
     }
     if (n->type == YAML_SCALAR_NODE) {
         if (is_null(n))
-            return why_set(&ld->why, NULL, "detection: empty search identifier '%s'",
-                           shown(sb, sizeof(sb), name, strlen(name)));
+            return sigma_why_set(&ld->why, NULL, "detection: empty search identifier '%s'",
+                           sigma_shown(sb, sizeof(sb), name, strlen(name)));
         struct sigma_itemvec iv = {0};
         struct sigma_raw raw;
         raw_of(n, &raw);
@@ -762,10 +733,10 @@ sel_parse(struct ld *ld, const struct sigma_logsource *ls, const char *name, con
     /* A list: maps each become a map; scalars together one keyword map. */
     size_t cnt = n_items(n), n_maps = 0, n_kw = 0;
     if (cnt == 0)
-        return why_set(&ld->why, NULL, "detection: empty search identifier '%s'",
-                       shown(sb, sizeof(sb), name, strlen(name)));
+        return sigma_why_set(&ld->why, NULL, "detection: empty search identifier '%s'",
+                       sigma_shown(sb, sizeof(sb), name, strlen(name)));
     if (cnt > ld->why.budget)
-        return why_set(&ld->why, NULL, "rule too large (values)");
+        return sigma_why_set(&ld->why, NULL, "rule too large (values)");
     for (size_t i = 0; i < cnt; i++) {
         yaml_node_t *e = ynode(ld->doc, n->data.sequence.items.start[i]);
         if (e && e->type == YAML_MAPPING_NODE)
@@ -773,8 +744,8 @@ sel_parse(struct ld *ld, const struct sigma_logsource *ls, const char *name, con
         else if (!e || e->type == YAML_SCALAR_NODE)
             n_kw++;
         else
-            return why_set(&ld->why, NULL, "detection: a list inside search identifier '%s'",
-                           shown(sb, sizeof(sb), name, strlen(name)));
+            return sigma_why_set(&ld->why, NULL, "detection: a list inside search identifier '%s'",
+                           sigma_shown(sb, sizeof(sb), name, strlen(name)));
     }
     sel->maps = arena_alloc(&ld->s->arena, (n_maps + (n_kw > 0)) * sizeof(*sel->maps));
     struct sigma_raw *kw = ym_calloc(n_kw ? n_kw : 1, sizeof(*kw));
@@ -828,7 +799,7 @@ sels_parse(struct ld *ld, const struct sigma_logsource *ls, const yaml_node_t *d
     *out = NULL;
     *n_out = 0;
     if (np > MAX_MAP_PAIRS)
-        return why_set(&ld->why, NULL, "rule too large (%zu search identifiers)", np);
+        return sigma_why_set(&ld->why, NULL, "rule too large (%zu search identifiers)", np);
     sels = arena_alloc(&ld->s->arena, (np ? np : 1) * sizeof(*sels));
     bool *later = NULL;
     if (!sels || repeated_keys(ld->doc, det, &later) < 0)
@@ -841,7 +812,7 @@ sels_parse(struct ld *ld, const struct sigma_logsource *ls, const yaml_node_t *d
         int r2;
 
         if (!kn || kn->type != YAML_SCALAR_NODE || kn->data.scalar.length == 0) {
-            rc = why_set(&ld->why, NULL, "detection: a search identifier that is not a name");
+            rc = sigma_why_set(&ld->why, NULL, "detection: a search identifier that is not a name");
             break;
         }
         for (const char *const *sk = skip_keys; *sk && !skip; sk++)
@@ -849,7 +820,7 @@ sels_parse(struct ld *ld, const struct sigma_logsource *ls, const yaml_node_t *d
         if (skip || later[i])
             continue;
         if (kn->data.scalar.length > MAX_NAME) {
-            rc = why_set(&ld->why, NULL, "detection: search identifier longer than %d bytes",
+            rc = sigma_why_set(&ld->why, NULL, "detection: search identifier longer than %d bytes",
                          MAX_NAME);
             break;
         }
@@ -859,8 +830,8 @@ sels_parse(struct ld *ld, const struct sigma_logsource *ls, const yaml_node_t *d
             break;
         }
         if (!vn) {
-            rc = why_set(&ld->why, NULL, "detection: empty search identifier '%s'",
-                         shown(sb, sizeof(sb), name, strlen(name)));
+            rc = sigma_why_set(&ld->why, NULL, "detection: empty search identifier '%s'",
+                         sigma_shown(sb, sizeof(sb), name, strlen(name)));
             break;
         }
         rc = sel_parse(ld, ls, name, vn, &sels[k]);
@@ -881,14 +852,14 @@ cond_fail(struct ld *ld, const struct ym_err *e, const char *text)
     const char *q;
 
     snprintf(detail, sizeof(detail), "col %ld: %.160s (condition: %s)", e->col, e->msg,
-             shown(sb, sizeof(sb), text, strlen(text)));
+             sigma_shown(sb, sizeof(sb), text, strlen(text)));
     if (strncmp(e->msg, "unsupported:", 12) == 0)
-        return why_set(&ld->why, detail,
+        return sigma_why_set(&ld->why, detail,
                        "condition aggregation (deprecated; use a correlation rule)");
     if (strncmp(e->msg, "unknown selection '", 19) == 0 && (q = strchr(e->msg + 19, '\'')) != NULL)
-        return why_set(&ld->why, detail, "condition names unknown selection '%.*s'",
+        return sigma_why_set(&ld->why, detail, "condition names unknown selection '%.*s'",
                        (int)(q - e->msg - 19), e->msg + 19);
-    return why_set(&ld->why, detail, "condition syntax");
+    return sigma_why_set(&ld->why, detail, "condition syntax");
 }
 
 /* The condition(s) of r (a string or a list of strings, OR-ed) into *out. */
@@ -902,13 +873,13 @@ conds_parse(struct ld *ld, const yaml_node_t *cn, const struct sigma_rule *r,
 
     *out = NULL;
     if (!cn || is_null(cn))
-        return why_set(&ld->why, NULL, "no condition");
+        return sigma_why_set(&ld->why, NULL, "no condition");
     if (cn->type == YAML_MAPPING_NODE ||
         (cn->type == YAML_SEQUENCE_NODE && (cnt = n_items(cn)) == 0))
-        return why_set(&ld->why, NULL, "condition is not a string or a list of strings");
+        return sigma_why_set(&ld->why, NULL, "condition is not a string or a list of strings");
     cnt = cn->type == YAML_SEQUENCE_NODE ? n_items(cn) : 1;
     if (cnt > 1024)
-        return why_set(&ld->why, NULL, "rule too large (%zu conditions)", cnt);
+        return sigma_why_set(&ld->why, NULL, "rule too large (%zu conditions)", cnt);
     struct sigma_cnode **kids = arena_alloc(&ld->s->arena, cnt * sizeof(*kids));
     if (!kids)
         return YM_ENOMEM;
@@ -916,7 +887,7 @@ conds_parse(struct ld *ld, const yaml_node_t *cn, const struct sigma_rule *r,
         const yaml_node_t *t =
             cn->type == YAML_SEQUENCE_NODE ? ynode(ld->doc, cn->data.sequence.items.start[i]) : cn;
         if (!t || t->type != YAML_SCALAR_NODE)
-            return why_set(&ld->why, NULL, "condition is not a string or a list of strings");
+            return sigma_why_set(&ld->why, NULL, "condition is not a string or a list of strings");
         const char *text = scalar_dup(ld, t, &rc);
         if (!text)
             return rc;
@@ -966,14 +937,14 @@ route_rule(struct ld *ld, struct sigma_rule *r)
                  ls.category[0] ? (ls.product[0] ? " category=" : "category=") : "", ls.category,
                  ls.service[0] ? (ls.product[0] || ls.category[0] ? " service=" : "service=") : "",
                  ls.service);
-        return why_set(&ld->why, detail, "logsource not mapped by the pipelines");
+        return sigma_why_set(&ld->why, detail, "logsource not mapped by the pipelines");
     }
     ym_err_clear(&e);
     rc = sigma_pipe_route(s->opts.pipe, &ls, s, &sel, &key, &e);
     if (rc == YM_ENOMEM)
         return rc;
     if (rc < 0)
-        return why_set(&ld->why, e.msg, "logsource route");
+        return sigma_why_set(&ld->why, e.msg, "logsource route");
     if (rc == 0)
         return 0;
     if (!key)
@@ -1008,7 +979,7 @@ load_rule(struct ld *ld, const yaml_node_t *root, struct sigma_rule *r)
     int rc;
 
     if (!det || det->type != YAML_MAPPING_NODE)
-        return why_set(&ld->why, NULL, "detection is not a map");
+        return sigma_why_set(&ld->why, NULL, "detection is not a map");
     rc = sels_parse(ld, &ls, det, detection_skip_keys, &r->sels, &r->n_sels);
     if (rc == 0)
         rc = conds_parse(ld, map_get(ld->doc, det, "condition"), r, &r->cond);
@@ -1072,12 +1043,12 @@ corr_condition(struct ld *ld, const yaml_node_t *cn, struct sigma_corr *c)
     if (!cn || is_null(cn))
         return 0;
     if (cn->type != YAML_MAPPING_NODE)
-        return why_set(&ld->why, NULL, "correlation condition is not a map");
+        return sigma_why_set(&ld->why, NULL, "correlation condition is not a map");
     for (size_t i = 0; i < n_pairs(cn); i++) {
         yaml_node_pair_t *p = &cn->data.mapping.pairs.start[i];
         yaml_node_t *k = ynode(ld->doc, p->key), *v = ynode(ld->doc, p->value);
         if (!k || k->type != YAML_SCALAR_NODE)
-            return why_set(&ld->why, NULL, "correlation condition key is not a string");
+            return sigma_why_set(&ld->why, NULL, "correlation condition key is not a string");
         if (scalar_is(k, "field")) {
             const char *const *fl;
             size_t nf;
@@ -1085,7 +1056,7 @@ corr_condition(struct ld *ld, const yaml_node_t *cn, struct sigma_corr *c)
             if (rc < 0)
                 return rc;
             if (nf > 1)
-                return why_set(&ld->why, NULL, "correlation condition with several fields");
+                return sigma_why_set(&ld->why, NULL, "correlation condition with several fields");
             c->field = nf ? fl[0] : NULL;
             continue;
         }
@@ -1093,20 +1064,20 @@ corr_condition(struct ld *ld, const yaml_node_t *cn, struct sigma_corr *c)
         while (j < sizeof(ops) / sizeof(ops[0]) && !scalar_is(k, ops[j].name))
             j++;
         if (j == sizeof(ops) / sizeof(ops[0]))
-            return why_set(
+            return sigma_why_set(
                 &ld->why, NULL, "correlation condition '%s'",
-                shown(sb, sizeof(sb), (const char *)k->data.scalar.value, k->data.scalar.length));
+                sigma_shown(sb, sizeof(sb), (const char *)k->data.scalar.value, k->data.scalar.length));
         char buf[64], *end;
         if (!v || v->type != YAML_SCALAR_NODE || v->data.scalar.length == 0 ||
             v->data.scalar.length >= sizeof(buf))
-            return why_set(&ld->why, NULL, "correlation condition %s needs a number", ops[j].name);
+            return sigma_why_set(&ld->why, NULL, "correlation condition %s needs a number", ops[j].name);
         memcpy(buf, v->data.scalar.value, v->data.scalar.length);
         buf[v->data.scalar.length] = '\0';
         double d = strtod(buf, &end);
         if (*end != '\0' || d != d)
-            return why_set(&ld->why, NULL, "correlation condition %s needs a number", ops[j].name);
+            return sigma_why_set(&ld->why, NULL, "correlation condition %s needs a number", ops[j].name);
         if (c->n_cond == 6)
-            return why_set(&ld->why, NULL, "correlation condition with too many comparisons");
+            return sigma_why_set(&ld->why, NULL, "correlation condition with too many comparisons");
         c->cond[c->n_cond].op = ops[j].op;
         c->cond[c->n_cond++].v = d;
     }
@@ -1121,10 +1092,10 @@ corr_aliases(struct ld *ld, const yaml_node_t *an, struct sigma_corr *c)
     if (!an || is_null(an))
         return 0;
     if (an->type != YAML_MAPPING_NODE)
-        return why_set(&ld->why, NULL, "correlation aliases is not a map");
+        return sigma_why_set(&ld->why, NULL, "correlation aliases is not a map");
     size_t na = n_pairs(an);
     if (na > MAX_MAP_PAIRS)
-        return why_set(&ld->why, NULL, "rule too large (aliases)");
+        return sigma_why_set(&ld->why, NULL, "rule too large (aliases)");
     c->aliases = arena_alloc(&ld->s->arena, (na ? na : 1) * sizeof(*c->aliases));
     if (!c->aliases)
         return YM_ENOMEM;
@@ -1134,13 +1105,13 @@ corr_aliases(struct ld *ld, const yaml_node_t *an, struct sigma_corr *c)
         struct sigma_corr_alias *a = &c->aliases[c->n_aliases];
 
         if (!k || k->type != YAML_SCALAR_NODE || !v || v->type != YAML_MAPPING_NODE)
-            return why_set(&ld->why, NULL, "correlation alias is not a map of rule: field");
+            return sigma_why_set(&ld->why, NULL, "correlation alias is not a map of rule: field");
         a->alias = scalar_dup(ld, k, &rc);
         if (!a->alias)
             return YM_ENOMEM;
         size_t n = n_pairs(v);
         if (n > MAX_MAP_PAIRS)
-            return why_set(&ld->why, NULL, "rule too large (aliases)");
+            return sigma_why_set(&ld->why, NULL, "rule too large (aliases)");
         const char **rr = arena_alloc(&ld->s->arena, (n ? n : 1) * sizeof(*rr));
         const char **ff = arena_alloc(&ld->s->arena, (n ? n : 1) * sizeof(*ff));
         if (!rr || !ff)
@@ -1149,7 +1120,7 @@ corr_aliases(struct ld *ld, const yaml_node_t *an, struct sigma_corr *c)
             yaml_node_t *rk = ynode(ld->doc, v->data.mapping.pairs.start[j].key);
             yaml_node_t *fv = ynode(ld->doc, v->data.mapping.pairs.start[j].value);
             if (!rk || rk->type != YAML_SCALAR_NODE || !fv || fv->type != YAML_SCALAR_NODE)
-                return why_set(&ld->why, NULL, "correlation alias is not a map of rule: field");
+                return sigma_why_set(&ld->why, NULL, "correlation alias is not a map of rule: field");
             rr[j] = scalar_dup(ld, rk, &rc);
             ff[j] = scalar_dup(ld, fv, &rc);
             if (!rr[j] || !ff[j])
@@ -1179,29 +1150,29 @@ load_corr(struct ld *ld, const yaml_node_t *cs, struct sigma_rule *r)
     int rc, g;
 
     if (cs->type != YAML_MAPPING_NODE)
-        return why_set(&ld->why, NULL, "correlation is not a map");
+        return sigma_why_set(&ld->why, NULL, "correlation is not a map");
     c = arena_alloc(&ld->s->arena, sizeof(*c));
     if (!c)
         return YM_ENOMEM;
     memset(c, 0, sizeof(*c));
     tn = map_get(ld->doc, cs, "type");
     if (!tn || tn->type != YAML_SCALAR_NODE || is_null(tn))
-        return why_set(&ld->why, NULL, "correlation without type");
+        return sigma_why_set(&ld->why, NULL, "correlation without type");
     if (scalar_is(tn, "value_percentile"))
-        return why_set(&ld->why, NULL, "correlation type value_percentile");
+        return sigma_why_set(&ld->why, NULL, "correlation type value_percentile");
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
         if (scalar_is(tn, types[i].name))
             c->type = types[i].type;
     if (c->type == 0)
-        return why_set(
+        return sigma_why_set(
             &ld->why, NULL, "correlation type '%s'",
-            shown(sb, sizeof(sb), (const char *)tn->data.scalar.value, tn->data.scalar.length));
+            sigma_shown(sb, sizeof(sb), (const char *)tn->data.scalar.value, tn->data.scalar.length));
     rc = str_list(ld, map_get(ld->doc, cs, "rules"), true, "correlation rules", &c->refs,
                   &c->n_refs);
     if (rc < 0)
         return rc;
     if (c->n_refs == 0)
-        return why_set(&ld->why, NULL, "correlation without rules");
+        return sigma_why_set(&ld->why, NULL, "correlation without rules");
     c->rules = arena_alloc(&ld->s->arena, c->n_refs * sizeof(*c->rules));
     if (!c->rules)
         return YM_ENOMEM;
@@ -1213,11 +1184,11 @@ load_corr(struct ld *ld, const yaml_node_t *cs, struct sigma_rule *r)
         return rc;
     ts = map_get(ld->doc, cs, "timespan");
     if (!ts || ts->type != YAML_SCALAR_NODE || is_null(ts))
-        return why_set(&ld->why, NULL, "correlation without timespan");
+        return sigma_why_set(&ld->why, NULL, "correlation without timespan");
     if (!timespan_parse((const char *)ts->data.scalar.value, &c->timespan_ns))
-        return why_set(
+        return sigma_why_set(
             &ld->why, NULL, "correlation timespan '%s'",
-            shown(sb, sizeof(sb), (const char *)ts->data.scalar.value, ts->data.scalar.length));
+            sigma_shown(sb, sizeof(sb), (const char *)ts->data.scalar.value, ts->data.scalar.length));
     rc = corr_condition(ld, map_get(ld->doc, cs, "condition"), c);
     if (rc == 0)
         rc = corr_aliases(ld, map_get(ld->doc, cs, "aliases"), c);
@@ -1227,15 +1198,15 @@ load_corr(struct ld *ld, const yaml_node_t *cs, struct sigma_rule *r)
     bool needs_field = c->type == SIGMA_CORR_VALUE_COUNT || c->type == SIGMA_CORR_VALUE_SUM ||
                        c->type == SIGMA_CORR_VALUE_AVG;
     if (needs_cond && c->n_cond == 0)
-        return why_set(&ld->why, NULL, "correlation without condition");
+        return sigma_why_set(&ld->why, NULL, "correlation without condition");
     if (needs_field && !c->field)
-        return why_set(&ld->why, NULL, "correlation without condition field");
+        return sigma_why_set(&ld->why, NULL, "correlation without condition field");
     if (!needs_field && c->field)
         c->field = NULL; /* event_count and temporal count no field */
     yaml_node_t *gen = map_get(ld->doc, cs, "generate");
     if (gen && !is_null(gen)) {
         if ((g = yaml_bool(gen)) < 0)
-            return why_set(&ld->why, NULL, "correlation generate is not true or false");
+            return sigma_why_set(&ld->why, NULL, "correlation generate is not true or false");
         c->generate = g == 1;
     }
     r->corr = c;
@@ -1269,12 +1240,12 @@ load_filter(struct ld *ld, const yaml_node_t *fs, const struct sigma_rule *r, bo
     int rc;
 
     if (fs->type != YAML_MAPPING_NODE)
-        return why_set(&ld->why, NULL, "filter is not a map");
+        return sigma_why_set(&ld->why, NULL, "filter is not a map");
     rc = str_list(ld, map_get(ld->doc, fs, "rules"), true, "filter rules", &pf.refs, &pf.n_refs);
     if (rc < 0)
         return rc;
     if (pf.n_refs == 0)
-        return why_set(&ld->why, NULL, "filter without rules");
+        return sigma_why_set(&ld->why, NULL, "filter without rules");
     rc = filter_build(ld, fs, &ls, &tmp);
     if (rc < 0)
         return rc;
@@ -1385,14 +1356,14 @@ filters_apply(struct sigma_set *s)
 
             ld.why.budget = DOC_BUDGET;
             if (ri < 0)
-                rc = why_set(&ld.why, NULL, "filter names unknown rule '%s'",
-                             shown(sb, sizeof(sb), ref, strlen(ref)));
+                rc = sigma_why_set(&ld.why, NULL, "filter names unknown rule '%s'",
+                             sigma_shown(sb, sizeof(sb), ref, strlen(ref)));
             else if (s->rules[ri].info.is_correlation)
-                rc = why_set(&ld.why, NULL, "filter names correlation rule '%s'",
-                             shown(sb, sizeof(sb), ref, strlen(ref)));
+                rc = sigma_why_set(&ld.why, NULL, "filter names correlation rule '%s'",
+                             sigma_shown(sb, sizeof(sb), ref, strlen(ref)));
             else if (!ls_compatible(&pf->ls, &s->rules[ri].info))
-                rc = why_set(&ld.why, NULL, "filter logsource does not match rule '%s'",
-                             shown(sb, sizeof(sb), ref, strlen(ref)));
+                rc = sigma_why_set(&ld.why, NULL, "filter logsource does not match rule '%s'",
+                             sigma_shown(sb, sizeof(sb), ref, strlen(ref)));
             else
                 rc = filter_apply_one(s, fi, pf, (size_t)ri, &ld);
             if (rc == YM_EINVAL)
@@ -1421,7 +1392,7 @@ load_document(struct ld *ld, bool *owned)
     ld->line = (long)root->start_mark.line + 1;
     ld->id = ld->title = "";
     if (root->type != YAML_MAPPING_NODE) {
-        why_set(&ld->why, NULL, "not a Sigma document (not a map)");
+        sigma_why_set(&ld->why, NULL, "not a Sigma document (not a map)");
         return ld_skip(ld);
     }
     memset(&r, 0, sizeof(r));
@@ -1446,15 +1417,15 @@ load_document(struct ld *ld, bool *owned)
     in->line = ld->line;
     in->level = SIGMA_LEVEL_MEDIUM;
     if (ls && !is_null(ls) && ls->type != YAML_MAPPING_NODE) {
-        why_set(&ld->why, NULL, "logsource is not a map");
+        sigma_why_set(&ld->why, NULL, "logsource is not a map");
         return ld_skip(ld);
     }
     if (*level) {
         int lv = sigma_level_parse(level);
         char sb[64];
         if (lv < 0) {
-            why_set(&ld->why, NULL, "unknown level '%s'",
-                    shown(sb, sizeof(sb), level, strlen(level)));
+            sigma_why_set(&ld->why, NULL, "unknown level '%s'",
+                    sigma_shown(sb, sizeof(sb), level, strlen(level)));
             return ld_skip(ld);
         }
         in->level = (enum sigma_level)lv;
@@ -1471,7 +1442,7 @@ load_document(struct ld *ld, bool *owned)
     r.route = -1;
     if (!s->opts.include_deprecated &&
         (strcmp(in->status, "deprecated") == 0 || strcmp(in->status, "unsupported") == 0)) {
-        why_set(&ld->why, NULL, "status %s", in->status);
+        sigma_why_set(&ld->why, NULL, "status %s", in->status);
         return ld_skip(ld);
     }
     if ((n = map_get(ld->doc, root, "correlation")) != NULL)
@@ -1481,7 +1452,7 @@ load_document(struct ld *ld, bool *owned)
     else if (map_get(ld->doc, root, "detection") != NULL)
         rc = load_rule(ld, root, &r);
     else
-        rc = why_set(&ld->why, NULL, "no detection");
+        rc = sigma_why_set(&ld->why, NULL, "no detection");
     if (rc == YM_EINVAL)
         return ld_skip(ld);
     if (rc < 0)

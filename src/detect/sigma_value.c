@@ -95,12 +95,10 @@ struct bctx {
     size_t bytes;     /* bytes of variants made so far */
 };
 
-static int fail(struct sigma_why *why, const char *detail, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* ---- shared with sigma_load.c ---- */
 
-/* Records why the document is refused; returns YM_EINVAL. */
-static int
-fail(struct sigma_why *why, const char *detail, const char *fmt, ...)
+int
+sigma_why_set(struct sigma_why *why, const char *detail, const char *fmt, ...)
 {
     va_list ap;
 
@@ -111,9 +109,8 @@ fail(struct sigma_why *why, const char *detail, const char *fmt, ...)
     return YM_EINVAL;
 }
 
-/* A short printable copy of untrusted text for a message. */
-static const char *
-shown(char *buf, size_t cap, const char *s, size_t len)
+const char *
+sigma_shown(char *buf, size_t cap, const char *s, size_t len)
 {
     size_t j = 0;
 
@@ -131,9 +128,9 @@ static int
 pat_alloc(struct bctx *c, struct pat *p, size_t n)
 {
     if (n > SIGMA_MAX_VALUE_LEN * 4u)
-        return fail(c->why, NULL, "value longer than %d bytes", SIGMA_MAX_VALUE_LEN);
+        return sigma_why_set(c->why, NULL, "value longer than %d bytes", SIGMA_MAX_VALUE_LEN);
     if (c->bytes + n > VARIANT_BYTES)
-        return fail(c->why, NULL, "values expand to more than %u MiB", VARIANT_BYTES >> 20);
+        return sigma_why_set(c->why, NULL, "values expand to more than %u MiB", VARIANT_BYTES >> 20);
     c->bytes += n;
     p->b = arena_alloc(&c->tmp, n ? 2 * n : 1);
     if (!p->b)
@@ -147,7 +144,7 @@ static int
 patv_push(struct bctx *c, struct patv *v, const struct pat *p)
 {
     if (v->n >= SIGMA_MAX_VALUES)
-        return fail(c->why, NULL, "more than %d values in one detection item", SIGMA_MAX_VALUES);
+        return sigma_why_set(c->why, NULL, "more than %d values in one detection item", SIGMA_MAX_VALUES);
     if (v->n == v->cap) {
         size_t cap = v->cap ? 2 * v->cap : 4;
         struct pat *np = ym_realloc(v->p, cap * sizeof(*np));
@@ -265,7 +262,7 @@ sstr_parse(struct bctx *c, const char *t, size_t n, bool expand, struct patv *ou
     int rc;
 
     if (n > SIGMA_MAX_VALUE_LEN)
-        return fail(c->why, NULL, "value longer than %d bytes", SIGMA_MAX_VALUE_LEN);
+        return sigma_why_set(c->why, NULL, "value longer than %d bytes", SIGMA_MAX_VALUE_LEN);
     b = arena_alloc(&c->tmp, 2 * n + 1);
     if (!b)
         return YM_ENOMEM;
@@ -296,13 +293,13 @@ sstr_parse(struct bctx *c, const char *t, size_t n, bool expand, struct patv *ou
             char sb[64];
 
             if (!ph) {
-                rc = fail(c->why, NULL, "placeholder '%%%s%%' not configured",
-                          shown(sb, sizeof(sb), name, nlen));
+                rc = sigma_why_set(c->why, NULL, "placeholder '%%%s%%' not configured",
+                          sigma_shown(sb, sizeof(sb), name, nlen));
                 break;
             }
             if (ph->n_values == 0) {
-                rc = fail(c->why, NULL, "placeholder '%%%s%%' has no values",
-                          shown(sb, sizeof(sb), name, nlen));
+                rc = sigma_why_set(c->why, NULL, "placeholder '%%%s%%' has no values",
+                          sigma_shown(sb, sizeof(sb), name, nlen));
                 break;
             }
             rc = flush_run(c, &cur, b, w, k);
@@ -355,12 +352,12 @@ op_windash(struct bctx *c, const struct pat *p, struct patv *out)
         if (before || !after)
             continue;
         if (k == 16)
-            return fail(c->why, NULL, "modifier 'windash' on a value with more than 16 dashes");
+            return sigma_why_set(c->why, NULL, "modifier 'windash' on a value with more than 16 dashes");
         pos[k++] = i;
         total *= 5;
     }
     if (total > SIGMA_MAX_VALUES)
-        return fail(c->why, NULL, "more than %d values in one detection item", SIGMA_MAX_VALUES);
+        return sigma_why_set(c->why, NULL, "more than %d values in one detection item", SIGMA_MAX_VALUES);
     for (size_t v = 0; v < total && rc == 0; v++) {
         size_t digits = v, extra = 0;
         size_t choice[16];
@@ -443,7 +440,7 @@ op_base64(struct bctx *c, const struct pat *p, bool offset, const char *name, st
     int rc = 0;
 
     if (pat_has_wild(p))
-        return fail(c->why, NULL, "modifier '%s' on a value with wildcards", name);
+        return sigma_why_set(c->why, NULL, "modifier '%s' on a value with wildcards", name);
     in = arena_alloc(&c->tmp, p->n + 3);
     enc = arena_alloc(&c->tmp, 4 * ((p->n + 2) / 3 + 1) + 4);
     if (!in || !enc)
@@ -460,7 +457,7 @@ op_base64(struct bctx *c, const struct pat *p, bool offset, const char *name, st
         size_t m = b64_encode(in, p->n + i, enc);
         size_t lo = start[i], hi = m - cut[(p->n + i) % 3];
         if (hi <= lo || m < cut[(p->n + i) % 3])
-            return fail(c->why, NULL, "modifier 'base64offset' on a value too short to encode");
+            return sigma_why_set(c->why, NULL, "modifier 'base64offset' on a value too short to encode");
         struct pat q;
         rc = pat_literal(c, enc + lo, hi - lo, &q);
         if (rc == 0)
@@ -531,7 +528,7 @@ op_utf16(struct bctx *c, const struct pat *p, enum op kind, const char *name, st
             len = j - i + 1;
         len = utf8_dec(p->b, i + len, i, &cp);
         if (len == 0)
-            return fail(c->why, NULL, "modifier '%s' on a value that is not UTF-8", name);
+            return sigma_why_set(c->why, NULL, "modifier '%s' on a value that is not UTF-8", name);
         i += len;
         uint16_t units[2];
         size_t nu = 1;
@@ -652,7 +649,7 @@ pat_resolve(struct sigma_set *s, struct sigma_why *why, const struct pat *p, boo
     q.n = k;
     p = &q;
     if (p->n > SIGMA_MAX_VALUE_LEN)
-        return fail(why, NULL, "value longer than %d bytes", SIGMA_MAX_VALUE_LEN);
+        return sigma_why_set(why, NULL, "value longer than %d bytes", SIGMA_MAX_VALUE_LEN);
     bool lead = p->n > 0 && p->w[0] && p->b[0] == '*';
     bool trail = p->n > (size_t)lead && p->w[p->n - 1] && p->b[p->n - 1] == '*';
     if (lead)
@@ -741,14 +738,14 @@ value_re(struct bctx *c, const struct mods *m, const struct sigma_raw *raw, stru
 
     value_init(v, SIGMA_V_RE);
     if (raw->len > SIGMA_MAX_VALUE_LEN)
-        return fail(c->why, NULL, "value longer than %d bytes", SIGMA_MAX_VALUE_LEN);
+        return sigma_why_set(c->why, NULL, "value longer than %d bytes", SIGMA_MAX_VALUE_LEN);
     re = pcre2_compile((PCRE2_SPTR)raw->s, raw->len, m->re_flags, &code, &off, NULL);
     if (!re) {
         char detail[256];
         pcre2_get_error_message(code, (PCRE2_UCHAR *)msg, sizeof(msg));
         snprintf(detail, sizeof(detail), "'%s' at offset %zu: %s",
-                 shown(sb, sizeof(sb), raw->s, raw->len), (size_t)off, msg);
-        return fail(c->why, detail, "invalid regular expression");
+                 sigma_shown(sb, sizeof(sb), raw->s, raw->len), (size_t)off, msg);
+        return sigma_why_set(c->why, detail, "invalid regular expression");
     }
     (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* the interpreter when no JIT */
     if (sigma_set_own_regex(c->s, re) < 0) {
@@ -802,8 +799,8 @@ value_cidr(struct bctx *c, const struct sigma_raw *raw, struct sigma_value *v)
     v->len = raw->len;
     return 0;
 bad:
-    return fail(c->why, NULL, "modifier 'cidr' on '%s', not an address/prefix",
-                shown(sb, sizeof(sb), raw->s, raw->len));
+    return sigma_why_set(c->why, NULL, "modifier 'cidr' on '%s', not an address/prefix",
+                sigma_shown(sb, sizeof(sb), raw->s, raw->len));
 }
 
 static int
@@ -832,8 +829,8 @@ value_num(struct bctx *c, const struct mods *m, const struct sigma_raw *raw, str
     v->len = raw->len;
     return 0;
 bad:
-    return fail(c->why, NULL, "modifier '%s' on '%s', not a number", m->kind_name,
-                shown(sb, sizeof(sb), raw->s ? raw->s : "", raw->len));
+    return sigma_why_set(c->why, NULL, "modifier '%s' on '%s', not a number", m->kind_name,
+                sigma_shown(sb, sizeof(sb), raw->s ? raw->s : "", raw->len));
 }
 
 static int
@@ -847,7 +844,7 @@ value_exists(struct bctx *c, const struct sigma_raw *raw, struct sigma_value *v)
              strncasecmp(raw->s, "false", 5) == 0)
         v->exists = false;
     else
-        return fail(c->why, NULL, "modifier 'exists' needs true or false");
+        return sigma_why_set(c->why, NULL, "modifier 'exists' needs true or false");
     v->s = v->exists ? "true" : "false";
     v->len = strlen(v->s);
     return 0;
@@ -897,7 +894,7 @@ value_fieldref(struct bctx *c, const struct sigma_logsource *ls, const struct mo
                   : m->ops[i] == OP_STARTS ? SIGMA_S_STARTS
                                            : SIGMA_S_ENDS;
     if (raw->kind != SIGMA_RAW_STR || raw->len == 0 || raw->len > YM_MAX_NAME_LEN)
-        return fail(c->why, NULL, "modifier 'fieldref' needs a field name");
+        return sigma_why_set(c->why, NULL, "modifier 'fieldref' needs a field name");
     name = arena_strndup(&c->s->arena, raw->s, raw->len);
     if (!name)
         return YM_ENOMEM;
@@ -970,7 +967,7 @@ static int
 set_kind(struct sigma_why *why, struct mods *m, enum sigma_vkind kind, const char *name)
 {
     if (m->kind != SIGMA_V_STR && m->kind_name && strcmp(m->kind_name, name) != 0)
-        return fail(why, NULL, "modifier '%s' with '%s'", name, m->kind_name);
+        return sigma_why_set(why, NULL, "modifier '%s' with '%s'", name, m->kind_name);
     m->kind = kind;
     m->kind_name = name;
     return 0;
@@ -994,7 +991,7 @@ mods_parse(struct sigma_why *why, const char *mods, struct mods *m)
             if (strlen(modnames[i].name) == len && memcmp(modnames[i].name, mods, len) == 0)
                 mn = &modnames[i];
         if (!mn)
-            return fail(why, NULL, "unknown modifier '%s'", shown(sb, sizeof(sb), mods, len));
+            return sigma_why_set(why, NULL, "unknown modifier '%s'", sigma_shown(sb, sizeof(sb), mods, len));
         switch (mn->what) {
         case M_ALL:
             m->all = true;
@@ -1040,10 +1037,10 @@ mods_parse(struct sigma_why *why, const char *mods, struct mods *m)
             rc = set_kind(why, m, SIGMA_V_FIELDREF, mn->name);
             break;
         case M_UNSUPPORTED:
-            return fail(why, NULL, "modifier '%s'", mn->name);
+            return sigma_why_set(why, NULL, "modifier '%s'", mn->name);
         default:
             if (m->n_ops == MAX_MODS)
-                return fail(why, NULL, "more than %d modifiers", MAX_MODS);
+                return sigma_why_set(why, NULL, "more than %d modifiers", MAX_MODS);
             m->ops[m->n_ops] = (enum op)mn->what;
             m->op_name[m->n_ops++] = mn->name;
             if (mn->what == OP_CONTAINS || mn->what == OP_STARTS || mn->what == OP_ENDS)
@@ -1055,23 +1052,23 @@ mods_parse(struct sigma_why *why, const char *mods, struct mods *m)
     if (rc < 0)
         return rc;
     if (m->re_sub && m->kind != SIGMA_V_RE)
-        return fail(why, NULL, "modifier '%s' without 're'", m->re_sub);
+        return sigma_why_set(why, NULL, "modifier '%s' without 're'", m->re_sub);
     if (m->kind == SIGMA_V_FIELDREF) {
         size_t npos = 0;
         for (size_t i = 0; i < m->n_ops; i++) {
             if (m->ops[i] != OP_CONTAINS && m->ops[i] != OP_STARTS && m->ops[i] != OP_ENDS)
-                return fail(why, NULL, "modifier '%s' with 'fieldref'", m->op_name[i]);
+                return sigma_why_set(why, NULL, "modifier '%s' with 'fieldref'", m->op_name[i]);
             npos++;
         }
         if (npos > 1)
-            return fail(why, NULL, "modifier '%s' with '%s'", m->op_name[0], m->op_name[1]);
+            return sigma_why_set(why, NULL, "modifier '%s' with '%s'", m->op_name[0], m->op_name[1]);
         if (m->expand)
-            return fail(why, NULL, "modifier 'expand' with 'fieldref'");
+            return sigma_why_set(why, NULL, "modifier 'expand' with 'fieldref'");
     } else if (m->kind != SIGMA_V_STR) {
         if (m->n_ops > 0)
-            return fail(why, NULL, "modifier '%s' with '%s'", m->op_name[0], m->kind_name);
+            return sigma_why_set(why, NULL, "modifier '%s' with '%s'", m->op_name[0], m->kind_name);
         if (m->expand)
-            return fail(why, NULL, "modifier 'expand' with '%s'", m->kind_name);
+            return sigma_why_set(why, NULL, "modifier 'expand' with '%s'", m->kind_name);
     }
     return 0;
 }
@@ -1104,9 +1101,9 @@ static int
 valvec_add(struct bctx *c, struct valvec *vv, struct sigma_value **slot)
 {
     if (vv->n >= SIGMA_MAX_VALUES)
-        return fail(c->why, NULL, "more than %d values in one detection item", SIGMA_MAX_VALUES);
+        return sigma_why_set(c->why, NULL, "more than %d values in one detection item", SIGMA_MAX_VALUES);
     if (c->why->budget == 0)
-        return fail(c->why, NULL, "rule too large (values)");
+        return sigma_why_set(c->why, NULL, "rule too large (values)");
     c->why->budget--;
     if (vv->n == vv->cap) {
         size_t cap = vv->cap ? 2 * vv->cap : 4;
@@ -1130,7 +1127,7 @@ item_emit(struct bctx *c, struct sigma_item *tmpl, struct valvec *vv, bool all,
     if (vv->n == 0)
         return 0;
     if (c->why->budget == 0)
-        return fail(c->why, NULL, "rule too large (items)");
+        return sigma_why_set(c->why, NULL, "rule too large (items)");
     c->why->budget--;
     it.v = arena_alloc(&c->s->arena, vv->n * sizeof(*it.v));
     if (!it.v)
@@ -1153,7 +1150,7 @@ values_of(struct bctx *c, const struct sigma_logsource *ls, const struct mods *m
 
     if (raw->kind == SIGMA_RAW_NULL) {
         if (m->kind != SIGMA_V_STR || m->n_ops > 0 || keyword)
-            return fail(c->why, NULL, "null value with a modifier or as a keyword");
+            return sigma_why_set(c->why, NULL, "null value with a modifier or as a keyword");
         rc = valvec_add(c, vv, &v);
         if (rc == 0)
             value_init(v, SIGMA_V_NULL);
@@ -1175,7 +1172,7 @@ values_of(struct bctx *c, const struct sigma_logsource *ls, const struct mods *m
         case SIGMA_V_FIELDREF:
             return value_fieldref(c, ls, m, raw, v);
         default:
-            return fail(c->why, NULL, "internal: value kind %d", (int)m->kind);
+            return sigma_why_set(c->why, NULL, "internal: value kind %d", (int)m->kind);
         }
     }
     rc = sstr_parse(c, raw->s, raw->len, m->expand, &pv);
@@ -1216,11 +1213,11 @@ sigma_items_build(struct sigma_set *s, const struct sigma_logsource *ls, const c
     if (rc < 0)
         return rc;
     if (n_vals == 0)
-        return fail(why, NULL, "empty list of values for '%s'", key);
+        return sigma_why_set(why, NULL, "empty list of values for '%s'", key);
     if (keyword && m.kind != SIGMA_V_STR && m.kind != SIGMA_V_RE)
-        return fail(why, NULL, "modifier '%s' on keywords", m.kind_name);
+        return sigma_why_set(why, NULL, "modifier '%s' on keywords", m.kind_name);
     if (flen > YM_MAX_NAME_LEN)
-        return fail(why, NULL, "field name longer than %d bytes", YM_MAX_NAME_LEN);
+        return sigma_why_set(why, NULL, "field name longer than %d bytes", YM_MAX_NAME_LEN);
     tmpl.line = line;
     if (keyword) {
         tmpl.field = NULL;
