@@ -19,9 +19,20 @@
  *
  * Suricata EVE lines keep their keys under suricata.eve.* (see is_eve).
  *
- * Time: the first of "@timestamp", "timestamp", "time", "ts" that holds an
- * RFC 3339 string or epoch seconds (milliseconds when above 1e12) sets the
- * event time.  Host: "host.name", then "hostname", then "host" as a string.
+ * Time: the first key of time_keys (an order of precedence, whatever the
+ * order in the line) that holds an RFC 3339 string or epoch seconds
+ * (milliseconds when above 1e12) sets the event time: "@timestamp",
+ * "timestamp", "time", "ts", then the event times of cloud and SaaS audit
+ * logs (CloudTrail "eventTime", Okta "published", Kubernetes
+ * "requestReceivedTimestamp" then "stageTimestamp", Microsoft 365
+ * "CreationTime" — zone-less, meaning UTC —, Azure "TimeGenerated", GCP
+ * "receiveTimestamp" after its "timestamp", Bitbucket's
+ * "timestamp":{"epochSecond","nano"}), then the same keys one object down
+ * (a record wrapped by its shipper: Wazuh's {"integration":"gcp","gcp":{...}}).
+ * The cloud keys and the wrapped ones must look like a time (a time of
+ * day, or an epoch after 2000) so that a date, a count or a duration under
+ * a common word ("published", "request.time") cannot pose as one.
+ * Host: "host.name", then "hostname", then "host" as a string.
  * The keys the event carries as metadata ("@timestamp", "host.name",
  * "event.original") are not repeated as fields; "index", "sourcetype",
  * "log.file.path" and a value named like an ECS object ("host":"x",
@@ -76,6 +87,7 @@ struct parser {
     char name[YM_MAX_NAME_LEN + 1]; /* the dotted name being built */
     int64_t ts;         /* time found, 0 when none */
     int ts_rank;        /* rank of the key that set ts; lower wins */
+    int64_t ts_nano;    /* Bitbucket's "timestamp.nano", -1 when none */
     struct ym_str host; /* host found */
     int host_rank;
 };
@@ -355,8 +367,64 @@ struct key {
 };
 
 #define KEY(lit) {lit, sizeof(lit) - 1}
-static const struct key time_keys[] = {KEY("@timestamp"), KEY("timestamp"), KEY("time"), KEY("ts")};
 static const struct key host_keys[] = {KEY("host.name"), KEY("hostname"), KEY("host")};
+
+#define TK_STRICT 1u /* must look like a time: a time of day, or an epoch after 2000 */
+#define TK_UTC 2u    /* a time without a zone is UTC (else the configured local zone) */
+#define EPOCH_2000 946684800LL
+
+struct time_key {
+    const char *s;
+    size_t len;
+    unsigned flags;
+};
+
+#define TKEY(lit, flags) {lit, sizeof(lit) - 1, flags}
+/* The keys that may hold the event time, in order of precedence. */
+static const struct time_key time_keys[] = {
+    TKEY("@timestamp", 0),
+    TKEY("timestamp", 0),                           /* also GCP's LogEntry */
+    TKEY("time", 0),                                /* also Azure's resource logs */
+    TKEY("ts", 0),                                  /* also Zeek (epoch seconds, a fraction) */
+    TKEY("eventTime", TK_STRICT),                   /* AWS CloudTrail */
+    TKEY("published", TK_STRICT),                   /* Okta System Log */
+    TKEY("requestReceivedTimestamp", TK_STRICT),    /* Kubernetes audit */
+    TKEY("stageTimestamp", TK_STRICT),              /* Kubernetes audit */
+    TKEY("CreationTime", TK_STRICT | TK_UTC),       /* Microsoft 365 management activity */
+    TKEY("TimeGenerated", TK_STRICT),               /* Azure Monitor, Microsoft Sentinel */
+    TKEY("receiveTimestamp", TK_STRICT),            /* GCP: when Cloud Logging got it */
+    TKEY("timestamp.epochSecond", TK_STRICT),       /* Bitbucket audit (+ timestamp.nano) */
+};
+#define N_TIME_KEYS (sizeof(time_keys) / sizeof(time_keys[0]))
+#define RANK_EPOCH_SECOND ((int)N_TIME_KEYS - 1)
+
+/*
+ * The rank of name among the time keys (lower wins) and its flags, or -1:
+ * the keys at the top level first, then the same keys one object down
+ * (ranks from N_TIME_KEYS on, always TK_STRICT).
+ */
+static int
+time_rank(const char *name, size_t len, unsigned *flags)
+{
+    for (size_t i = 0; i < N_TIME_KEYS; i++) {
+        if (time_keys[i].len == len && memcmp(time_keys[i].s, name, len) == 0) {
+            *flags = time_keys[i].flags;
+            return (int)i;
+        }
+    }
+    const char *dot = memchr(name, '.', len);
+    if (dot == NULL || dot == name)
+        return -1;
+    const char *rest = dot + 1;
+    size_t rlen = len - (size_t)(rest - name);
+    for (size_t i = 0; i < N_TIME_KEYS; i++) {
+        if (time_keys[i].len == rlen && memcmp(time_keys[i].s, rest, rlen) == 0) {
+            *flags = time_keys[i].flags | TK_STRICT;
+            return (int)(N_TIME_KEYS + i);
+        }
+    }
+    return -1;
+}
 
 static int
 key_rank(const struct key *keys, size_t n, const char *name, size_t nlen)
@@ -367,16 +435,22 @@ key_rank(const struct key *keys, size_t n, const char *name, size_t nlen)
     return -1;
 }
 
+/* The time v holds into *out, read as the flags of its key say (TK_*). */
 static bool
-time_of(const struct jval *v, int64_t *out)
+time_of(const struct jval *v, unsigned flags, int64_t *out)
 {
     if (v->kind == J_STR) {
         bool has_zone;
         size_t n = ymtime_parse_iso_z(v->s.p, v->s.len, out, &has_zone);
-        if (n == 0 || n != v->s.len)
-            return false;
-        if (!has_zone)
+        if (n == 0 || n != v->s.len || ((flags & TK_STRICT) && n <= 10))
+            return false; /* (10 bytes: a date without a time of day) */
+        if (!has_zone && !(flags & TK_UTC))
             *out = decode_local_to_utc(NULL, *out);
+        return true;
+    }
+    if ((flags & TK_STRICT) && (v->kind == J_INT || v->kind == J_FLOAT)) {
+        if (!time_of(v, 0, out) || *out < EPOCH_2000 * YM_NS_PER_SEC)
+            return false;
         return true;
     }
     if (v->kind == J_INT) {
@@ -435,14 +509,18 @@ emit(struct parser *ps, size_t nlen, const struct jval *v)
     const char *bname = ps->name + ps->bare;
     size_t blen = nlen - ps->bare;
 
-    rank = key_rank(time_keys, 4, bname, blen);
+    unsigned tflags = 0;
+    rank = time_rank(bname, blen, &tflags);
     if (rank >= 0 && rank < ps->ts_rank) {
         int64_t ts;
-        if (time_of(v, &ts)) {
+        if (time_of(v, tflags, &ts)) {
             ps->ts = ts;
             ps->ts_rank = rank;
         }
     }
+    if (name_is(bname, blen, "timestamp.nano") && v->kind == J_INT && v->i >= 0 &&
+        v->i < YM_NS_PER_SEC)
+        ps->ts_nano = v->i;
     rank = key_rank(host_keys, 3, bname, blen);
     if (rank >= 0 && rank < ps->host_rank && v->kind == J_STR && v->s.len > 0) {
         ps->host = v->s;
@@ -735,6 +813,7 @@ decode_object(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str text, b
     ps.len = text.len;
     ps.err = err;
     ps.ts_rank = ps.host_rank = 1000;
+    ps.ts_nano = -1;
     skip_ws(&ps);
     if (ps.i >= ps.len || ps.s[ps.i] != '{') {
         ps.i = 0;
@@ -752,6 +831,8 @@ decode_object(struct decode_ctx *ctx, struct ym_event *ev, struct ym_str text, b
     skip_ws(&ps);
     if (ps.i < ps.len)
         return fail(&ps, "text after the object");
+    if (ps.ts_rank == RANK_EPOCH_SECOND && ps.ts_nano >= 0)
+        ps.ts += ps.ts_nano;
     if (ps.ts != 0 && (overwrite || ev->ts == 0))
         ev->ts = ps.ts;
     if (ps.host.len > 0 && (overwrite || ev->host.len == 0))

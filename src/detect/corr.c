@@ -61,6 +61,35 @@
  * value_sum/value_avg take integer and float fields, and strings that are
  * entirely a number; an event without a usable value does not count.
  *
+ * value_percentile (specification 2.1, which defines it only by "check when
+ * a certain percentage of observed values occur" and its example "a process
+ * name that makes up 1% or less of a computer's processes in 24 h") has two
+ * forms:
+ *   - as the specification writes it (no `percentile:` in the condition),
+ *     the share of a value: per group, over the window that ends at the
+ *     newest match, the percentage (0-100) of the window's matches whose
+ *     `field` equals the arriving match's value (compared as text, like
+ *     value_count).  It is judged on each arriving match, after counting
+ *     it, whatever the comparison (an lte 1 must flag the rare process when
+ *     it runs, not a day later), and only when the window holds at least
+ *     PCT_MIN_SAMPLE matches: on a smaller sample every value is rare or
+ *     common by chance.  A match older than the newest by a timespan or
+ *     more (possible only when the lateness exceeds the timespan) is in no
+ *     such window: stored, neither counted nor judged.  It fires
+ *     once per (group, value) episode: the episode ends when an arrival of
+ *     that value finds the condition false, or when the value leaves the
+ *     window.  The firing's refs are the window's matches of that value,
+ *     its n_events the window's matches, its value the share.  A match
+ *     without the field does not count.
+ *   - pySigma's form, which its backends convert (`percentile: P` in the
+ *     condition, P in 0-100): the P-th percentile of the numeric `field`
+ *     over the window (exact: sorted values, interpolated between the
+ *     closest ranks like the query language's perc), compared to the
+ *     condition.  A percentile can fall as well as rise when a match is
+ *     added, so every comparison is judged on windows anchored at a
+ *     group's first match, when they close (like lt); numbers are taken
+ *     like value_sum's.
+ *
  * Checkpoints (corr_save/corr_load): see the format above save_group().
  */
 #include <errno.h>
@@ -87,6 +116,9 @@
 #define GROUP_MAX_ENTRIES (1u << 28) /* a group holding more is evicted (counted) */
 #define CHAIN_MAX_DEPTH 80          /* nested chained pushes (the linker allows 64) */
 #define NO_CORR UINT32_MAX
+#define PCT_MIN_SAMPLE 100          /* value_percentile share: a window's matches to be judged */
+#define CNT_FIRED 0x80000000u       /* value map count: this value's episode fired (share) */
+#define CNT_MASK 0x7fffffffu        /* value map count: occurrences (< GROUP_MAX_ENTRIES) */
 
 /* ---- small helpers ---- */
 
@@ -129,7 +161,8 @@ bits_dbl(uint64_t u)
 struct entry {
     int64_t ts;    /* event time, ns */
     uint64_t hash; /* xxh64 of the raw line (for a chained match: of the inner firing's last event) */
-    uint64_t v;    /* VALUE_COUNT: xxh3 of the value (never 0); SUM/AVG: the double's bits;
+    uint64_t v;    /* VALUE_COUNT, PERCENTILE share: xxh3 of the value (never 0); SUM/AVG,
+                      PERCENTILE numeric: the double's bits;
                       TEMPORAL*: the reference slot (first position of that rule in `rules:`) */
 };
 
@@ -142,11 +175,11 @@ struct agg {
     uint32_t lo;       /* persistent: first entry of the window, relative to head */
     uint32_t count;    /* entries added minus removed */
     uint32_t distinct; /* VALUE_COUNT: distinct values; TEMPORAL: slots seen */
-    uint32_t mcap;     /* VALUE_COUNT map: slots (power of two), 0 before first use */
-    uint32_t mused;    /* VALUE_COUNT map: slots in use */
+    uint32_t mcap;     /* value map (VALUE_COUNT, PERCENTILE share): slots (a power of 2) */
+    uint32_t mused;    /* value map: slots in use */
     double sum;        /* SUM/AVG */
-    uint64_t *mkey;    /* VALUE_COUNT map: value hashes, 0 = empty; ym_malloc'd with mcnt */
-    uint32_t *mcnt;    /* VALUE_COUNT map: occurrences in the window */
+    uint64_t *mkey;    /* value map: value hashes, 0 = empty; ym_malloc'd with mcnt */
+    uint32_t *mcnt;    /* value map: occurrences in the window (CNT_MASK), plus CNT_FIRED */
     int64_t slot[];    /* TEMPORAL: occurrences per slot; ORDERED: chain starts per position */
 };
 
@@ -181,7 +214,8 @@ struct ecorr {
     const struct sigma_corr *c;
     const struct sigma_rule_info *info;
     enum sigma_corr_type type;
-    bool monotone;
+    bool monotone;                    /* judged on arrival (persistent aggregate), not at close */
+    bool share;                       /* value_percentile without `percentile:`: a value's share */
     int64_t span;                     /* timespan, ns */
     int64_t delay;                    /* see the file comment; -1 while computing */
     uint32_t n_refs;
@@ -457,6 +491,51 @@ map_del(struct agg *a, uint32_t i)
     a->mused--;
 }
 
+/* The slot of value v in a's value map, or UINT32_MAX when absent. */
+static uint32_t
+map_find(const struct agg *a, uint64_t v)
+{
+    if (a->mcap == 0)
+        return UINT32_MAX;
+    uint32_t mask = a->mcap - 1, j = (uint32_t)v & mask;
+    while (a->mkey[j] != 0 && a->mkey[j] != v)
+        j = (j + 1) & mask;
+    return a->mkey[j] == v ? j : UINT32_MAX;
+}
+
+/* Counts one occurrence of value v (never 0) in a's value map.  0 or YM_ENOMEM. */
+static int
+map_add(struct corr_engine *e, struct agg *a, uint64_t v)
+{
+    if ((a->mused + 1) * 2 > a->mcap && map_grow(e, a) < 0)
+        return YM_ENOMEM;
+    uint32_t mask = a->mcap - 1, j = (uint32_t)v & mask;
+    while (a->mkey[j] != 0 && a->mkey[j] != v)
+        j = (j + 1) & mask;
+    if (a->mkey[j] == 0) {
+        a->mkey[j] = v;
+        a->mused++;
+        a->distinct++;
+    }
+    a->mcnt[j]++;
+    return 0;
+}
+
+/* Forgets one occurrence of value v; the last one removes it (and its CNT_FIRED). */
+static void
+map_sub(struct agg *a, uint64_t v)
+{
+    uint32_t j = map_find(a, v);
+
+    if (j == UINT32_MAX)
+        return;
+    a->mcnt[j]--;
+    if ((a->mcnt[j] & CNT_MASK) == 0) {
+        map_del(a, j);
+        a->distinct--;
+    }
+}
+
 /*
  * Adds entry x to a.  For ORDERED the entries must come in time order: it
  * updates the chain starts (start[k]: the latest start of a match of
@@ -485,22 +564,14 @@ agg_add(struct corr_engine *e, const struct ecorr *ec, struct agg *a, const stru
                 a->slot[k] = a->slot[k - 1];
         }
         break;
-    case SIGMA_CORR_VALUE_COUNT: {
-        if ((a->mused + 1) * 2 > a->mcap && map_grow(e, a) < 0) {
+    case SIGMA_CORR_VALUE_COUNT:
+    case SIGMA_CORR_VALUE_PERCENTILE:
+        /* The numeric percentile keeps no aggregate: close_window sorts the window. */
+        if ((ec->type == SIGMA_CORR_VALUE_COUNT || ec->share) && map_add(e, a, x->v) < 0) {
             a->count--;
             return YM_ENOMEM;
         }
-        uint32_t mask = a->mcap - 1, j = (uint32_t)x->v & mask;
-        while (a->mkey[j] != 0 && a->mkey[j] != x->v)
-            j = (j + 1) & mask;
-        if (a->mkey[j] == 0) {
-            a->mkey[j] = x->v;
-            a->mused++;
-            a->distinct++;
-        }
-        a->mcnt[j]++;
         break;
-    }
     case SIGMA_CORR_EVENT_COUNT:
         break;
     }
@@ -523,18 +594,11 @@ agg_remove(const struct ecorr *ec, struct agg *a, const struct entry *x)
         if (x->v < ec->n_refs && --a->slot[x->v] == 0)
             a->distinct--;
         break;
-    case SIGMA_CORR_VALUE_COUNT: {
-        if (a->mcap == 0)
-            break;
-        uint32_t mask = a->mcap - 1, j = (uint32_t)x->v & mask;
-        while (a->mkey[j] != 0 && a->mkey[j] != x->v)
-            j = (j + 1) & mask;
-        if (a->mkey[j] == x->v && --a->mcnt[j] == 0) {
-            map_del(a, j);
-            a->distinct--;
-        }
+    case SIGMA_CORR_VALUE_COUNT:
+    case SIGMA_CORR_VALUE_PERCENTILE:
+        if (ec->type == SIGMA_CORR_VALUE_COUNT || ec->share)
+            map_sub(a, x->v);
         break;
-    }
     case SIGMA_CORR_TEMPORAL_ORDERED:
     case SIGMA_CORR_EVENT_COUNT:
         break;
@@ -545,6 +609,7 @@ agg_remove(const struct ecorr *ec, struct agg *a, const struct entry *x)
  * The counted quantity of the window ending at time t_end: events,
  * distinct values, sum, average, rules seen, or positions matched in order.
  * *start (ORDERED only) gets the start time of the matched chain.
+ * value_percentile is computed elsewhere (eval_share, window_percentile).
  */
 static double
 agg_value(const struct ecorr *ec, const struct agg *a, int64_t t_end, int64_t *start)
@@ -559,6 +624,8 @@ agg_value(const struct ecorr *ec, const struct agg *a, int64_t t_end, int64_t *s
         return a->sum;
     case SIGMA_CORR_VALUE_AVG:
         return a->count ? a->sum / a->count : 0;
+    case SIGMA_CORR_VALUE_PERCENTILE:
+        return 0;
     case SIGMA_CORR_TEMPORAL_ORDERED: {
         int64_t lim = sat_sub(t_end, ec->span);
         uint32_t m = 0;
@@ -1053,13 +1120,42 @@ parse_num(const char *s, size_t len, double *out)
     return true;
 }
 
+/*
+ * The number of src for slot k of ec (value field) into *v as a double's
+ * bits: integer and float fields, and strings that are entirely a number.
+ * 1, or 0 when the match has no usable number.
+ */
+static int
+entry_number(struct corr_engine *e, const struct ecorr *ec, uint32_t k, const struct src *src,
+             uint64_t *v)
+{
+    const struct sigma_corr *c = ec->c;
+    double d;
+
+    if (src->ev != NULL) {
+        struct ym_field tmp;
+        const struct ym_field *f = find_field(src->ev, c->vf ? &c->vf[k] : NULL, &tmp);
+        if (f == NULL)
+            return 0;
+        if (f->type == YM_T_INT)
+            d = (double)f->v.i;
+        else if (f->type == YM_T_FLOAT && isfinite(f->v.f))
+            d = f->v.f;
+        else if (f->type != YM_T_STR || !parse_num(f->v.s.p, f->v.s.len, &d))
+            return 0;
+    } else if (!src_text(e, src, NULL, ec->inner_vf[k]) || !parse_num(e->txt.p, e->txt.len, &d)) {
+        return 0;
+    }
+    *v = dbl_bits(d);
+    return 1;
+}
+
 /* The counted value of src for slot k of ec into *v.  1, 0 when the match does not count, or YM_ENOMEM. */
 static int
 entry_value(struct corr_engine *e, const struct ecorr *ec, uint32_t k, const struct src *src,
             uint64_t *v)
 {
     const struct sigma_corr *c = ec->c;
-    double d;
 
     switch (ec->type) {
     case SIGMA_CORR_EVENT_COUNT:
@@ -1069,6 +1165,11 @@ entry_value(struct corr_engine *e, const struct ecorr *ec, uint32_t k, const str
     case SIGMA_CORR_TEMPORAL_ORDERED:
         *v = k;
         return 1;
+    case SIGMA_CORR_VALUE_PERCENTILE:
+        if (!ec->share)
+            return entry_number(e, ec, k, src, v);
+        /* the share of a value: hashed like value_count */
+        /* fall through */
     case SIGMA_CORR_VALUE_COUNT:
         if (!src_text(e, src, c->vf ? &c->vf[k] : NULL, ec->inner_vf[k]))
             return 0;
@@ -1080,23 +1181,7 @@ entry_value(struct corr_engine *e, const struct ecorr *ec, uint32_t k, const str
         return 1;
     case SIGMA_CORR_VALUE_SUM:
     case SIGMA_CORR_VALUE_AVG:
-        if (src->ev != NULL) {
-            struct ym_field tmp;
-            const struct ym_field *f = find_field(src->ev, c->vf ? &c->vf[k] : NULL, &tmp);
-            if (f == NULL)
-                return 0;
-            if (f->type == YM_T_INT)
-                d = (double)f->v.i;
-            else if (f->type == YM_T_FLOAT && isfinite(f->v.f))
-                d = f->v.f;
-            else if (f->type != YM_T_STR || !parse_num(f->v.s.p, f->v.s.len, &d))
-                return 0;
-        } else if (!src_text(e, src, NULL, ec->inner_vf[k]) ||
-                   !parse_num(e->txt.p, e->txt.len, &d)) {
-            return 0;
-        }
-        *v = dbl_bits(d);
-        return 1;
+        return entry_number(e, ec, k, src, v);
     }
     return 0;
 }
@@ -1112,9 +1197,14 @@ struct fire_data {
 static int emit(struct corr_engine *e, uint32_t ci, struct fire_data *fd, corr_fire_fn fire,
                 void *arg);
 
-/* Builds the firing of group g over entries [i, j] with value v.  NULL when out of memory. */
+/*
+ * Builds the firing of group g over entries [i, j] with value v; its refs
+ * are entries of the window (only == 0) or only those whose value is
+ * `only` (value_percentile's share).  NULL when out of memory.
+ */
 static struct fire_data *
-fire_build(struct corr_engine *e, struct group *g, uint32_t i, uint32_t j, double v)
+fire_build(struct corr_engine *e, struct group *g, uint32_t i, uint32_t j, double v,
+           uint64_t only)
 {
     const struct ecorr *ec = &e->corrs[g->corr];
     size_t n_key = ec->c->n_group_by;
@@ -1153,12 +1243,29 @@ fire_build(struct corr_engine *e, struct group *g, uint32_t i, uint32_t j, doubl
     fd->f.value = v;
     fd->f.n_events = (uint64_t)j - i + 1;
     size_t nr = 0;
-    for (uint32_t x = i; x <= j; x++) {
-        if (j - i + 1 > CORR_MAX_REFS && x == i + CORR_MAX_REFS / 2)
-            x = j + 1 - CORR_MAX_REFS / 2;
-        fd->refs[nr].ts = ent_at(g, x)->ts;
-        fd->refs[nr].hash = ent_at(g, x)->hash;
-        nr++;
+    if (only == 0) {
+        for (uint32_t x = i; x <= j; x++) {
+            if (j - i + 1 > CORR_MAX_REFS && x == i + CORR_MAX_REFS / 2)
+                x = j + 1 - CORR_MAX_REFS / 2;
+            fd->refs[nr].ts = ent_at(g, x)->ts;
+            fd->refs[nr].hash = ent_at(g, x)->hash;
+            nr++;
+        }
+    } else {
+        /* The first and the last CORR_MAX_REFS / 2 of the value's matches. */
+        uint32_t m = 0, rank = 0;
+        for (uint32_t x = i; x <= j; x++)
+            m += ent_at(g, x)->v == only;
+        for (uint32_t x = i; x <= j && nr < CORR_MAX_REFS; x++) {
+            if (ent_at(g, x)->v != only)
+                continue;
+            if (m <= CORR_MAX_REFS || rank < CORR_MAX_REFS / 2 || rank >= m - CORR_MAX_REFS / 2) {
+                fd->refs[nr].ts = ent_at(g, x)->ts;
+                fd->refs[nr].hash = ent_at(g, x)->hash;
+                nr++;
+            }
+            rank++;
+        }
     }
     fd->f.refs = fd->refs;
     fd->f.n_refs = nr;
@@ -1179,12 +1286,15 @@ fired_first(const struct ecorr *ec, struct group *g, uint32_t j, int64_t chain_s
     return i;
 }
 
-/* Fires group g's window [i, j] now; marks the episode.  0, fire's value, or YM_ENOMEM. */
+/*
+ * Fires group g's window [i, j] now (refs: see fire_build); marks the
+ * episode.  0, fire's value, or YM_ENOMEM.
+ */
 static int
-fire_now(struct corr_engine *e, struct group *g, uint32_t i, uint32_t j, double v,
+fire_now(struct corr_engine *e, struct group *g, uint32_t i, uint32_t j, double v, uint64_t only,
          corr_fire_fn fire, void *arg)
 {
-    struct fire_data *fd = fire_build(e, g, i, j, v);
+    struct fire_data *fd = fire_build(e, g, i, j, v, only);
     uint32_t ci = g->corr;
 
     if (fd == NULL)
@@ -1230,7 +1340,7 @@ sweep_count(struct corr_engine *e, const struct ecorr *ec, struct group *g, uint
         uint32_t i = window_first(ec, g, j);
         double v = (double)(j - i + 1);
         if (cond_holds(ec, v))
-            return fire_now(e, g, i, j, v, fire, arg);
+            return fire_now(e, g, i, j, v, 0, fire, arg);
     }
     return 0;
 }
@@ -1286,7 +1396,7 @@ sweep_back(struct corr_engine *e, const struct ecorr *ec, struct group *g, uint3
         }
     }
     a->lo = i;
-    return fj == UINT32_MAX ? 0 : fire_now(e, g, fi, fj, fv, fire, arg);
+    return fj == UINT32_MAX ? 0 : fire_now(e, g, fi, fj, fv, 0, fire, arg);
 }
 
 /*
@@ -1328,12 +1438,55 @@ sweep(struct corr_engine *e, const struct ecorr *ec, struct group *g, uint32_t p
                 if (c > first && c <= j)
                     first = c;
             }
-            rc = fire_now(e, g, first, j, v, fire, arg);
+            rc = fire_now(e, g, first, j, v, 0, fire, arg);
             break;
         }
     }
     agg_free(ec, a);
     return rc;
+}
+
+/*
+ * value_percentile's share after inserting entry p of g: slides the
+ * persistent aggregate to the window ending at the newest match, then
+ * judges the new match's value in it (see the file comment).  0, fire's
+ * value, or YM_ENOMEM (the caller forgets the group).
+ */
+static int
+eval_share(struct corr_engine *e, const struct ecorr *ec, struct group *g, uint32_t p,
+           corr_fire_fn fire, void *arg)
+{
+    struct agg *a = group_agg(g);
+    uint32_t last = g->n - 1;
+    const struct entry *x = ent_at(g, p);
+    uint64_t v = x->v;
+    int64_t lim = sat_sub(newest_ts(g), ec->span);
+    int rc;
+
+    if (p != last && x->ts <= lim) {
+        a->lo++; /* before the newest window: kept, not judged */
+        return 0;
+    }
+    /* Slide first: a value whose earlier matches all left the window
+     * starts a new episode with this one. */
+    while (a->lo < p && ent_at(g, a->lo)->ts <= lim) {
+        agg_remove(ec, a, ent_at(g, a->lo));
+        a->lo++;
+    }
+    if ((rc = agg_add(e, ec, a, x)) < 0)
+        return rc;
+    uint32_t slot = map_find(a, v);
+    if (a->count < PCT_MIN_SAMPLE || slot == UINT32_MAX)
+        return 0;
+    double share = 100.0 * (double)(a->mcnt[slot] & CNT_MASK) / (double)a->count;
+    if (!cond_holds(ec, share)) {
+        a->mcnt[slot] &= CNT_MASK; /* the value's episode ends */
+        return 0;
+    }
+    if (a->mcnt[slot] & CNT_FIRED)
+        return 0;
+    a->mcnt[slot] |= CNT_FIRED;
+    return fire_now(e, g, a->lo, last, share, v, fire, arg);
 }
 
 /* Monotone evaluation after inserting entry p of g. */
@@ -1343,6 +1496,9 @@ eval_monotone(struct corr_engine *e, const struct ecorr *ec, struct group *g, ui
 {
     uint32_t last = g->n - 1;
     int rc;
+
+    if (ec->share)
+        return eval_share(e, ec, g, p, fire, arg);
 
     if (p != last) {
         /* Out of order: the newest window may have gained it (an O(1)
@@ -1396,7 +1552,7 @@ eval_monotone(struct corr_engine *e, const struct ecorr *ec, struct group *g, ui
     }
     if (g->episode)
         return 0;
-    return fire_now(e, g, fired_first(ec, g, last, start), last, v, fire, arg);
+    return fire_now(e, g, fired_first(ec, g, last, start), last, v, 0, fire, arg);
 }
 
 /* Drops g's entries too old for any future window (ts <= wm_c - T). */
@@ -1500,6 +1656,43 @@ emit(struct corr_engine *e, uint32_t ci, struct fire_data *fd, corr_fire_fn fire
     return rc;
 }
 
+static int
+dbl_cmp(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    bool na = isnan(a), nb = isnan(b);
+
+    if (na || nb) /* a total order even for a damaged checkpoint's NaN: last */
+        return (int)na - (int)nb;
+    return (a > b) - (a < b);
+}
+
+/*
+ * The exact c->percentile-th percentile of the numbers of entries [0, j)
+ * (j > 0) of g into *out: sorted, interpolated between the closest ranks
+ * (rank p/100 * (j-1), as the query language's perc).  0 or YM_ENOMEM.
+ */
+static int
+window_percentile(const struct ecorr *ec, struct group *g, uint32_t j, double *out)
+{
+    double *v = ym_malloc((size_t)j * sizeof(*v));
+
+    if (v == NULL)
+        return YM_ENOMEM;
+    for (uint32_t x = 0; x < j; x++)
+        v[x] = bits_dbl(ent_at(g, x)->v);
+    qsort(v, j, sizeof(*v), dbl_cmp);
+    double r = ec->c->percentile / 100.0 * (double)(j - 1);
+    uint32_t lo = (uint32_t)floor(r), hi = (uint32_t)ceil(r);
+    if (hi >= j)
+        hi = j - 1;
+    if (lo >= j)
+        lo = j - 1;
+    *out = v[lo] + (r - (double)lo) * (v[hi] - v[lo]);
+    ym_free(v);
+    return 0;
+}
+
 /* Judges the window of non-monotone group g that the watermark has closed. */
 static int
 close_window(struct corr_engine *e, struct group *g, corr_fire_fn fire, void *arg)
@@ -1520,14 +1713,16 @@ close_window(struct corr_engine *e, struct group *g, corr_fire_fn fire, void *ar
     if (rc == 0) {
         int64_t start = ent_at(g, 0)->ts;
         double v = agg_value(ec, a, ent_at(g, j - 1)->ts, &start);
-        if (cond_holds(ec, v)) {
+        if (ec->type == SIGMA_CORR_VALUE_PERCENTILE)
+            rc = window_percentile(ec, g, j, &v);
+        if (rc == 0 && cond_holds(ec, v)) {
             uint32_t i = 0;
             if (ec->type == SIGMA_CORR_TEMPORAL_ORDERED) {
                 uint32_t c = lower_bound(g, start);
                 if (c < j)
                     i = c;
             }
-            fd = fire_build(e, g, i, j - 1, v);
+            fd = fire_build(e, g, i, j - 1, v, 0);
             if (fd == NULL)
                 rc = YM_ENOMEM;
         }
@@ -1623,9 +1818,9 @@ corr_live(const struct sigma_rule *r)
     return c != NULL && c->rules != NULL && c->n_refs > 0 && c->n_refs < UINT32_MAX &&
            c->timespan_ns > 0 && (c->n_group_by == 0 || c->gb != NULL) &&
            ((c->type != SIGMA_CORR_VALUE_COUNT && c->type != SIGMA_CORR_VALUE_SUM &&
-             c->type != SIGMA_CORR_VALUE_AVG) ||
+             c->type != SIGMA_CORR_VALUE_AVG && c->type != SIGMA_CORR_VALUE_PERCENTILE) ||
             c->vf != NULL) &&
-           c->type >= SIGMA_CORR_EVENT_COUNT && c->type <= SIGMA_CORR_VALUE_AVG;
+           c->type >= SIGMA_CORR_EVENT_COUNT && c->type <= SIGMA_CORR_VALUE_PERCENTILE;
 }
 
 /* Fills the per-correlation tables (slots, chained maps).  0 or YM_ENOMEM. */
@@ -1714,7 +1909,11 @@ corr_new(const struct sigma_set *s, const struct corr_opts *o)
         ec->span = r->corr->timespan_ns;
         ec->n_refs = (uint32_t)r->corr->n_refs;
         ec->delay = -1;
-        ec->monotone = cond_monotone(r->corr);
+        ec->share = ec->type == SIGMA_CORR_VALUE_PERCENTILE && !r->corr->has_percentile;
+        if (ec->type == SIGMA_CORR_VALUE_PERCENTILE)
+            ec->monotone = ec->share; /* share: on arrival; numeric: at window close */
+        else
+            ec->monotone = cond_monotone(r->corr);
         e->corr_of_rule[i] = (uint32_t)e->n_corrs++; /* counted first: corr_free frees its tables */
         if (corr_setup(e, ec) < 0)
             goto fail;
@@ -1818,23 +2017,28 @@ corr_get_stats(const struct corr_engine *e, struct corr_stats *out)
 
 /* ---- checkpoints ----
  *
- * File format, version 1, little-endian:
+ * File format, version 2, little-endian:
  *   "YMCORR\r\n"            8 bytes of magic
- *   u32 version (1), u32 flags (0)
+ *   u32 version (2), u32 flags (0)
  *   i64 newest time seen    (INT64_MIN: none)
  *   u64 number of groups
  *   per group:
  *     u32 length + bytes    the rule's identity: its id, else its name, else its title
- *     u8 type (enum sigma_corr_type), u8 flags (bit 0: episode)
+ *     u8 type (enum sigma_corr_type), u8 flags (bit 0: episode;
+ *                           bit 1: value_percentile in its numeric form)
  *     u32 number of key values, each u32 length + bytes
  *     u32 number of entries, each i64 ts, u64 hash, u64 value
+ *     u32 number of fired values, each u64 value hash (value_percentile's
+ *                           share: the values whose episode is open; else 0)
  *   u64 xxh64 of every byte before it
- * Groups are written least recently updated first, so that loading them in
- * order restores the LRU order.
+ * Version 1 (before value_percentile) is the same without the fired values;
+ * corr_load reads both.  Groups are written least recently updated first,
+ * so that loading them in order restores the LRU order.
  */
 
 #define CK_MAGIC "YMCORR\r\n"
-#define CK_VERSION 1
+#define CK_VERSION 2
+#define CK_VERSION_MIN 1
 #define CK_MAX_ID 65536
 
 static const char *
@@ -1892,7 +2096,9 @@ save_group(struct corr_engine *e, struct ckw *w, struct group *g)
         idlen = CK_MAX_ID;
     ck_u32(w, (uint32_t)idlen);
     ym_buf_append(&w->b, id, idlen);
-    unsigned char tf[2] = {(unsigned char)ec->type, (unsigned char)(g->episode ? 1 : 0)};
+    bool numeric = ec->type == SIGMA_CORR_VALUE_PERCENTILE && !ec->share;
+    unsigned char tf[2] = {(unsigned char)ec->type,
+                           (unsigned char)((g->episode ? 1 : 0) | (numeric ? 2 : 0))};
     ym_buf_append(&w->b, tf, 2);
     ck_u32(w, (uint32_t)ec->c->n_group_by);
     const unsigned char *k = (const unsigned char *)group_key(g), *kend = k + g->key_len;
@@ -1919,6 +2125,17 @@ save_group(struct corr_engine *e, struct ckw *w, struct group *g)
         ck_u64(w, en->hash);
         ck_u64(w, en->v);
         ck_flush(w, false);
+    }
+    const struct agg *a = ec->share ? group_agg(g) : NULL;
+    uint32_t n_fired = 0;
+    for (uint32_t x = 0; a != NULL && x < a->mcap; x++)
+        n_fired += a->mkey[x] != 0 && (a->mcnt[x] & CNT_FIRED);
+    ck_u32(w, n_fired);
+    for (uint32_t x = 0; a != NULL && x < a->mcap; x++) {
+        if (a->mkey[x] != 0 && (a->mcnt[x] & CNT_FIRED)) {
+            ck_u64(w, a->mkey[x]);
+            ck_flush(w, false);
+        }
     }
     ck_flush(w, false);
 }
@@ -2037,10 +2254,14 @@ find_corr(const struct corr_engine *e, const char *id, size_t len, int type)
     return NULL;
 }
 
-/* Restores one group (its key in e->key) with n_ent entries read from r.  0 or YM_ENOMEM. */
+/*
+ * Restores one group (its key in e->key) with the n_ent entries at ents and
+ * (value_percentile's share) the n_fired value hashes at fired.  0 or
+ * YM_ENOMEM.
+ */
 static int
-restore_group(struct corr_engine *e, const struct ecorr *ec, struct ckr *r, uint32_t n_ent,
-              bool episode)
+restore_group(struct corr_engine *e, const struct ecorr *ec, const unsigned char *ents,
+              uint32_t n_ent, const unsigned char *fired, uint32_t n_fired, bool episode)
 {
     bool created;
     struct group *g = group_get(e, (uint32_t)(ec - e->corrs), &created);
@@ -2052,9 +2273,9 @@ restore_group(struct corr_engine *e, const struct ecorr *ec, struct ckr *r, uint
     for (uint32_t x = 0; x < n_ent; x++) {
         struct entry en;
         uint32_t p;
-        en.ts = (int64_t)ck_get64(r);
-        en.hash = ck_get64(r);
-        en.v = ck_get64(r);
+        en.ts = (int64_t)ym_le_get64(ents + (size_t)x * 24);
+        en.hash = ym_le_get64(ents + (size_t)x * 24 + 8);
+        en.v = ym_le_get64(ents + (size_t)x * 24 + 16);
         if ((rc = entries_insert(e, g, &en, &p)) < 0)
             break;
     }
@@ -2064,6 +2285,15 @@ restore_group(struct corr_engine *e, const struct ecorr *ec, struct ckr *r, uint
     }
     if (rc == 0 && g->has_agg)
         rc = agg_rebuild(e, ec, g);
+    if (rc == 0 && ec->share) {
+        /* A fired value no longer in the window has nothing left to mark. */
+        struct agg *a = group_agg(g);
+        for (uint32_t x = 0; x < n_fired; x++) {
+            uint32_t slot = map_find(a, ym_le_get64(fired + (size_t)x * 8));
+            if (slot != UINT32_MAX)
+                a->mcnt[slot] |= CNT_FIRED;
+        }
+    }
     if (rc == 0)
         rc = created ? heap_add(e, g, group_deadline(e, g)) : (heap_update(e, g), 0);
     if (rc < 0) {
@@ -2120,10 +2350,10 @@ corr_load(struct corr_engine *e, const char *path, struct ym_err *err)
         goto out;
     }
     uint32_t version = ym_le_get32(buf + 8);
-    if (version != CK_VERSION) {
+    if (version < CK_VERSION_MIN || version > CK_VERSION) {
         rc = ym_err_set(err, YM_EVERSION,
-                        "%s: correlation checkpoint version %u not supported (expected %u)", path,
-                        version, CK_VERSION);
+                        "%s: correlation checkpoint version %u not supported (expected %u to %u)",
+                        path, version, CK_VERSION_MIN, CK_VERSION);
         goto out;
     }
     if (XXH64(buf, size - 8, 0) != ym_le_get64(buf + size - 8)) {
@@ -2185,29 +2415,37 @@ corr_load(struct corr_engine *e, const char *path, struct ym_err *err)
                 r.bad = true;
                 break;
             }
-            /* Entry values must fit the rule: a slot of this correlation. */
+            /* Entry values must fit the rule: a slot of this correlation, a value hash. */
             const unsigned char *ents = r.p;
-            if (ec != NULL && (ec->type == SIGMA_CORR_TEMPORAL ||
-                               ec->type == SIGMA_CORR_TEMPORAL_ORDERED)) {
-                for (uint32_t x = 0; x < n_ent; x++) {
-                    uint64_t v = ym_le_get64(ents + (size_t)x * 24 + 16);
-                    if (v >= ec->n_refs || ec->slot[v] != v) {
-                        ec = NULL;
-                        break;
-                    }
-                }
+            bool numeric = (tf[1] & 2) != 0;
+            if (ec != NULL && ec->type == SIGMA_CORR_VALUE_PERCENTILE && numeric == ec->share)
+                ec = NULL; /* the rule changed between the share and the numeric form */
+            for (uint32_t x = 0; ec != NULL && x < n_ent; x++) {
+                uint64_t v = ym_le_get64(ents + (size_t)x * 24 + 16);
+                if (((ec->type == SIGMA_CORR_TEMPORAL ||
+                      ec->type == SIGMA_CORR_TEMPORAL_ORDERED) &&
+                     (v >= ec->n_refs || ec->slot[v] != v)) ||
+                    ((ec->type == SIGMA_CORR_VALUE_COUNT || ec->share) && v == 0))
+                    ec = NULL;
             }
+            r.p += (size_t)n_ent * 24;
+            uint32_t n_fired = version >= 2 ? ck_get32(&r) : 0;
+            if (r.bad || (size_t)(r.end - r.p) / 8 < n_fired) {
+                r.bad = true;
+                break;
+            }
+            const unsigned char *fired = r.p;
+            r.p += (size_t)n_fired * 8;
             if (pass == 0 || ec == NULL || n_ent == 0) {
                 if (pass == 1)
                     e->st.dropped++;
-                r.p += (size_t)n_ent * 24;
                 continue;
             }
             if (e->key.is_oom) {
                 rc = ym_err_set(err, YM_ENOMEM, "%s: out of memory", path);
                 goto out;
             }
-            rc = restore_group(e, ec, &r, n_ent, (tf[1] & 1) != 0);
+            rc = restore_group(e, ec, ents, n_ent, fired, n_fired, (tf[1] & 1) != 0);
             if (rc < 0) {
                 ym_err_set(err, rc, "%s: out of memory", path);
                 goto out;

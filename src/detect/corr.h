@@ -1,8 +1,10 @@
 /*
  * corr.h — the streaming correlation engine: Sigma correlation rules
  * (event_count, value_count, temporal, temporal_ordered, value_sum,
- * value_avg) over matches of plain rules, with exact sliding windows over
- * event time.
+ * value_avg, value_percentile) over matches of plain rules, with exact
+ * sliding windows over event time.  value_percentile's two forms and their
+ * timing (judged on each arrival, or at window close) are described in
+ * corr.c.
  *
  * Input: each match of a plain rule (corr_push).  Output: a firing
  * (struct corr_fire) when a correlation's condition holds for one group-by
@@ -55,9 +57,11 @@ struct corr_fire {
     const char *const *key_names;    /* group-by names as written in the rule */
     const char *const *key_values;   /* their values, as text ("" when the event lacked it) */
     size_t n_key;
-    double value;                    /* the counted quantity: events, distinct values, sum, average, rules seen */
+    double value;                    /* the counted quantity: events, distinct values, sum, average,
+                                        rules seen, a value's share (%) or a percentile */
     uint64_t n_events;               /* matches in the window */
-    const struct corr_ref *refs;     /* up to CORR_MAX_REFS of them, oldest first */
+    const struct corr_ref *refs;     /* up to CORR_MAX_REFS of them, oldest first (for
+                                        value_percentile's share: of that value's matches) */
     size_t n_refs;
 };
 

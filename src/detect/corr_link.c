@@ -213,7 +213,8 @@ resolve_field(struct sigma_set *s, struct sigma_corr *c, size_t k, const char *f
 static bool
 needs_field(enum sigma_corr_type t)
 {
-    return t == SIGMA_CORR_VALUE_COUNT || t == SIGMA_CORR_VALUE_SUM || t == SIGMA_CORR_VALUE_AVG;
+    return t == SIGMA_CORR_VALUE_COUNT || t == SIGMA_CORR_VALUE_SUM || t == SIGMA_CORR_VALUE_AVG ||
+           t == SIGMA_CORR_VALUE_PERCENTILE;
 }
 
 /* Step 3 for live correlation i: c->gb and c->vf.  0 (possibly killed) or YM_ENOMEM. */

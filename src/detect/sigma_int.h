@@ -27,7 +27,26 @@
  *   - Keyword items (field == NULL) search event.original (the raw line).
  *   - Pseudo-fields: "host.name" (ev->host when no field has it),
  *     "event.original" (ev->raw), "sourcetype", "index", "log.file.path"
- *     (ev->source) are readable by name like fields.
+ *     (ev->source), "@timestamp" and "_time" (ev->ts as RFC 3339 UTC with
+ *     milliseconds, 2026-11-02T09:14:03.123Z, when ts is not 0) are
+ *     readable by name like fields.
+ *   - `neq` (item->neg): the item matches exactly when it would not without
+ *     neq, so `f|neq: [a, b]` needs f to be neither a nor b, and an absent
+ *     f matches (pySigma negates the detection item, NOT over its values).
+ *   - TIME values: the field's date is an RFC 3339 / ISO 8601 string (a
+ *     zone converts to UTC, none is UTC), or epoch seconds as an integer,
+ *     a float or a decimal string (milliseconds when beyond 1e12 in
+ *     magnitude); the part (tpart) in UTC is compared with num by numop.
+ *   - JSON arrays: a string field whose text starts with '[' and is a valid
+ *     JSON array (at most SIGMA_ARRAY_MAX_TEXT bytes giving at most
+ *     SIGMA_ARRAY_MAX_ELEMS elements) is list-valued: a value matches when
+ *     it matches the whole text or any element (strings unescaped, numbers
+ *     and booleans as written, null none, objects and nested arrays as their
+ *     JSON text).  A dotted name absent from the event whose prefix is such
+ *     an array ("target.displayName", the array "target") takes the values
+ *     of the rest of the path in the array's objects (nested objects by
+ *     their keys, arrays along the way element by element, an array at the
+ *     end element by element) for every value kind, null and exists too.
  */
 #ifndef YM_SIGMA_INT_H
 #define YM_SIGMA_INT_H
@@ -46,6 +65,8 @@
 #define SIGMA_MAX_VALUES 100000     /* values of one detection item after expansion */
 #define SIGMA_MAX_COND_DEPTH 64     /* nesting of a condition */
 #define SIGMA_MAX_VALUE_LEN 65536   /* bytes of one value */
+#define SIGMA_ARRAY_MAX_TEXT 65536  /* bytes of a field read as a JSON array; longer: text only */
+#define SIGMA_ARRAY_MAX_ELEMS 1000  /* elements taken from one array; more: text only */
 
 enum sigma_vkind {
     SIGMA_V_STR = 1,   /* string comparison, see enum sigma_smode */
@@ -55,6 +76,7 @@ enum sigma_vkind {
     SIGMA_V_NULL,      /* `null`: the field is absent or an empty string */
     SIGMA_V_EXISTS,    /* `exists`: presence equals `exists` */
     SIGMA_V_FIELDREF,  /* `fieldref`: compare with another field's value (mode) */
+    SIGMA_V_TIME,      /* `minute` ... `year`: a part of the field's date compared with num (numop) */
 };
 
 enum sigma_smode {
@@ -70,6 +92,17 @@ enum sigma_numop {
     SIGMA_NUM_GTE,
     SIGMA_NUM_LT,
     SIGMA_NUM_LTE,
+    SIGMA_NUM_EQ, /* TIME only: a time part without gt/gte/lt/lte */
+};
+
+/* The part of a date a time modifier extracts (UTC). */
+enum sigma_tpart {
+    SIGMA_T_MINUTE = 1, /* 0-59 */
+    SIGMA_T_HOUR,       /* 0-23 */
+    SIGMA_T_DAY,        /* day of the month, 1-31 */
+    SIGMA_T_WEEK,       /* ISO 8601 week of the ISO year, 1-53 */
+    SIGMA_T_MONTH,      /* 1-12 */
+    SIGMA_T_YEAR,       /* the calendar year */
 };
 
 struct sigma_value {
@@ -80,8 +113,9 @@ struct sigma_value {
     size_t len;
     bool has_int;            /* STR EQ written as a YAML integer */
     int64_t i;
-    enum sigma_numop numop;  /* NUM */
-    double num;              /* NUM */
+    enum sigma_numop numop;  /* NUM, TIME */
+    double num;              /* NUM, TIME (an integer for TIME) */
+    enum sigma_tpart tpart;  /* TIME */
     struct ym_ip net;        /* CIDR, IPv4 mapped as in event.h */
     int bits;                /* CIDR prefix length on the 128-bit form */
     pcre2_code *re;          /* RE, JIT-compiled when the JIT is available */
@@ -99,6 +133,7 @@ struct sigma_item {
     struct sigma_value *v;
     size_t n_v;
     bool all;                     /* modifier `all`: every value must match; else any */
+    bool neg;                     /* modifier `neq`: the item matches when the above does not */
     long line;                    /* YAML line */
 };
 
@@ -139,6 +174,7 @@ enum sigma_corr_type {
     SIGMA_CORR_TEMPORAL_ORDERED,
     SIGMA_CORR_VALUE_SUM,
     SIGMA_CORR_VALUE_AVG,
+    SIGMA_CORR_VALUE_PERCENTILE, /* specification 2.1; semantics in corr.c */
 };
 
 enum sigma_cmp {
@@ -175,7 +211,9 @@ struct sigma_corr {
     int64_t timespan_ns;
     struct { enum sigma_cmp op; double v; } cond[6];
     size_t n_cond;                  /* 0 for temporal kinds without condition: all rules seen */
-    const char *field;              /* value_count / value_sum / value_avg, else NULL */
+    const char *field;              /* value_count, value_sum, value_avg, value_percentile; else NULL */
+    bool has_percentile;            /* value_percentile: pySigma's `percentile: P` in the condition */
+    double percentile;              /* that P (0-100): the window's P-th percentile of `field` */
     bool generate;                  /* `generate: true`: referenced rules alert too */
     /*
      * Resolved by sigma_set_compile: gb[r * n_group_by + g] are the event
@@ -346,8 +384,9 @@ void sigma_prefilter_scan_free(struct sigma_pf_scan *ps);
  * the literals of the rules of the given buckets (a bucket is a route index,
  * or s->n_routes for the rules without a route: one database each), after
  * which sigma_prefilter_passes() and sigma_prefilter_hits() answer for that
- * event.  Returns 0, or YM_EINVAL when Hyperscan failed (then the caller
- * evaluates every rule).
+ * event.  A combination of buckets scanned often gets, in ps, one database
+ * of all their literals (same hits, one pass over the text).  Returns 0,
+ * or YM_EINVAL when Hyperscan failed (then the caller evaluates every rule).
  */
 int sigma_prefilter_scan(const struct sigma_prefilter *pf, struct sigma_pf_scan *ps,
                          const uint32_t *buckets, size_t n_buckets, const char *text,
@@ -358,5 +397,7 @@ bool sigma_prefilter_passes(const struct sigma_pf_scan *ps, const struct sigma_r
 const uint32_t *sigma_prefilter_hits(const struct sigma_pf_scan *ps, size_t *n);
 /* Distinct literals in the database (rules check, tests). */
 size_t sigma_prefilter_n_lits(const struct sigma_prefilter *pf);
+/* Databases ps compiled for combinations of buckets (tests). */
+size_t sigma_prefilter_n_merged(const struct sigma_pf_scan *ps);
 
 #endif

@@ -1060,6 +1060,23 @@ corr_condition(struct ld *ld, const yaml_node_t *cn, struct sigma_corr *c)
             c->field = nf ? fl[0] : NULL;
             continue;
         }
+        if (scalar_is(k, "percentile")) {
+            /* pySigma's key for value_percentile: which percentile of `field` (0-100). */
+            char buf[64], *end;
+            if (!v || v->type != YAML_SCALAR_NODE || v->data.scalar.length == 0 ||
+                v->data.scalar.length >= sizeof(buf))
+                return sigma_why_set(&ld->why, NULL,
+                                     "correlation condition percentile needs a number");
+            memcpy(buf, v->data.scalar.value, v->data.scalar.length);
+            buf[v->data.scalar.length] = '\0';
+            double d = strtod(buf, &end);
+            if (*end != '\0' || !(d >= 0 && d <= 100))
+                return sigma_why_set(&ld->why, NULL,
+                                     "correlation condition percentile is not between 0 and 100");
+            c->has_percentile = true;
+            c->percentile = d;
+            continue;
+        }
         size_t j = 0;
         while (j < sizeof(ops) / sizeof(ops[0]) && !scalar_is(k, ops[j].name))
             j++;
@@ -1143,7 +1160,8 @@ load_corr(struct ld *ld, const yaml_node_t *cs, struct sigma_rule *r)
     } types[] = {
         {"event_count", SIGMA_CORR_EVENT_COUNT}, {"value_count", SIGMA_CORR_VALUE_COUNT},
         {"temporal", SIGMA_CORR_TEMPORAL},       {"temporal_ordered", SIGMA_CORR_TEMPORAL_ORDERED},
-        {"value_sum", SIGMA_CORR_VALUE_SUM},     {"value_avg", SIGMA_CORR_VALUE_AVG}};
+        {"value_sum", SIGMA_CORR_VALUE_SUM},     {"value_avg", SIGMA_CORR_VALUE_AVG},
+        {"value_percentile", SIGMA_CORR_VALUE_PERCENTILE}};
     struct sigma_corr *c;
     yaml_node_t *tn, *ts;
     char sb[64];
@@ -1158,8 +1176,6 @@ load_corr(struct ld *ld, const yaml_node_t *cs, struct sigma_rule *r)
     tn = map_get(ld->doc, cs, "type");
     if (!tn || tn->type != YAML_SCALAR_NODE || is_null(tn))
         return sigma_why_set(&ld->why, NULL, "correlation without type");
-    if (scalar_is(tn, "value_percentile"))
-        return sigma_why_set(&ld->why, NULL, "correlation type value_percentile");
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
         if (scalar_is(tn, types[i].name))
             c->type = types[i].type;
@@ -1196,9 +1212,11 @@ load_corr(struct ld *ld, const yaml_node_t *cs, struct sigma_rule *r)
         return rc;
     bool needs_cond = c->type != SIGMA_CORR_TEMPORAL && c->type != SIGMA_CORR_TEMPORAL_ORDERED;
     bool needs_field = c->type == SIGMA_CORR_VALUE_COUNT || c->type == SIGMA_CORR_VALUE_SUM ||
-                       c->type == SIGMA_CORR_VALUE_AVG;
+                       c->type == SIGMA_CORR_VALUE_AVG || c->type == SIGMA_CORR_VALUE_PERCENTILE;
     if (needs_cond && c->n_cond == 0)
         return sigma_why_set(&ld->why, NULL, "correlation without condition");
+    if (c->has_percentile && c->type != SIGMA_CORR_VALUE_PERCENTILE)
+        return sigma_why_set(&ld->why, NULL, "correlation condition 'percentile'");
     if (needs_field && !c->field)
         return sigma_why_set(&ld->why, NULL, "correlation without condition field");
     if (!needs_field && c->field)

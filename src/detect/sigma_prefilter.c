@@ -30,7 +30,8 @@
  *     numbers, null, exists and fieldref give none;
  *   - an item (any of its values): the literals of all its values, when each
  *     gives one of at least MIN_LIT bytes; with `all`, the longest literal of
- *     one value (every value must match, so any one is necessary);
+ *     one value (every value must match, so any one is necessary); an item
+ *     with `neq` (it matches when its values do not): unconstrained;
  *   - a map (AND of items): the set of one item, the one whose shortest
  *     literal is longest; no such item: unconstrained;
  *   - a selection (OR of maps) and OR: the union, unconstrained when one
@@ -39,7 +40,11 @@
  * Every literal is matched caselessly, also for `cased` values (a superset).
  * The scan text (sigma_match.c) holds every string field, every typed field
  * rendered as the matcher renders it, the raw line and the pseudo-fields, so
- * a value that matches some field has its literal in the text.
+ * a value that matches some field has its literal in the text; for a JSON
+ * array in a string field, whose elements (and the values of paths in its
+ * objects) the matcher compares one by one, the text also holds the
+ * unescaped form of every escaped string inside it, and the elements that
+ * need no unescaping are in the array's own text.
  *
  * Memory: the per-rule literal id arrays live in the set's arena; the
  * database and struct sigma_prefilter are owned by the set (freed by
@@ -57,10 +62,40 @@
 #define MAX_DEPTH (2 * SIGMA_MAX_COND_DEPTH + 8)
 #define MAX_LITS 10000000u /* distinct literals: far beyond any rule set */
 
+#define COMBO_SLOTS 64        /* combinations a scan state remembers (a power of two) */
+#define COMBO_USED 48         /* ... of which at most this many are used (open addressing) */
+#define COMBO_DBS 4           /* databases of a combination at most */
+#define COMBO_AFTER 128       /* scans of a combination before it gets its own database */
+#define COMBO_MAX_LITS 4096u /* literals of a merged database at most (compile time, memory) */
+
 struct sigma_prefilter {
     hs_database_t **db; /* per bucket (route, then n_routes: no route); NULL: no literal */
     size_t n_db;        /* n_routes + 1 */
     size_t n_lits;      /* distinct literals, over all buckets */
+    /* For merged databases (struct combo): the literals, and each bucket's. */
+    char *pool;         /* literal l is pool[lit_off[l] .. + lit_len[l]) */
+    size_t *lit_off, *lit_len;
+    uint32_t *bl_off;   /* bucket k's literal ids: bl[bl_off[k] .. bl_off[k + 1]) */
+    uint32_t *bl;
+};
+
+/*
+ * A combination of buckets with databases that pass together on many
+ * events (a syslog line passes the route of its program and the one of all
+ * syslog; a Sysmon event the routes of Windows, of Sysmon and of its
+ * event id): once the scan state has seen it COMBO_AFTER times, it compiles
+ * one database of all their literals, so that the text is scanned once
+ * instead of once per bucket.  The hits are the same either way: a literal
+ * is found when it occurs, whichever database holds it.  Per thread (in
+ * the scan state), bounded by COMBO_USED and COMBO_MAX_LITS; a combination
+ * that cannot be merged is scanned bucket by bucket as before.
+ */
+struct combo {
+    uint32_t b[COMBO_DBS]; /* buckets, ascending */
+    uint32_t n;            /* 0: free slot */
+    uint32_t seen;
+    hs_database_t *db; /* NULL until compiled */
+    bool is_failed;    /* too many literals, or Hyperscan refused: bucket by bucket */
 };
 
 struct sigma_pf_scan {
@@ -70,6 +105,9 @@ struct sigma_pf_scan {
     size_t n_hits;
     size_t n_lits;
     uint32_t ep; /* epoch of the last scan */
+    struct combo combos[COMBO_SLOTS];
+    uint32_t n_combos;
+    size_t n_merged; /* databases compiled for combinations */
 };
 
 /* ---- literals of values ---- */
@@ -246,7 +284,7 @@ item_cset(struct build *b, const struct sigma_item *it, struct cset *out)
     struct lit_run r;
 
     cset_init(out, true);
-    if (it->n_v == 0)
+    if (it->n_v == 0 || it->neg)
         return;
     if (it->all) {
         size_t best = 0, best_len = 0;
@@ -579,6 +617,66 @@ compile_bucket(struct sigma_set *s, struct build *b, size_t k, size_t *mark, con
 }
 
 /*
+ * Keeps in pf what merged databases are compiled from: a copy of every
+ * literal in one pool, and each bucket's literal ids (mark[], n_lits
+ * entries, is scratch space; NULL when there is no literal).
+ */
+static int
+keep_lits(const struct sigma_set *s, struct sigma_prefilter *pf, const struct build *b, size_t *mark)
+{
+    size_t bytes = 0, n = 0;
+
+    pf->bl_off = ym_calloc(pf->n_db + 1, sizeof(*pf->bl_off));
+    if (pf->bl_off == NULL)
+        return YM_ENOMEM;
+    if (b->n_lits == 0)
+        return 0;
+    pf->lit_off = ym_calloc(b->n_lits, sizeof(*pf->lit_off));
+    pf->lit_len = ym_calloc(b->n_lits, sizeof(*pf->lit_len));
+    for (size_t l = 0; l < b->n_lits; l++)
+        bytes += b->lit_len[l];
+    pf->pool = ym_malloc(bytes + 1);
+    if (pf->lit_off == NULL || pf->lit_len == NULL || pf->pool == NULL)
+        return YM_ENOMEM;
+    bytes = 0;
+    for (size_t l = 0; l < b->n_lits; l++) {
+        memcpy(pf->pool + bytes, b->lit[l], b->lit_len[l]);
+        pf->lit_off[l] = bytes;
+        pf->lit_len[l] = b->lit_len[l];
+        bytes += b->lit_len[l];
+    }
+    /* Two passes over the rules: count each bucket's distinct literals, then list them. */
+    for (int pass = 0; pass < 2; pass++) {
+        memset(mark, 0, b->n_lits * sizeof(*mark));
+        n = 0;
+        for (size_t k = 0; k < pf->n_db; k++) {
+            if (pass == 0)
+                pf->bl_off[k] = (uint32_t)n;
+            for (size_t i = 0; i < s->n_rules; i++) {
+                const struct sigma_rule *r = &s->rules[i];
+                if (!r->need_lits || rule_bucket(s, r) != (long)k)
+                    continue;
+                for (size_t j = 0; j < r->n_lits; j++) {
+                    size_t l = (size_t)r->lits[j];
+                    if (mark[l] == k + 1)
+                        continue;
+                    mark[l] = k + 1;
+                    if (pass == 1)
+                        pf->bl[n] = (uint32_t)l;
+                    n++;
+                }
+            }
+        }
+        if (pass == 0) {
+            pf->bl_off[pf->n_db] = (uint32_t)n;
+            if (n >= UINT32_MAX || (pf->bl = ym_calloc(n + 1, sizeof(*pf->bl))) == NULL)
+                return YM_ENOMEM;
+        }
+    }
+    return 0;
+}
+
+/*
  * Chooses each plain rule's literals (rule->lits, n_lits, need_lits and
  * each value's lit; literal ids are global and deduplicated caselessly) and
  * compiles, per route (and one for the rules without a route), a Hyperscan
@@ -628,6 +726,9 @@ sigma_prefilter_build(struct sigma_set *s, struct ym_err *err)
         }
     }
     pf->n_lits = b.n_lits;
+    rc = keep_lits(s, pf, &b, mark);
+    if (rc < 0)
+        goto out;
     s->pf = pf;
     pf = NULL;
     rc = 0;
@@ -664,6 +765,11 @@ sigma_prefilter_free(struct sigma_prefilter *pf)
     for (size_t k = 0; pf->db != NULL && k < pf->n_db; k++)
         hs_free_database(pf->db[k]);
     ym_free(pf->db);
+    ym_free(pf->pool);
+    ym_free(pf->lit_off);
+    ym_free(pf->lit_len);
+    ym_free(pf->bl_off);
+    ym_free(pf->bl);
     ym_free(pf);
 }
 
@@ -706,6 +812,8 @@ sigma_prefilter_scan_free(struct sigma_pf_scan *ps)
         return;
     if (ps->hs != NULL)
         hs_free_scratch(ps->hs);
+    for (size_t i = 0; i < COMBO_SLOTS; i++)
+        hs_free_database(ps->combos[i].db);
     ym_free(ps->stamp);
     ym_free(ps->hits);
     ym_free(ps);
@@ -725,20 +833,139 @@ on_hit(unsigned int id, unsigned long long from, unsigned long long to, unsigned
     return 0;
 }
 
-int
-sigma_prefilter_scan(const struct sigma_prefilter *pf, struct sigma_pf_scan *ps,
-                     const uint32_t *buckets, size_t n_buckets, const char *text, size_t len)
+/* Starts a new epoch of ps->stamp (clearing the stamps when the counter wraps). */
+static void
+next_ep(struct sigma_pf_scan *ps)
 {
-    if (pf == NULL || ps == NULL)
-        return YM_EINVAL;
-    ps->n_hits = 0;
     if (++ps->ep == 0) {
         if (ps->stamp != NULL)
             memset(ps->stamp, 0, ps->n_lits * sizeof(*ps->stamp));
         ps->ep = 1;
     }
+}
+
+/* Compiles the merged database of combination c (its buckets' literals, each once). */
+static void
+combo_compile(const struct sigma_prefilter *pf, struct sigma_pf_scan *ps, struct combo *c)
+{
+    size_t n = 0;
+    const char **ex = NULL;
+    size_t *lens = NULL;
+    unsigned *ids = NULL, *flags = NULL;
+    hs_compile_error_t *ce = NULL;
+    hs_database_t *db = NULL;
+
+    c->is_failed = true;
+    for (uint32_t i = 0; i < c->n; i++)
+        n += pf->bl_off[c->b[i] + 1] - pf->bl_off[c->b[i]];
+    if (n == 0 || n > COMBO_MAX_LITS)
+        return;
+    ex = ym_calloc(n, sizeof(*ex));
+    lens = ym_calloc(n, sizeof(*lens));
+    ids = ym_calloc(n, sizeof(*ids));
+    flags = ym_calloc(n, sizeof(*flags));
+    if (ex == NULL || lens == NULL || ids == NULL || flags == NULL)
+        goto out;
+    /* ps->stamp marks the literals taken, under an epoch of their own. */
+    n = 0;
+    next_ep(ps);
+    uint32_t ep = ps->ep;
+    for (uint32_t i = 0; i < c->n; i++)
+        for (uint32_t j = pf->bl_off[c->b[i]]; j < pf->bl_off[c->b[i] + 1]; j++) {
+            uint32_t l = pf->bl[j];
+            if (ps->stamp[l] == ep)
+                continue;
+            ps->stamp[l] = ep;
+            ex[n] = pf->pool + pf->lit_off[l];
+            lens[n] = pf->lit_len[l];
+            ids[n] = l;
+            flags[n] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+            n++;
+        }
+    if (hs_compile_lit_multi(ex, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL, &db, &ce) !=
+        HS_SUCCESS) {
+        db = NULL;
+        goto out;
+    }
+    if (hs_alloc_scratch(db, &ps->hs) != HS_SUCCESS) {
+        hs_free_database(db);
+        goto out;
+    }
+    c->db = db;
+    c->is_failed = false;
+    ps->n_merged++;
+out:
+    hs_free_compile_error(ce);
+    ym_free(ex);
+    ym_free(lens);
+    ym_free(ids);
+    ym_free(flags);
+}
+
+/*
+ * The merged database of buckets b[0..n) (2 <= n <= COMBO_DBS, each with a
+ * database), or NULL when there is none (yet): the combination is counted,
+ * and compiled on its COMBO_AFTER-th scan.
+ */
+static hs_database_t *
+combo_db(const struct sigma_prefilter *pf, struct sigma_pf_scan *ps, uint32_t *b, uint32_t n)
+{
+    uint64_t h = n;
+
+    for (uint32_t i = 1; i < n; i++) /* insertion sort: the key does not depend on order */
+        for (uint32_t j = i; j > 0 && b[j - 1] > b[j]; j--) {
+            uint32_t t = b[j];
+            b[j] = b[j - 1];
+            b[j - 1] = t;
+        }
+    for (uint32_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x9e3779b97f4a7c15ull;
+    for (size_t j = (size_t)(h >> 40) & (COMBO_SLOTS - 1);; j = (j + 1) & (COMBO_SLOTS - 1)) {
+        struct combo *c = &ps->combos[j];
+        if (c->n == 0) {
+            if (ps->n_combos >= COMBO_USED)
+                return NULL;
+            ps->n_combos++;
+            c->n = n;
+            memcpy(c->b, b, n * sizeof(*b));
+            c->seen = 1;
+            return NULL;
+        }
+        if (c->n != n || memcmp(c->b, b, n * sizeof(*b)) != 0)
+            continue;
+        if (c->db == NULL && !c->is_failed && ++c->seen >= COMBO_AFTER)
+            combo_compile(pf, ps, c);
+        return c->db;
+    }
+}
+
+int
+sigma_prefilter_scan(const struct sigma_prefilter *pf, struct sigma_pf_scan *ps,
+                     const uint32_t *buckets, size_t n_buckets, const char *text, size_t len)
+{
+    uint32_t b[COMBO_DBS];
+    size_t n_db = 0;
+    hs_database_t *merged = NULL;
+
+    if (pf == NULL || ps == NULL)
+        return YM_EINVAL;
+    ps->n_hits = 0;
+    for (size_t i = 0; i < n_buckets; i++)
+        if (buckets[i] < pf->n_db && pf->db[buckets[i]] != NULL) {
+            if (n_db < COMBO_DBS)
+                b[n_db] = buckets[i];
+            n_db++;
+        }
+    if (n_db >= 2 && n_db <= COMBO_DBS && pf->bl != NULL && ps->stamp != NULL)
+        merged = combo_db(pf, ps, b, (uint32_t)n_db);
+    next_ep(ps); /* after combo_db: compiling uses an epoch of its own */
     if (len > UINT32_MAX)
         return YM_EINVAL;
+    if (merged != NULL)
+        return ps->hs != NULL && hs_scan(merged, text ? text : "", (unsigned)len, 0, ps->hs, on_hit,
+                                         ps) == HS_SUCCESS
+                   ? 0
+                   : YM_EINVAL;
     for (size_t i = 0; i < n_buckets; i++) {
         hs_database_t *db = buckets[i] < pf->n_db ? pf->db[buckets[i]] : NULL;
         if (db == NULL)
@@ -748,6 +975,12 @@ sigma_prefilter_scan(const struct sigma_prefilter *pf, struct sigma_pf_scan *ps,
             return YM_EINVAL;
     }
     return 0;
+}
+
+size_t
+sigma_prefilter_n_merged(const struct sigma_pf_scan *ps)
+{
+    return ps ? ps->n_merged : 0;
 }
 
 bool

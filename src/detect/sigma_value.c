@@ -22,10 +22,13 @@
  *   3. Each variant is resolved into EQ/STARTS/ENDS/CONTAINS (a literal
  *      with at most a leading and a trailing `*`) or GLOB (normal form).
  *
- * Type modifiers (re, cidr, gt/gte/lt/lte, exists, fieldref) replace step
- * 1-3 by their own parsing.  Keywords (no field) are contains-matches on
- * the raw line: every keyword value gets `*` around it unless a modifier
- * placed it already.
+ * Type modifiers (re, cidr, gt/gte/lt/lte, exists, fieldref, and the time
+ * parts minute/hour/day/week/month/year, which gt/gte/lt/lte may join)
+ * replace step 1-3 by their own parsing.  Keywords (no field) are
+ * contains-matches on the raw line: every keyword value gets `*` around it
+ * unless a modifier placed it already.  `neq` changes no value: it marks
+ * the item negated (sigma_int.h), and is refused with `all`, whose values
+ * may split into several items that one negation could not cover.
  *
  * Bounds: SIGMA_MAX_VALUES values per item, SIGMA_MAX_VALUE_LEN bytes per
  * value, VARIANT_BYTES bytes of variants per item, and the document's work
@@ -81,7 +84,9 @@ struct mods {
     enum sigma_vkind kind; /* STR unless a type modifier says otherwise */
     const char *kind_name; /* the type modifier, for messages */
     enum sigma_numop numop;
-    bool all, cased, expand;
+    enum sigma_tpart tpart; /* a time part modifier, 0 when none */
+    const char *tpart_name;
+    bool all, cased, expand, neg;
     bool has_pos;       /* contains, startswith or endswith given */
     uint32_t re_flags;  /* PCRE2 options from i, m, s */
     const char *re_sub; /* an i/m/s seen, to refuse it without re */
@@ -833,6 +838,43 @@ bad:
                 sigma_shown(sb, sizeof(sb), raw->s ? raw->s : "", raw->len));
 }
 
+/* A time part: an integer (YAML or decimal text) compared with the part by numop. */
+static int
+value_time(struct bctx *c, const struct mods *m, const struct sigma_raw *raw,
+           struct sigma_value *v)
+{
+    char buf[32], sb[64];
+    char *end;
+    long long n;
+
+    value_init(v, SIGMA_V_TIME);
+    v->tpart = m->tpart;
+    v->numop = m->numop ? m->numop : SIGMA_NUM_EQ;
+    if (raw->kind == SIGMA_RAW_INT) {
+        n = raw->i;
+    } else {
+        if (raw->kind != SIGMA_RAW_STR || raw->len == 0 || raw->len >= sizeof(buf))
+            goto bad;
+        memcpy(buf, raw->s, raw->len);
+        buf[raw->len] = '\0';
+        errno = 0;
+        n = strtoll(buf, &end, 10);
+        if (*end != '\0' || errno != 0 || isspace((unsigned char)buf[0]))
+            goto bad;
+    }
+    if (n < -1000000000LL || n > 1000000000LL)
+        goto bad;
+    v->num = (double)n;
+    v->s = arena_strndup(&c->s->arena, raw->s, raw->len);
+    if (!v->s)
+        return YM_ENOMEM;
+    v->len = raw->len;
+    return 0;
+bad:
+    return sigma_why_set(c->why, NULL, "modifier '%s' on '%s', not an integer", m->tpart_name,
+                sigma_shown(sb, sizeof(sb), raw->s ? raw->s : "", raw->len));
+}
+
 static int
 value_exists(struct bctx *c, const struct sigma_raw *raw, struct sigma_value *v)
 {
@@ -925,7 +967,13 @@ enum {
     M_LTE,
     M_EXISTS,
     M_FIELDREF,
-    M_UNSUPPORTED, /* in the specification, not implemented: the rule is skipped */
+    M_NEQ,
+    M_MINUTE, /* M_MINUTE + k is the time part SIGMA_T_MINUTE + k */
+    M_HOUR,
+    M_DAY,
+    M_WEEK,
+    M_MONTH,
+    M_YEAR,
 };
 
 static const struct modname modnames[] = {
@@ -953,13 +1001,13 @@ static const struct modname modnames[] = {
     {"lte", M_LTE},
     {"exists", M_EXISTS},
     {"fieldref", M_FIELDREF},
-    {"neq", M_UNSUPPORTED},
-    {"minute", M_UNSUPPORTED},
-    {"hour", M_UNSUPPORTED},
-    {"day", M_UNSUPPORTED},
-    {"week", M_UNSUPPORTED},
-    {"month", M_UNSUPPORTED},
-    {"year", M_UNSUPPORTED},
+    {"neq", M_NEQ},
+    {"minute", M_MINUTE},
+    {"hour", M_HOUR},
+    {"day", M_DAY},
+    {"week", M_WEEK},
+    {"month", M_MONTH},
+    {"year", M_YEAR},
 };
 
 /* Sets the type modifier, refusing a second one. */
@@ -1036,8 +1084,21 @@ mods_parse(struct sigma_why *why, const char *mods, struct mods *m)
         case M_FIELDREF:
             rc = set_kind(why, m, SIGMA_V_FIELDREF, mn->name);
             break;
-        case M_UNSUPPORTED:
-            return sigma_why_set(why, NULL, "modifier '%s'", mn->name);
+        case M_NEQ:
+            m->neg = true;
+            break;
+        case M_MINUTE:
+        case M_HOUR:
+        case M_DAY:
+        case M_WEEK:
+        case M_MONTH:
+        case M_YEAR:
+            if (m->tpart)
+                return sigma_why_set(why, NULL, "modifier '%s' with '%s'", mn->name,
+                                     m->tpart_name);
+            m->tpart = (enum sigma_tpart)(SIGMA_T_MINUTE + (mn->what - M_MINUTE));
+            m->tpart_name = mn->name;
+            break;
         default:
             if (m->n_ops == MAX_MODS)
                 return sigma_why_set(why, NULL, "more than %d modifiers", MAX_MODS);
@@ -1053,6 +1114,18 @@ mods_parse(struct sigma_why *why, const char *mods, struct mods *m)
         return rc;
     if (m->re_sub && m->kind != SIGMA_V_RE)
         return sigma_why_set(why, NULL, "modifier '%s' without 're'", m->re_sub);
+    if (m->neg && m->all)
+        return sigma_why_set(why, NULL, "modifier 'neq' with 'all'");
+    if (m->tpart) {
+        /* A time part is its own type; gt/gte/lt/lte only choose its comparison. */
+        if (m->kind != SIGMA_V_STR && m->kind != SIGMA_V_NUM)
+            return sigma_why_set(why, NULL, "modifier '%s' with '%s'", m->tpart_name,
+                                 m->kind_name);
+        if (m->kind == SIGMA_V_STR)
+            m->numop = SIGMA_NUM_EQ;
+        m->kind = SIGMA_V_TIME;
+        m->kind_name = m->tpart_name;
+    }
     if (m->kind == SIGMA_V_FIELDREF) {
         size_t npos = 0;
         for (size_t i = 0; i < m->n_ops; i++) {
@@ -1171,6 +1244,8 @@ values_of(struct bctx *c, const struct sigma_logsource *ls, const struct mods *m
             return value_exists(c, raw, v);
         case SIGMA_V_FIELDREF:
             return value_fieldref(c, ls, m, raw, v);
+        case SIGMA_V_TIME:
+            return value_time(c, m, raw, v);
         default:
             return sigma_why_set(c->why, NULL, "internal: value kind %d", (int)m->kind);
         }
@@ -1219,6 +1294,7 @@ sigma_items_build(struct sigma_set *s, const struct sigma_logsource *ls, const c
     if (flen > YM_MAX_NAME_LEN)
         return sigma_why_set(why, NULL, "field name longer than %d bytes", YM_MAX_NAME_LEN);
     tmpl.line = line;
+    tmpl.neg = m.neg;
     if (keyword) {
         tmpl.field = NULL;
         tmpl.names = keyword_names;

@@ -116,7 +116,12 @@ rbac:
     verb: create
     apiGroup: rbac.authorization.k8s.io
     objectRef.resource: clusterrolebindings
-condition: exec or rbac"
+priv:
+    verb: create
+    objectRef.resource: pods
+    capabilities: '*'
+    hostPath: '*'
+condition: exec or rbac or priv"
 rule k8s_any "product: kubernetes
 service: audit" "anything: [a, e, i, o, u]
 condition: anything"
@@ -220,6 +225,7 @@ EOF
 cat >ev/k8s.json <<'EOF'
 {"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"4d2c1b0a-0000-1111-2222-333344445555","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/prod/pods/web-7d9f/exec?command=%2Fbin%2Fsh&container=web&stdin=true&tty=true","verb":"create","user":{"username":"mallory","groups":["system:authenticated"]},"sourceIPs":["203.0.113.61"],"userAgent":"kubectl/v1.29.0 (linux/amd64) kubernetes/3f7a50f","objectRef":{"resource":"pods","namespace":"prod","name":"web-7d9f","apiVersion":"v1","subresource":"exec"},"responseStatus":{"metadata":{},"code":101},"requestReceivedTimestamp":"2024-05-01T10:40:00.000000Z","stageTimestamp":"2024-05-01T10:40:05.000000Z"}
 {"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"5d2c1b0a-0000-1111-2222-333344445555","stage":"ResponseComplete","requestURI":"/apis/rbac.authorization.k8s.io/v1/clusterrolebindings","verb":"create","user":{"username":"mallory","groups":["system:authenticated"]},"sourceIPs":["203.0.113.61"],"userAgent":"kubectl/v1.29.0 (linux/amd64) kubernetes/3f7a50f","objectRef":{"resource":"clusterrolebindings","name":"pwn-admin","apiGroup":"rbac.authorization.k8s.io","apiVersion":"v1"},"responseStatus":{"metadata":{},"code":201},"requestReceivedTimestamp":"2024-05-01T10:41:00.000000Z","stageTimestamp":"2024-05-01T10:41:00.010000Z"}
+{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"7d2c1b0a-0000-1111-2222-333344445555","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/prod/pods","verb":"create","user":{"username":"mallory","groups":["system:authenticated"]},"sourceIPs":["203.0.113.61"],"userAgent":"kubectl/v1.29.0 (linux/amd64) kubernetes/3f7a50f","objectRef":{"resource":"pods","namespace":"prod","name":"evil","apiVersion":"v1"},"requestObject":{"kind":"Pod","apiVersion":"v1","spec":{"containers":[{"name":"app","image":"alpine:3.19"},{"name":"c","image":"alpine:3.19","securityContext":{"capabilities":{"add":["SYS_ADMIN","NET_ADMIN"]}}}],"volumes":[{"name":"cfg","configMap":{"name":"cfg"}},{"name":"root","hostPath":{"path":"/","type":"Directory"}}]}},"responseStatus":{"metadata":{},"code":201},"requestReceivedTimestamp":"2024-05-01T10:41:30.000000Z","stageTimestamp":"2024-05-01T10:41:30.010000Z"}
 {"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"6d2c1b0a-0000-1111-2222-333344445555","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/prod/pods?limit=500","verb":"list","user":{"username":"alice","groups":["system:authenticated"]},"sourceIPs":["198.51.100.62"],"userAgent":"kubectl/v1.29.0 (linux/amd64) kubernetes/3f7a50f","objectRef":{"resource":"pods","namespace":"prod","apiVersion":"v1"},"responseStatus":{"metadata":{},"code":200},"requestReceivedTimestamp":"2024-05-01T10:42:00.000000Z","stageTimestamp":"2024-05-01T10:42:00.020000Z"}
 EOF
 cat >ev/fortigate.log <<'EOF'
@@ -310,7 +316,7 @@ check ev/m365.json m365 1
 check ev/okta.json okta 1
 check ev/github.json github 1
 check ev/bitbucket.json bitbucket 1
-check ev/k8s.json k8s 2
+check ev/k8s.json k8s 3
 check ev/fortigate.log fortigate 1
 check ev/cisco.log cisco 2
 for z in dns http smb_files kerberos dce_rpc rdp x509; do

@@ -33,7 +33,18 @@
  *    counts windows of rules no longer loaded, and a truncated, garbled,
  *    foreign or future-version file is refused without a crash;
  *  - one million distinct keys of an event_count fit in the figure printed
- *    as a TAP comment (and in well under 200 MB).
+ *    as a TAP comment (and in well under 200 MB);
+ *  - value_percentile as the specification writes it (the share of the
+ *    arriving value, its example: a process name that makes up 1% or less
+ *    of a computer's processes in 24 h) fires on the rare value, only on a
+ *    sample of 100 matches or more, once per (group, value) episode (ended
+ *    by the condition turning false or the value leaving the window), with
+ *    the value's matches as refs, out of order too, and agrees with a
+ *    brute-force reference on random streams; in pySigma's form
+ *    (`percentile: P`) it compares the window's exact P-th percentile of a
+ *    numeric field when the window closes;
+ *  - both forms survive a checkpoint (open episodes included), and a
+ *    version 1 checkpoint still loads.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -50,11 +61,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <xxhash.h>
+
 #include "detect/corr.h"
 #include "detect/sigma.h"
 #include "detect/sigma_int.h"
 #include "event/event.h"
 #include "test_tmpdir.h"
+#include "util/le.h"
 #include "util/mem.h"
 
 #define SEC 1000000000LL
@@ -1367,7 +1381,12 @@ test_alloc_failures(void **state)
         "title: Q\nname: q\ncorrelation:\n  type: event_count\n  rules: [ok]\n"
         "  group-by: [u]\n  timespan: 1m\n  condition:\n    lt: 5\n---\n"
         "title: Then\nname: then\ncorrelation:\n  type: temporal_ordered\n"
-        "  rules: [bf, q]\n  group-by: [u]\n  timespan: 5m\n";
+        "  rules: [bf, q]\n  group-by: [u]\n  timespan: 5m\n---\n"
+        "title: Pct\nname: pct\ncorrelation:\n  type: value_percentile\n  rules: [f]\n"
+        "  group-by: [u]\n  timespan: 1m\n  condition:\n    field: p\n    lte: 50\n---\n"
+        "title: P50\nname: p50\ncorrelation:\n  type: value_percentile\n  rules: [f]\n"
+        "  group-by: [u]\n  timespan: 1m\n  condition:\n    field: p\n    percentile: 50\n"
+        "    gte: 0\n";
 
     snprintf(path, sizeof(path), "%s/f.ck", (const char *)*state);
     for (long fail = 0; fail < 2000; fail++) {
@@ -1481,6 +1500,526 @@ test_big_windows(void **state)
     fx_fini(&x);
 }
 
+/* ---- value_percentile ---- */
+
+/* The specification's example, word for word (its field name in lower case). */
+static const char *const PCT_SPEC_YAML = PLAIN("process_creation") "---\n"
+    "title: A computer spawned a processes name in the last 24h than 1% of all the processes.\n"
+    "name: rare\n"
+    "correlation:\n    type: value_percentile\n    rules: \n        - process_creation\n"
+    "    group-by:\n        - ComputerName\n    timespan: 24h\n    condition:\n"
+    "        field: image\n        lte: 1\n";
+
+static const char *const COMMON[4] = {"image=svchost.exe", "image=explorer.exe",
+                                      "image=chrome.exe", "image=conhost.exe"};
+
+static void
+test_value_percentile_spec(void **state)
+{
+    struct fx x;
+    (void)state;
+
+    fx_init(&x, PCT_SPEC_YAML, 0, 0);
+    /* PC2: a rare process among the first 100 matches is not judged. */
+    push(&x, "process_creation", 0, "ComputerName=PC2", "image=evil.exe", NULL);
+    for (int i = 1; i < 150; i++)
+        push(&x, "process_creation", i * 1000, "ComputerName=PC2", COMMON[i % 4], NULL);
+    assert_int_equal(x.n_f, 0);
+    /* PC1: 199 common processes a minute apart (each about 25%), then evil.exe: 1 of 200. */
+    int64_t t = 200000;
+    for (int i = 0; i < 199; i++, t += 60000)
+        push(&x, "process_creation", t, "ComputerName=PC1", COMMON[i % 4], NULL);
+    assert_int_equal(x.n_f, 0);
+    uint64_t h1 = push(&x, "process_creation", t, "ComputerName=PC1", "image=evil.exe", NULL);
+    assert_int_equal(x.n_f, 1);
+    assert_int_equal(x.f[0].rule, rule_of(&x, "rare"));
+    assert_string_equal(x.f[0].key, "PC1");
+    assert_true(x.f[0].value == 0.5);
+    assert_int_equal(x.f[0].n_events, 200);
+    assert_int_equal(x.f[0].first, T0 + 200 * SEC);
+    assert_int_equal(x.f[0].last, T0 + t * 1000000LL);
+    assert_int_equal(x.f[0].n_refs, 1); /* the value's matches, not the window's */
+    assert_int_equal(x.f[0].refs[0].hash, h1);
+    /* 2 of 201 is still under 1%: the same episode.  3 of 202 is not: it ends. */
+    t += 60000;
+    push(&x, "process_creation", t, "ComputerName=PC1", "image=evil.exe", NULL);
+    t += 60000;
+    push(&x, "process_creation", t, "ComputerName=PC1", "image=evil.exe", NULL);
+    assert_int_equal(x.n_f, 1);
+    /* Another rare value has its own episode: 1 of 203. */
+    t += 60000;
+    push(&x, "process_creation", t, "ComputerName=PC1", "image=mimikatz.exe", NULL);
+    assert_int_equal(x.n_f, 2);
+    assert_true(x.f[1].value == 100.0 / 203);
+    /* Diluted to 4 of 400 (1%, lte holds again): a new episode of evil.exe. */
+    for (int i = 0; i < 196; i++) {
+        t += 60000;
+        push(&x, "process_creation", t, "ComputerName=PC1", COMMON[i % 4], NULL);
+    }
+    t += 60000;
+    uint64_t h4 = push(&x, "process_creation", t, "ComputerName=PC1", "image=evil.exe", NULL);
+    assert_int_equal(x.n_f, 3);
+    assert_true(x.f[2].value == 1.0);
+    assert_int_equal(x.f[2].n_events, 400);
+    assert_int_equal(x.f[2].n_refs, 4);
+    assert_int_equal(x.f[2].refs[0].hash, h1);
+    assert_int_equal(x.f[2].refs[3].hash, h4);
+    /* Events without the field do not count. */
+    t += 60000;
+    push(&x, "process_creation", t, "ComputerName=PC1", NULL);
+    t += 60000;
+    push(&x, "process_creation", t, "ComputerName=PC1", "image=lsass-dump.exe", NULL);
+    assert_int_equal(x.n_f, 4);
+    assert_int_equal(x.f[3].n_events, 401);
+    fx_fini(&x);
+}
+
+/* A value leaving the window, out-of-order arrivals, a dominance (gte) condition, refs. */
+static void
+test_value_percentile_window(void **state)
+{
+    struct fx x;
+    (void)state;
+
+    fx_init(&x, PLAIN("proc") "---\n"
+                "title: Rare\nname: rare\ncorrelation:\n  type: value_percentile\n"
+                "  rules: [proc]\n  group-by: [host.name]\n  timespan: 10m\n  condition:\n"
+                "    field: process.name\n    lte: 5\n---\n"
+                "title: Dominant\nname: dom\ncorrelation:\n  type: value_percentile\n"
+                "  rules: [proc]\n  group-by: [host.name]\n  timespan: 10m\n  condition:\n"
+                "    field: process.name\n    gte: 60\n",
+            30 * SEC, 0);
+    /* One a second: a and b alternate (50% each), then x at 150 s: 1 of 151. */
+    for (int i = 0; i < 150; i++)
+        push(&x, "proc", i * 1000, "host.name=h", i % 2 ? "process.name=a" : "process.name=b",
+             NULL);
+    assert_int_equal(x.n_f, 0);
+    push(&x, "proc", 150000, "host.name=h", "process.name=x", NULL);
+    assert_int_equal(n_fired_rule(&x, "rare"), 1);
+    /* Another x while the first is in the window (2 of 302): the same episode... */
+    for (int i = 151; i <= 300; i++)
+        push(&x, "proc", i * 1000, "host.name=h", i % 2 ? "process.name=a" : "process.name=b",
+             NULL);
+    push(&x, "proc", 301000, "host.name=h", "process.name=x", NULL);
+    assert_int_equal(n_fired_rule(&x, "rare"), 1);
+    /* ... and once both left the window (301 + 600 s), a new one. */
+    for (int i = 302; i <= 1000; i++)
+        push(&x, "proc", i * 1000, "host.name=h", i % 2 ? "process.name=a" : "process.name=b",
+             NULL);
+    push(&x, "proc", 1001000, "host.name=h", "process.name=x", NULL);
+    assert_int_equal(n_fired_rule(&x, "rare"), 2);
+    assert_int_equal(x.f[x.n_f - 1].n_events, 600); /* (401, 1001] */
+    assert_int_equal(x.f[x.n_f - 1].first, T0 + 402 * SEC);
+    /* Out of order by 20 s (lateness 30 s): placed in the newest window and judged. */
+    push(&x, "proc", 981000, "host.name=h", "process.name=y", NULL);
+    assert_int_equal(n_fired_rule(&x, "rare"), 3);
+    assert_int_equal(x.f[x.n_f - 1].n_refs, 1);
+    assert_int_equal(x.f[x.n_f - 1].refs[0].ts, T0 + 981 * SEC);
+    assert_int_equal(x.f[x.n_f - 1].last, T0 + 1001 * SEC);
+    assert_int_equal(x.f[x.n_f - 1].n_events, 601);
+    /* Older than the lateness: late, ignored. */
+    push(&x, "proc", 960000, "host.name=h", "process.name=z", NULL);
+    assert_int_equal(n_fired_rule(&x, "rare"), 3);
+    assert_int_equal(n_fired_rule(&x, "dom"), 0);
+    struct corr_stats st;
+    corr_get_stats(x.e, &st);
+    assert_int_equal(st.late, 2); /* once per correlation it feeds */
+    fx_fini(&x);
+
+    /* Dominance, and the refs of a value with many matches: its first and last five. */
+    fx_init(&x, PLAIN("proc") "---\n"
+                "title: Dominant\nname: dom\ncorrelation:\n  type: value_percentile\n"
+                "  rules: [proc]\n  group-by: [host.name]\n  timespan: 10m\n  condition:\n"
+                "    field: process.name\n    gte: 60\n",
+            0, 0);
+    uint64_t h[100];
+    int nh = 0;
+    for (int i = 0; i < 160; i++) {
+        bool is_a = i % 3 != 0 || i >= 120; /* a: 2 in 3, then only a */
+        uint64_t hh =
+            push(&x, "proc", i * 1000, "host.name=h", is_a ? "process.name=a" : "process.name=b", NULL);
+        if (is_a && nh < 100)
+            h[nh++] = hh;
+    }
+    /* The 100th match is a b (34%); the 101st, an a, is the 67th of 101 (66%): it fires,
+     * once while it holds; its refs are a's first five and last five matches. */
+    assert_int_equal(x.n_f, 1);
+    assert_int_equal(x.f[0].n_events, 101);
+    assert_true(x.f[0].value == 6700.0 / 101);
+    assert_int_equal(x.f[0].n_refs, 10);
+    assert_int_equal(x.f[0].refs[0].hash, h[0]);
+    assert_int_equal(x.f[0].refs[4].hash, h[4]);
+    assert_int_equal(x.f[0].refs[5].hash, h[62]);
+    assert_int_equal(x.f[0].refs[9].hash, h[66]);
+    assert_int_equal(x.f[0].last, T0 + 100 * SEC);
+    assert_int_equal(x.f[0].refs[9].ts, T0 + 100 * SEC);
+    corr_get_stats(x.e, &st);
+    assert_int_equal(st.fired, 1);
+    fx_fini(&x);
+}
+
+/* pySigma's form: the P-th percentile of a numeric field, judged when the window closes. */
+static void
+test_value_percentile_numeric(void **state)
+{
+    struct fx x;
+    char b[32];
+    (void)state;
+
+    fx_init(&x, PLAIN("web") "---\n"
+                "title: P95\nname: p95\ncorrelation:\n  type: value_percentile\n  rules: [web]\n"
+                "  group-by: [user.name]\n  timespan: 1m\n  condition:\n    field: bytes\n"
+                "    percentile: 95\n    gt: 1000\n---\n"
+                "title: Median\nname: med\ncorrelation:\n  type: value_percentile\n  rules: [web]\n"
+                "  group-by: [user.name]\n  timespan: 1m\n  condition:\n    field: bytes\n"
+                "    percentile: 50\n    gte: 25\n    lte: 30\n---\n"
+                "title: Max\nname: max\ncorrelation:\n  type: value_percentile\n  rules: [web]\n"
+                "  group-by: [user.name]\n  timespan: 1m\n  condition:\n    field: bytes\n"
+                "    percentile: 100\n    gte: 5000\n",
+            0, 0);
+    /* amy: 20, 30, 31, 40: median 30.5; then 28: median 30 (nothing fires before close). */
+    push(&x, "web", 0, "user.name=amy", "bytes=20", NULL);
+    push(&x, "web", 100, "user.name=amy", "bytes=30", NULL);
+    push(&x, "web", 200, "user.name=amy", "bytes=31", NULL);
+    push(&x, "web", 300, "user.name=amy", "bytes=40", NULL);
+    push(&x, "web", 400, "user.name=amy", "bytes=28", NULL);
+    /* bob: 10, 20 ... 1000; p95 = 950.5, median 505, max 1000: nothing. */
+    for (int i = 1; i <= 100; i++) {
+        snprintf(b, sizeof(b), "bytes=%d", i * 10);
+        push(&x, "web", 1000 + i * 100, "user.name=bob", b, NULL);
+    }
+    /* eve: 90 of 1 .. 90 and 10 of 5000 (one not a number, ignored); p95 = 5000. */
+    for (int i = 1; i <= 101; i++) {
+        if (i == 50)
+            snprintf(b, sizeof(b), "bytes=lots");
+        else
+            snprintf(b, sizeof(b), "bytes=%d", i > 91 ? 5000 : i < 50 ? i : i - 1);
+        push(&x, "web", 20000 + i * 100, "user.name=eve", b, NULL);
+    }
+    assert_int_equal(x.n_f, 0);
+    advance(&x, 59999);
+    assert_int_equal(x.n_f, 0);
+    advance(&x, 200000);
+    assert_int_equal(n_fired_rule(&x, "p95"), 1);
+    assert_int_equal(n_fired_rule(&x, "max"), 1);
+    assert_int_equal(n_fired_rule(&x, "med"), 1);
+    for (size_t i = 0; i < x.n_f; i++) {
+        if (x.f[i].rule == rule_of(&x, "p95")) {
+            assert_string_equal(x.f[i].key, "eve");
+            assert_true(x.f[i].value == 5000);
+            assert_int_equal(x.f[i].n_events, 100);
+        } else if (x.f[i].rule == rule_of(&x, "med")) {
+            assert_string_equal(x.f[i].key, "amy");
+            assert_true(x.f[i].value == 30);
+            assert_int_equal(x.f[i].first, T0);
+            assert_int_equal(x.f[i].last, T0 + 400000000LL);
+        } else {
+            assert_string_equal(x.f[i].key, "eve");
+        }
+    }
+    fx_fini(&x);
+
+    /* The loader: `percentile:` out of range, or outside value_percentile, is a skip. */
+    struct sigma_set *s = load_set(PLAIN("w") "---\n"
+        "title: B1\ncorrelation: {type: value_percentile, rules: [w], group-by: [u], timespan: 1h,\n"
+        "              condition: {field: b, percentile: -1, gt: 1}}\n---\n"
+        "title: B2\ncorrelation: {type: event_count, rules: [w], group-by: [u], timespan: 1h,\n"
+        "              condition: {percentile: 50, gt: 1}}\n---\n"
+        "title: B3\ncorrelation: {type: value_percentile, rules: [w], group-by: [u], timespan: 1h,\n"
+        "              condition: {percentile: 50, gt: 1}}\n---\n"
+        "title: Ok\ncorrelation: {type: value_percentile, rules: [w], group-by: [u], timespan: 1h,\n"
+        "              condition: {field: b, percentile: 99.9, gt: 1}}\n");
+    assert_int_equal(sigma_set_n_skips(s), 3);
+    assert_string_equal(sigma_set_skip(s, 0)->feature,
+                        "correlation condition percentile is not between 0 and 100");
+    assert_string_equal(sigma_set_skip(s, 1)->feature, "correlation condition 'percentile'");
+    assert_string_equal(sigma_set_skip(s, 2)->feature, "correlation without condition field");
+    assert_int_equal(s->n_rules, 2);
+    assert_true(s->rules[1].corr->has_percentile);
+    assert_true(s->rules[1].corr->percentile == 99.9);
+    sigma_set_free(s);
+}
+
+/*
+ * A brute-force model of the share form: per arriving match (not late, not
+ * older than the newest by a timespan), the window (newest - T, newest] of
+ * its group; a value's episode ends when it finds the condition false or
+ * when no earlier match of it is left in the window.
+ */
+struct sref {
+    int64_t ts;
+    int val;
+    uint64_t hash;
+};
+
+struct sgroup {
+    struct sref *e;
+    size_t n;
+    bool fired[4];
+};
+
+struct smodel {
+    struct sgroup g[3];
+    int64_t span, late, max_ts, wm;
+    bool gte;
+    double thr;
+    struct firing out[4096];
+    size_t n_out;
+};
+
+static void
+s_push(struct smodel *m, int key, int64_t ts, int val, uint64_t hash)
+{
+    if (ts > m->max_ts)
+        m->max_ts = ts;
+    if (m->max_ts - m->late > m->wm)
+        m->wm = m->max_ts - m->late;
+    if (ts < m->wm)
+        return;
+    struct sgroup *g = &m->g[key];
+    g->e = realloc(g->e, (g->n + 1) * sizeof(*g->e));
+    size_t p = g->n;
+    while (p > 0 && g->e[p - 1].ts > ts)
+        p--;
+    memmove(g->e + p + 1, g->e + p, (g->n - p) * sizeof(*g->e));
+    g->e[p] = (struct sref){ts, val, hash};
+    g->n++;
+    int64_t lim = g->e[g->n - 1].ts - m->span;
+    if (p != g->n - 1 && ts <= lim)
+        return;
+    size_t cnt[4] = {0}, total = 0, first = g->n;
+    for (size_t i = 0; i < g->n; i++) {
+        if (g->e[i].ts <= lim || i == p)
+            continue;
+        if (first == g->n)
+            first = i;
+        cnt[g->e[i].val]++;
+    }
+    for (int v = 0; v < 4; v++)
+        if (cnt[v] == 0)
+            g->fired[v] = false;
+    cnt[val]++;
+    total = 1;
+    for (int v = 0; v < 4; v++)
+        total += cnt[v] - (v == val);
+    if (first > p)
+        first = p;
+    if (total < 100)
+        return;
+    double share = 100.0 * (double)cnt[val] / (double)total;
+    if (m->gte ? share < m->thr : share > m->thr) {
+        g->fired[val] = false;
+        return;
+    }
+    if (g->fired[val])
+        return;
+    g->fired[val] = true;
+    assert_true(m->n_out < sizeof(m->out) / sizeof(m->out[0]));
+    struct firing *f = &m->out[m->n_out++];
+    memset(f, 0, sizeof(*f));
+    snprintf(f->key, sizeof(f->key), "h%d", key);
+    f->value = share;
+    f->first = g->e[first].ts;
+    f->last = g->e[g->n - 1].ts;
+    f->n_events = total;
+    size_t k = 0, c = cnt[val];
+    for (size_t i = first; i < g->n; i++) {
+        if (g->e[i].val != val)
+            continue;
+        if (c <= CORR_MAX_REFS || k < CORR_MAX_REFS / 2 || k >= c - CORR_MAX_REFS / 2)
+            f->refs[f->n_refs++] = (struct corr_ref){g->e[i].ts, g->e[i].hash};
+        k++;
+    }
+}
+
+static void
+test_value_percentile_random(void **state)
+{
+    /* The last case has a timespan shorter than the lateness: some arrivals
+     * are older than the newest window (stored, not judged). */
+    static const struct {
+        bool gte;
+        double thr;
+        int span_s, step_ms;
+    } cases[] = {{false, 3, 20, 100}, {true, 50, 20, 100}, {false, 12, 20, 100},
+                 {false, 12, 3, 10}};
+    char yaml[1024];
+    (void)state;
+
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        for (unsigned seed = 1; seed <= 6; seed++) {
+            struct fx x;
+            struct smodel *m = calloc(1, sizeof(*m));
+            snprintf(yaml, sizeof(yaml),
+                     PLAIN("a") "---\ntitle: R\nname: r\ncorrelation:\n  type: value_percentile\n"
+                     "  rules: [a]\n  group-by: [host.name]\n  timespan: %ds\n  condition:\n"
+                     "    field: process.name\n    %s: %g\n",
+                     cases[c].span_s, cases[c].gte ? "gte" : "lte", cases[c].thr);
+            fx_init(&x, yaml, 5 * SEC, 0);
+            m->gte = cases[c].gte;
+            m->thr = cases[c].thr;
+            m->span = cases[c].span_s * SEC;
+            m->late = 5 * SEC;
+            m->max_ts = m->wm = INT64_MIN;
+            srand(seed * 104729 + (unsigned)c);
+            int64_t now = 0;
+            for (int i = 0; i < 6000; i++) {
+                now += rand() % (seed % 2 ? cases[c].step_ms : cases[c].step_ms * 3 / 10); /* ms */
+                if (i % 1500 == 1499)
+                    now += 25000; /* a pause: every window empties */
+                int64_t ms = now - (rand() % 5 == 0 ? rand() % 8000 : 0);
+                int key = rand() % 3, r = rand() % 100;
+                int val = r < 55 ? 0 : r < 85 ? 1 : r < 97 ? 2 : 3;
+                char host[32], proc[32];
+                snprintf(host, sizeof(host), "host.name=h%d", key);
+                snprintf(proc, sizeof(proc), "process.name=p%d", val);
+                uint64_t h = push(&x, "a", ms, host, proc, NULL);
+                s_push(m, key, T0 + ms * 1000000LL, val, h);
+            }
+            if (x.n_f != m->n_out)
+                print_message("# case %zu seed %u: %zu firings, reference %zu\n", c, seed, x.n_f,
+                              m->n_out);
+            assert_int_equal(x.n_f, m->n_out);
+            assert_true(x.n_f > 0);
+            for (size_t i = 0; i < x.n_f; i++) {
+                assert_string_equal(x.f[i].key, m->out[i].key);
+                assert_true(x.f[i].value == m->out[i].value);
+                assert_int_equal(x.f[i].first, m->out[i].first);
+                assert_int_equal(x.f[i].last, m->out[i].last);
+                assert_int_equal(x.f[i].n_events, m->out[i].n_events);
+                assert_int_equal(x.f[i].n_refs, m->out[i].n_refs);
+                for (size_t k = 0; k < x.f[i].n_refs; k++) {
+                    assert_int_equal(x.f[i].refs[k].ts, m->out[i].refs[k].ts);
+                    assert_int_equal(x.f[i].refs[k].hash, m->out[i].refs[k].hash);
+                }
+            }
+            if (getenv("CORR_DEBUG"))
+                print_message("# share case %zu seed %u: %zu firings\n", c, seed, x.n_f);
+            for (int k = 0; k < 3; k++)
+                free(m->g[k].e);
+            free(m);
+            fx_fini(&x);
+        }
+    }
+}
+
+/* Both forms of value_percentile survive a checkpoint, open episodes included. */
+static void
+test_value_percentile_save_load(void **state)
+{
+    char path[256];
+    struct fx x;
+    struct ym_err err = {0};
+    struct corr_stats st;
+    static const char *const YAML = PLAIN("p") "---\n"
+        "title: Rare\nname: rare\ncorrelation:\n  type: value_percentile\n  rules: [p]\n"
+        "  group-by: [host.name]\n  timespan: 1h\n  condition:\n    field: process.name\n"
+        "    lte: 1\n---\n"
+        "title: P90\nname: p90\ncorrelation:\n  type: value_percentile\n  rules: [p]\n"
+        "  group-by: [host.name]\n  timespan: 1h\n  condition:\n    field: bytes\n"
+        "    percentile: 90\n    gte: 890\n";
+    static const char *const NAMES[4] = {"process.name=svchost.exe", "process.name=explorer.exe",
+                                         "process.name=chrome.exe", "process.name=conhost.exe"};
+
+    snprintf(path, sizeof(path), "%s/pct.ck", (const char *)*state);
+    fx_init(&x, YAML, 0, 0);
+    for (int i = 0; i < 199; i++) {
+        char b[32];
+        snprintf(b, sizeof(b), "bytes=%d", (i % 100) * 10);
+        push(&x, "p", i * 1000, "host.name=h", NAMES[i % 4], b, NULL);
+    }
+    push(&x, "p", 199000, "host.name=h", "process.name=evil", "bytes=990", NULL);
+    assert_int_equal(n_fired_rule(&x, "rare"), 1);
+    assert_int_equal(corr_save(x.e, path, &err), 0);
+    fx_fini(&x);
+
+    fx_init(&x, YAML, 0, 0);
+    assert_int_equal(corr_load(x.e, path, &err), 0);
+    corr_get_stats(x.e, &st);
+    assert_int_equal(st.restored, 2);
+    assert_int_equal(st.dropped, 0);
+    /* evil's episode is still open (2 of 201 is under 1%): no second firing... */
+    push(&x, "p", 200000, "host.name=h", "process.name=evil", NULL);
+    assert_int_equal(n_fired_rule(&x, "rare"), 0);
+    /* ... the counts are back: a new rare value fires at 1 of 202. */
+    push(&x, "p", 201000, "host.name=h", "process.name=new", NULL);
+    assert_int_equal(n_fired_rule(&x, "rare"), 1);
+    assert_int_equal(x.f[0].n_events, 202);
+    /* The numeric window closes after the load: p90 of 0, 0, 10, 10 ... 990, 990 is 891. */
+    advance(&x, 3600000);
+    assert_int_equal(n_fired_rule(&x, "p90"), 1);
+    fx_fini(&x);
+
+    /* A rule that changed from one form to the other: its windows are dropped. */
+    fx_init(&x, PLAIN("p") "---\n"
+                "title: Rare\nname: rare\ncorrelation:\n  type: value_percentile\n  rules: [p]\n"
+                "  group-by: [host.name]\n  timespan: 1h\n  condition:\n    field: process.name\n"
+                "    percentile: 1\n    lte: 1\n",
+            0, 0);
+    assert_int_equal(corr_load(x.e, path, &err), 0);
+    corr_get_stats(x.e, &st);
+    assert_int_equal(st.restored, 0);
+    assert_int_equal(st.dropped, 2);
+    fx_fini(&x);
+}
+
+/* A version 1 checkpoint (before value_percentile) still loads. */
+static void
+test_checkpoint_v1(void **state)
+{
+    char path[256];
+    unsigned char buf[512];
+    size_t n = 0;
+    struct fx x;
+    struct ym_err err = {0};
+
+#define PUT32(v) (ym_le_put32(buf + n, (uint32_t)(v)), n += 4)
+#define PUT64(v) (ym_le_put64(buf + n, (uint64_t)(v)), n += 8)
+#define PUTS(s) (memcpy(buf + n, s, strlen(s)), n += strlen(s))
+    PUTS("YMCORR\r\n");
+    PUT32(1);
+    PUT32(0);
+    PUT64(T0 + SEC);
+    PUT64(1);
+    PUT32(5);
+    PUTS("brute");
+    buf[n++] = 1; /* event_count */
+    buf[n++] = 0;
+    PUT32(1);
+    PUT32(7);
+    PUTS("1.1.1.1");
+    PUT32(2);
+    PUT64(T0);
+    PUT64(11);
+    PUT64(0);
+    PUT64(T0 + SEC);
+    PUT64(12);
+    PUT64(0);
+    PUT64(XXH64(buf, n, 0));
+#undef PUT32
+#undef PUT64
+#undef PUTS
+    snprintf(path, sizeof(path), "%s/v1.ck", (const char *)*state);
+    write_all(path, buf, n);
+    fx_init(&x, EC_YAML, 0, 0);
+    assert_int_equal(corr_load(x.e, path, &err), 0);
+    struct corr_stats st;
+    corr_get_stats(x.e, &st);
+    assert_int_equal(st.restored, 1);
+    push(&x, "fail", 5000, "source.ip=1.1.1.1", NULL);
+    assert_int_equal(x.n_f, 1);
+    assert_int_equal(x.f[0].n_events, 3);
+    assert_int_equal(x.f[0].refs[0].hash, 11);
+    fx_fini(&x);
+    /* A version from the future is refused by number. */
+    ym_le_put32(buf + 8, 3);
+    write_all(path, buf, n);
+    fx_init(&x, EC_YAML, 0, 0);
+    assert_int_equal(corr_load(x.e, path, &err), YM_EVERSION);
+    assert_non_null(strstr(err.msg, "version 3"));
+    fx_fini(&x);
+}
+
 static int
 setup_dir(void **state)
 {
@@ -1520,6 +2059,12 @@ main(void)
         cmocka_unit_test_setup_teardown(test_corrupt_checkpoint, setup_dir, teardown_dir),
         cmocka_unit_test(test_random_vs_reference),
         cmocka_unit_test(test_big_windows),
+        cmocka_unit_test(test_value_percentile_spec),
+        cmocka_unit_test(test_value_percentile_window),
+        cmocka_unit_test(test_value_percentile_numeric),
+        cmocka_unit_test(test_value_percentile_random),
+        cmocka_unit_test_setup_teardown(test_value_percentile_save_load, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_checkpoint_v1, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_alloc_failures, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_million_keys, setup_dir, teardown_dir),
     };

@@ -14,7 +14,13 @@
  *  - json: nested objects are flattened to dotted names, integers, floats,
  *    booleans and strings keep their type, arrays become compact JSON text,
  *    null is skipped; "@timestamp"/"timestamp"/... (RFC 3339, epoch seconds
- *    or milliseconds) set the event time; "host.name"/"host" set the host; a
+ *    or milliseconds) set the event time, and so do the event times of cloud
+ *    and SaaS audit logs (CloudTrail, Okta, Kubernetes, Microsoft 365 as UTC,
+ *    Azure, GCP, Zeek, GitHub, Bitbucket), in their order of precedence, at
+ *    the top level or wrapped one object down, never a date alone or a
+ *    duration; real records of the corpora (../shared/corpora: Wazuh's GCP,
+ *    Microsoft 365 and Docker samples, OTRF's CloudTrail) get the time an
+ *    independent reading (jansson) finds; "host.name"/"host" set the host; a
  *    key ending in "ip" holding an address becomes an IP field; "index" and
  *    the other reserved keys are renamed "json.*"; invalid JSON and
  *    non-objects fail with a column;
@@ -25,6 +31,11 @@
  *    line without one takes ctx.prev_ts when set, else ctx.ref_ts.
  */
 #include "decode_fixture.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
 
 /* The event is a kept failure: exactly the three failure fields. */
 static void
@@ -433,6 +444,235 @@ test_json_epoch_millis(void **state)
     want_ts(ev, 1793610843250LL * MS);
 }
 
+/* The event times of cloud and SaaS audit logs, in their order of precedence. */
+static void
+test_json_cloud_times(void **state)
+{
+    struct fx *f = *state;
+    struct ym_event *ev;
+
+    /* AWS CloudTrail. */
+    ev = decode_ok(f, "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":\"IAMUser\","
+                      "\"sessionContext\":{\"attributes\":{\"creationDate\":\"2021-01-01T00:00:00Z\"}}},"
+                      "\"eventTime\":\"2026-11-02T09:14:03Z\",\"eventSource\":\"s3.amazonaws.com\","
+                      "\"eventName\":\"GetObject\"}");
+    want_ts(ev, utc(2026, 11, 2, 9, 14, 3));
+    want_str(ev, "eventTime", "2026-11-02T09:14:03Z"); /* still a field */
+    /* Okta System Log. */
+    ev = decode_ok(f, "{\"uuid\":\"x\",\"published\":\"2026-11-02T09:14:03.777Z\","
+                      "\"eventType\":\"user.session.start\"}");
+    want_ts(ev, utc(2026, 11, 2, 9, 14, 3) + 777 * MS);
+    /* Kubernetes audit: when the API server received the request, not a later stage. */
+    ev = decode_ok(f, "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\","
+                      "\"stageTimestamp\":\"2026-11-02T09:14:04.500000Z\","
+                      "\"requestReceivedTimestamp\":\"2026-11-02T09:14:03.123456Z\"}");
+    want_ts(ev, utc(2026, 11, 2, 9, 14, 3) + 123456000LL);
+    ev = decode_ok(f, "{\"kind\":\"Event\",\"stageTimestamp\":\"2026-11-02T09:14:04.5Z\"}");
+    want_ts(ev, utc(2026, 11, 2, 9, 14, 4) + 500 * MS);
+    /* Microsoft 365: no zone, and it is UTC whatever the local zone. */
+    assert_int_equal(decode_set_tz("Asia/Tokyo", &f->err), 0);
+    ev = decode_ok(f, "{\"Workload\":\"Exchange\",\"CreationTime\":\"2026-11-02T09:14:03\"}");
+    want_ts(ev, utc(2026, 11, 2, 9, 14, 3));
+    ev = decode_ok(f, "{\"time\":\"2026-11-02T09:14:03\"}"); /* other keys: local time */
+    want_ts(ev, utc(2026, 11, 2, 0, 14, 3));
+    assert_int_equal(decode_set_tz("UTC", &f->err), 0);
+    /* Azure: Log Analytics' TimeGenerated; resource logs' "time" (7 digits of fraction). */
+    ev = decode_ok(f, "{\"TimeGenerated\":\"2026-11-02T09:14:03.25Z\",\"Type\":\"SigninLogs\"}");
+    want_ts(ev, utc(2026, 11, 2, 9, 14, 3) + 250 * MS);
+    ev = decode_ok(f, "{\"time\":\"2026-11-02T09:14:03.1234567Z\",\"TimeGenerated\":"
+                      "\"2026-11-02T09:20:00Z\",\"operationName\":\"x\"}");
+    want_ts(ev, utc(2026, 11, 2, 9, 14, 3) + 123456700LL);
+    /* GCP: the entry's timestamp, not when Cloud Logging received it (nanoseconds kept). */
+    ev = decode_ok(f, "{\"receiveTimestamp\":\"2026-11-02T09:14:05.35940193Z\","
+                      "\"timestamp\":\"2026-11-02T09:14:03.077460268Z\",\"logName\":\"x\"}");
+    want_ts(ev, utc(2026, 11, 2, 9, 14, 3) + 77460268LL);
+    ev = decode_ok(f, "{\"receiveTimestamp\":\"2026-11-02T09:14:05.5Z\",\"logName\":\"x\"}");
+    want_ts(ev, utc(2026, 11, 2, 9, 14, 5) + 500 * MS);
+    /* Zeek: epoch seconds with a microsecond fraction. */
+    ev = decode_ok(f, "{\"_path\":\"conn\",\"ts\":1793610843.305988,\"uid\":\"C1\"}");
+    want_ts(ev, 1793610843305988000LL);
+    /* GitHub audit log: @timestamp in epoch milliseconds. */
+    ev = decode_ok(f, "{\"@timestamp\":1793610843512,\"action\":\"repo.create\","
+                      "\"_document_id\":\"x\",\"created_at\":1793610843512}");
+    want_ts(ev, 1793610843512LL * MS);
+    /* Bitbucket audit: an object of epoch seconds and nanoseconds. */
+    ev = decode_ok(f, "{\"auditType\":{\"action\":\"Repository created\"},"
+                      "\"timestamp\":{\"epochSecond\":1793610843,\"nano\":838000000},\"version\":\"1.0\"}");
+    want_ts(ev, 1793610843838000000LL);
+    want_int(ev, "timestamp.epochSecond", 1793610843);
+    ev = decode_ok(f, "{\"timestamp\":{\"nano\":838000000,\"epochSecond\":1793610843}}");
+    want_ts(ev, 1793610843838000000LL);
+    ev = decode_ok(f, "{\"timestamp\":{\"epochSecond\":1793610843,\"nano\":2000000000}}");
+    want_ts(ev, 1793610843LL * YM_NS_PER_SEC); /* a nano out of range is ignored */
+
+    /* Order of precedence, whatever the order in the line. */
+    ev = decode_ok(f, "{\"eventTime\":\"2026-01-01T00:00:00Z\",\"time\":\"2026-11-02T09:14:03Z\"}");
+    want_ts(ev, utc(2026, 11, 2, 9, 14, 3));
+    ev = decode_ok(f, "{\"TimeGenerated\":\"2026-01-01T00:00:00Z\",\"CreationTime\":"
+                      "\"2026-11-02T09:14:03\"}");
+    want_ts(ev, utc(2026, 11, 2, 9, 14, 3));
+    /* One object down (a shipper's wrapper), after every top-level key. */
+    ev = decode_ok(f, "{\"integration\":\"office365\",\"office365\":{\"Workload\":\"Exchange\","
+                      "\"CreationTime\":\"2026-11-02T09:14:03\"}}");
+    want_ts(ev, utc(2026, 11, 2, 9, 14, 3));
+    ev = decode_ok(f, "{\"record\":{\"time\":\"2026-01-01T00:00:00Z\"},"
+                      "\"published\":\"2026-11-02T09:14:03Z\"}");
+    want_ts(ev, utc(2026, 11, 2, 9, 14, 3));
+    ev = decode_ok(f, "{\"integration\":\"docker\",\"docker\":{\"time\":1793610843,"
+                      "\"timeNano\":1793610843009588769}}");
+    want_ts(ev, 1793610843LL * YM_NS_PER_SEC);
+    /* Two objects down is too deep. */
+    ev = decode_ok(f, "{\"a\":{\"b\":{\"time\":\"2026-01-01T00:00:00Z\"}}}");
+    want_ts(ev, f->ctx.ref_ts);
+
+    /* Not a time: a date alone, a duration, a count, under those keys. */
+    ev = decode_ok(f, "{\"title\":\"x\",\"published\":\"2026-01-01\"}");
+    want_ts(ev, f->ctx.ref_ts);
+    ev = decode_ok(f, "{\"request\":{\"time\":0.25},\"response\":{\"ts\":42}}");
+    want_ts(ev, f->ctx.ref_ts);
+    ev = decode_ok(f, "{\"published\":3,\"eventTime\":true}");
+    want_ts(ev, f->ctx.ref_ts);
+    want_int(ev, "published", 3);
+}
+
+/* ---- real records: ../shared/corpora ---- */
+
+#define CORPORA "../shared/corpora"
+
+/* The whole file at path (NUL-terminated, malloc'd), or NULL when it is absent. */
+static char *
+slurp(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    char *buf;
+    long n;
+
+    if (fp == NULL)
+        return NULL;
+    assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+    n = ftell(fp);
+    assert_true(n >= 0);
+    rewind(fp);
+    buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+    buf[n] = '\0';
+    fclose(fp);
+    return buf;
+}
+
+/*
+ * The time an independent reading finds in the JSON text: the string or
+ * integer at the dotted path `key` (jansson), RFC 3339 (zone-less: UTC
+ * when utc, else it must have a zone) or epoch seconds; 0 when absent.
+ */
+static int64_t
+oracle_time(const char *text, const char *key, bool utc_default)
+{
+    json_error_t jerr;
+    json_t *root = json_loads(text, 0, &jerr), *v = root;
+    char part[64];
+    int64_t t = 0;
+
+    assert_non_null(root);
+    for (const char *k = key; v != NULL && *k;) {
+        const char *dot = strchr(k, '.');
+        size_t n = dot ? (size_t)(dot - k) : strlen(k);
+        assert_true(n < sizeof(part));
+        memcpy(part, k, n);
+        part[n] = '\0';
+        v = json_is_object(v) ? json_object_get(v, part) : NULL;
+        k += n + (dot != NULL);
+    }
+    if (json_is_string(v)) {
+        bool has_zone;
+        const char *sv = json_string_value(v);
+        size_t n = ymtime_parse_iso_z(sv, strlen(sv), &t, &has_zone);
+        assert_int_equal(n, strlen(sv));
+        assert_true(has_zone || utc_default);
+    } else if (json_is_integer(v)) {
+        t = (int64_t)json_integer_value(v) * YM_NS_PER_SEC;
+    }
+    json_decref(root);
+    return t;
+}
+
+/*
+ * Decodes the JSON lines of a corpus file (for an .ini of Wazuh's tests,
+ * the "log N pass = {...}" lines) and checks each event's time against the
+ * oracle's reading of key (ref_ts when the record has none).  Returns the
+ * number of records with a time, or -1 when the file is absent.
+ */
+static long
+check_corpus_times(struct fx *f, const char *path, const char *key, bool utc_default,
+                   const char *rename_from, const char *rename_to)
+{
+    char *buf = slurp(path);
+    long n_timed = 0, n = 0;
+
+    if (buf == NULL)
+        return -1;
+    for (char *line = buf, *next; line != NULL && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        char *json = line;
+        if (strstr(path, ".ini") != NULL) {
+            json = strstr(line, " pass = {");
+            if (strncmp(line, "log ", 4) != 0 || json == NULL)
+                continue;
+            json += 8;
+        }
+        if (*json != '{')
+            continue;
+        if (rename_from != NULL) {
+            /* The same record as its source writes it (same length keys only). */
+            char *k = strstr(json, rename_from);
+            assert_non_null(k);
+            assert_int_equal(strlen(rename_from), strlen(rename_to));
+            memcpy(k, rename_to, strlen(rename_to));
+        }
+        int64_t want = oracle_time(json, key, utc_default);
+        struct ym_event *ev = decode_ok(f, json);
+        want_ts(ev, want != 0 ? want : f->ctx.ref_ts);
+        n_timed += want != 0;
+        n++;
+    }
+    print_message("# %s: %ld records, %ld with a time under %s\n", path, n, n_timed, key);
+    free(buf);
+    return n_timed;
+}
+
+static void
+test_json_corpus_times(void **state)
+{
+    struct fx *f = *state;
+    struct stat st;
+
+    if (stat(CORPORA, &st) != 0) {
+        print_message("# SKIP %s absent: the corpus time test needs it\n", CORPORA);
+        skip();
+    }
+    /* Wazuh's samples wrap each record: {"integration":"gcp","gcp":{...}}. */
+    long n = check_corpus_times(f, CORPORA "/wazuh/analysisd-tests/gcp.ini", "gcp.timestamp",
+                                false, NULL, NULL);
+    assert_true(n >= 20);
+    n = check_corpus_times(f, CORPORA "/wazuh/analysisd-tests/office365.ini",
+                           "office365.CreationTime", true, NULL, NULL);
+    assert_true(n >= 100);
+    n = check_corpus_times(f, CORPORA "/wazuh/analysisd-tests/docker_integration.ini",
+                           "docker.time", false, NULL, NULL);
+    assert_true(n >= 10);
+    /* OTRF's CloudTrail records came through Logstash, which named eventTime
+     * "@timestamp"; as AWS delivers them the key is eventTime. */
+    static const char CT[] =
+        CORPORA "/security-datasets/atomic/aws/collection/ec2_proxy_s3_exfiltration_2020-09-14011940.json";
+    n = check_corpus_times(f, CT, "@timestamp", false, NULL, NULL);
+    assert_true(n >= 100);
+    n = check_corpus_times(f, CT, "eventTime", false, "\"@timestamp\":", "\"eventTime\": ");
+    assert_true(n >= 100);
+}
+
 static void
 test_json_ip_fields(void **state)
 {
@@ -719,6 +959,8 @@ main(void)
         T(test_json_epoch_millis),
         T(test_json_epoch_fraction),
         T(test_json_ip_fields),
+        T(test_json_cloud_times),
+        T(test_json_corpus_times),
         T(test_json_reserved_keys),
         T(test_json_invalid),
         T(test_detect),

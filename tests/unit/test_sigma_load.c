@@ -21,14 +21,17 @@
  *    where a flag starts), gt/gte/lt/lte, exists, fieldref (+ endswith),
  *    expand (placeholders, wildcards in their values, \% escape, unknown
  *    placeholder skipped), and `all` with expanding modifiers making one
- *    item per original value;
+ *    item per original value; neq (a negated item, with any value kind,
+ *    null and keywords too) and the time parts minute/hour/day/week/month/
+ *    year (TIME values, equality or gt/gte/lt/lte);
  *  - refused modifiers and combinations are skips naming the feature;
  *  - conditions: a list is OR, unknown identifiers, aggregations and syntax
  *    errors are skips with their feature;
  *  - multi-document files, YAML syntax errors, non-map documents, documents
  *    without detection;
  *  - correlation rules (every type, group-by, timespan, condition ranges,
- *    field, aliases, generate) and their refusals (value_percentile, bad
+ *    field, aliases, generate, value_percentile with and without pySigma's
+ *    `percentile:`) and their refusals (a percentile outside 0-100, bad
  *    timespan, missing condition or field);
  *  - Sigma filters are applied at compile (`and not filter` under fresh
  *    selection names, the filter's id recorded), and a filter whose
@@ -847,6 +850,64 @@ test_mod_types(void **state)
 }
 
 static void
+test_mod_neq_time(void **state)
+{
+    (void)state;
+    struct sigma_set *s =
+        one("A|neq: x\n    B|contains|neq: [a, b]\n    C|neq: null\n    D|fieldref|neq: E\n"
+            "    F|gt|neq: 5\n    G: y");
+    const struct sigma_item *it = s->rules[0].sels[0].maps[0].items;
+    assert_int_equal(s->rules[0].sels[0].maps[0].n_items, 6);
+    assert_true(it[0].neg);
+    assert_false(it[0].all);
+    EXPECT_STR(&it[0].v[0], SIGMA_S_EQ, "x");
+    assert_true(it[1].neg);
+    assert_int_equal(it[1].n_v, 2);
+    EXPECT_STR(&it[1].v[1], SIGMA_S_CONTAINS, "b");
+    assert_true(it[2].neg);
+    assert_int_equal(it[2].v[0].kind, SIGMA_V_NULL);
+    assert_true(it[3].neg);
+    assert_int_equal(it[3].v[0].kind, SIGMA_V_FIELDREF);
+    assert_true(it[4].neg);
+    assert_int_equal(it[4].v[0].kind, SIGMA_V_NUM);
+    assert_int_equal(it[4].v[0].numop, SIGMA_NUM_GT);
+    assert_false(it[5].neg);
+    sigma_set_free(s);
+
+    s = one("'|neq': evil"); /* a keyword: the raw line does not contain it */
+    assert_true(item0(s)->neg);
+    assert_null(item0(s)->field);
+    EXPECT_STR(&item0(s)->v[0], SIGMA_S_CONTAINS, "evil");
+    sigma_set_free(s);
+
+    s = one("T|hour: 3\n    U|minute|gte: '30'\n    V|gt|year: 2024\n    W|week|neq: 53\n"
+            "    X|day: [1, 15]\n    Y|month|lte: -1");
+    it = s->rules[0].sels[0].maps[0].items;
+    assert_int_equal(it[0].v[0].kind, SIGMA_V_TIME);
+    assert_int_equal(it[0].v[0].tpart, SIGMA_T_HOUR);
+    assert_int_equal(it[0].v[0].numop, SIGMA_NUM_EQ);
+    assert_true(it[0].v[0].num == 3.0);
+    assert_string_equal(it[0].v[0].s, "3");
+    assert_int_equal(it[0].v[0].lit, -1);
+    assert_false(it[0].neg);
+    assert_int_equal(it[1].v[0].tpart, SIGMA_T_MINUTE);
+    assert_int_equal(it[1].v[0].numop, SIGMA_NUM_GTE);
+    assert_true(it[1].v[0].num == 30.0);
+    assert_int_equal(it[2].v[0].tpart, SIGMA_T_YEAR);
+    assert_int_equal(it[2].v[0].numop, SIGMA_NUM_GT);
+    assert_true(it[2].v[0].num == 2024.0);
+    assert_int_equal(it[3].v[0].tpart, SIGMA_T_WEEK);
+    assert_true(it[3].neg);
+    assert_int_equal(it[4].n_v, 2);
+    assert_int_equal(it[4].v[1].tpart, SIGMA_T_DAY);
+    assert_true(it[4].v[1].num == 15.0);
+    assert_int_equal(it[5].v[0].tpart, SIGMA_T_MONTH);
+    assert_int_equal(it[5].v[0].numop, SIGMA_NUM_LTE);
+    assert_true(it[5].v[0].num == -1.0);
+    sigma_set_free(s);
+}
+
+static void
 test_mod_expand(void **state)
 {
     (void)state;
@@ -892,8 +953,19 @@ test_mod_refused(void **state)
     expect_skip("F|foo: x", "unknown modifier 'foo'");
     expect_skip("F|contains|: x", "unknown modifier ''");
     expect_skip("F|Contains: x", "unknown modifier 'Contains'");
-    expect_skip("F|neq: x", "modifier 'neq'");
-    expect_skip("F|hour: 3", "modifier 'hour'");
+    expect_skip("F|neq|all: [a, b]", "modifier 'neq' with 'all'");
+    expect_skip("F|all|contains|neq: [a, b]", "modifier 'neq' with 'all'");
+    expect_skip("F|hour|minute: 3", "modifier 'minute' with 'hour'");
+    expect_skip("F|hour: 3.5", "modifier 'hour' on '3.5', not an integer");
+    expect_skip("F|day: x", "modifier 'day' on 'x', not an integer");
+    expect_skip("F|year: 99999999999", "modifier 'year' on '99999999999', not an integer");
+    expect_skip("F|hour|contains: 3", "modifier 'contains' with 'hour'");
+    expect_skip("F|hour|re: 3", "modifier 'hour' with 're'");
+    expect_skip("F|cidr|week: 3", "modifier 'week' with 'cidr'");
+    expect_skip("F|month|expand: 3", "modifier 'expand' with 'month'");
+    expect_skip("F|hour: null", "null value with a modifier");
+    expect_skip("'|hour': 3", "modifier 'hour' on keywords");
+    expect_skip("F|gt|lt|hour: 3", "modifier 'lt' with 'gt'");
     expect_skip("F|contains|re: x", "modifier 'contains' with 're'");
     expect_skip("F|re|cidr: x", "modifier 'cidr' with 're'");
     expect_skip("F|i: x", "modifier 'i' without 're'");
@@ -1103,6 +1175,10 @@ test_correlations(void **state)
         "correlation: {type: value_percentile, rules: [w], group-by: [C], timespan: 24h,\n"
         "              condition: {field: Image, lte: 1}}\n"
         "---\n"
+        "title: Bad percentile\n"
+        "correlation: {type: value_percentile, rules: [w], group-by: [C], timespan: 24h,\n"
+        "              condition: {field: Image, percentile: 101, lte: 1}}\n"
+        "---\n"
         "title: Bad span\n"
         "correlation: {type: event_count, rules: [w], timespan: 10x, condition: {gt: 1}}\n"
         "---\n"
@@ -1120,7 +1196,7 @@ test_correlations(void **state)
         "---\n"
         "title: Bad op\n"
         "correlation: {type: event_count, rules: [w], timespan: 10m, condition: {above: 1}}\n");
-    assert_int_equal(s->n_rules, 8);
+    assert_int_equal(s->n_rules, 9);
     const struct sigma_rule *r = &s->rules[0];
     assert_true(r->info.is_correlation);
     assert_int_equal(r->info.level, SIGMA_LEVEL_HIGH);
@@ -1176,9 +1252,14 @@ test_correlations(void **state)
     assert_string_equal(s->rules[6].corr->field, "bytes_sent");
     assert_int_equal(s->rules[7].corr->type, SIGMA_CORR_VALUE_AVG);
     assert_true(s->rules[7].corr->cond[0].v == 500.5);
+    assert_int_equal(s->rules[8].corr->type, SIGMA_CORR_VALUE_PERCENTILE);
+    assert_string_equal(s->rules[8].corr->field, "Image");
+    assert_false(s->rules[8].corr->has_percentile);
+    assert_int_equal(s->rules[8].corr->cond[0].op, SIGMA_CMP_LTE);
 
     assert_int_equal(s->n_skips, 7);
-    assert_string_equal(s->skips[0].feature, "correlation type value_percentile");
+    assert_string_equal(s->skips[0].feature,
+                        "correlation condition percentile is not between 0 and 100");
     assert_string_equal(s->skips[1].feature, "correlation timespan '10x'");
     assert_string_equal(s->skips[2].feature, "correlation without condition");
     assert_string_equal(s->skips[3].feature, "correlation without condition field");
@@ -1732,6 +1813,7 @@ main(void)
         cmocka_unit_test(test_mod_all),       cmocka_unit_test(test_mod_windash),
         cmocka_unit_test(test_mod_encodings), cmocka_unit_test(test_mod_re),
         cmocka_unit_test(test_mod_cidr),      cmocka_unit_test(test_mod_types),
+        cmocka_unit_test(test_mod_neq_time),
         cmocka_unit_test(test_mod_expand),    cmocka_unit_test(test_mod_refused),
         cmocka_unit_test(test_conditions),    cmocka_unit_test(test_documents),
         cmocka_unit_test(test_correlations),  cmocka_unit_test(test_filters),

@@ -31,7 +31,26 @@
  *    rules that exact evaluation matches; without a prefilter every routed
  *    rule is evaluated;
  *  - allocation failures in sigma_prefilter_build and sigma_scratch_new are
- *    reported and leak nothing.
+ *    reported and leak nothing;
+ *  - `neq` negates an item over every value kind (an absent field matches,
+ *    keywords, several names, routes), a negated item and its plain twin
+ *    are not memoised as one, and a negated item gives no literal;
+ *  - time parts of RFC 3339 strings (zones to UTC), dates alone, epoch
+ *    seconds and milliseconds, floats, decimal text and @timestamp/_time
+ *    (ev->ts, absent when 0, a field of that name wins), with = > >= < <=;
+ *    ISO weeks at year ends (week 53) and for every day of 1990-2030
+ *    against strftime's %V;
+ *  - JSON arrays in string fields: elements unescaped (\\, \", \u with
+ *    surrogate pairs), numbers, booleans, objects and nested arrays as
+ *    text, null none, the whole text still; paths into arrays of objects
+ *    (Okta's target.displayName, a pod spec's capabilities), exists and
+ *    null through them; invalid or over-bound arrays as text only, more
+ *    arrays than the element cache holds, 3,000 mutated texts; the
+ *    prefilter finds literals that only the unescaped elements hold;
+ *  - SigmaHQ's Okta and Kubernetes rules with the shipped cloud pipeline
+ *    fire on decoded JSON events whose values are inside arrays;
+ *  - the property test also draws neq items, time values, dates, @timestamp
+ *    and JSON array fields with escapes (a path's prefix among them).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,8 +64,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "decode/decode.h"
 #include "detect/sigma_int.h"
+#include "detect/sigma_pipe.h"
+#include "test_tmpdir.h"
+#include "util/buf.h"
 #include "util/mem.h"
+#include "util/ymtime.h"
 
 /* ---- compiled rules by hand ---- */
 
@@ -1049,6 +1073,614 @@ test_no_prefilter(void **state)
     tset_free(other);
 }
 
+/* ---- neq, time parts, JSON arrays ---- */
+
+static struct sigma_item
+neg(struct sigma_item it)
+{
+    it.neg = true;
+    return it;
+}
+
+static struct sigma_value
+vtime(enum sigma_tpart tp, enum sigma_numop op, double n)
+{
+    struct sigma_value v;
+
+    memset(&v, 0, sizeof(v));
+    v.kind = SIGMA_V_TIME;
+    v.tpart = tp;
+    v.numop = op;
+    v.num = n;
+    v.lit = -1;
+    return v;
+}
+
+/*
+ * True when rule r matches ev exactly; fails the test when sigma_match (the
+ * prefilter and the compiled routes) says otherwise.
+ */
+static bool
+MX(struct fx *f, size_t r, const struct ym_event *ev)
+{
+    struct hits h = {.n = 0};
+    bool exact = M(f, r, ev), seen = false;
+
+    assert_int_equal(sigma_match(f->s, f->sc, ev, collect, &h), 0);
+    for (size_t i = 0; i < h.n; i++)
+        seen |= h.r[i] == r;
+    if (seen != exact)
+        fail_msg("rule %zu: exact %d, sigma_match %d (raw '%.*s')", r, exact, seen,
+                 (int)ev->raw.len, ev->raw.p);
+    return exact;
+}
+
+static void
+test_neq(void **state)
+{
+    struct fx *f = *state;
+    struct sigma_set *s = f->s;
+    static const char *const two[] = {"u1", "u2"};
+    struct ym_event *ev = ev_new(&f->b, "user bob ran cmd.exe from 10.1.2.3");
+
+    fs(&f->b, ev, "user", "Bob");
+    fs(&f->b, ev, "image", "C:\\Windows\\cmd.exe");
+    fi(&f->b, ev, "id", 4625);
+    fip(&f->b, ev, "ip", "10.1.2.3");
+    fs(&f->b, ev, "empty", "");
+    fs(&f->b, ev, "other", "bob");
+    fs(&f->b, ev, "u2", "carol");
+    /* f|neq: [a, b]: neither a nor b (case-insensitively); an absent field matches. */
+    size_t n1 = add_simple(s, -1, ITEMS(neg(item(s, "user", VALS(EQ("alice"), EQ("carol"))))));
+    size_t n2 = add_simple(s, -1, ITEMS(neg(item(s, "user", VALS(EQ("alice"), EQ("BOB"))))));
+    size_t n3 = add_simple(s, -1, ITEMS(neg(item(s, "missing", VALS(EQ("x"))))));
+    size_t n4 = add_simple(s, -1, ITEMS(neg(item(s, "image", VALS(ENDS("\\cmd.exe"))))));
+    size_t n5 = add_simple(s, -1, ITEMS(neg(item(s, "image", VALS(CONT("powershell"))))));
+    size_t n6 = add_simple(s, -1, ITEMS(neg(item(s, "image", VALS(vre(s, "^C:", 0))))));
+    size_t n7 = add_simple(s, -1, ITEMS(neg(item(s, "ip", VALS(vcidr("10.0.0.0", 8))))));
+    size_t n8 = add_simple(s, -1, ITEMS(neg(item(s, "ip", VALS(vcidr("192.168.0.0", 16))))));
+    size_t n9 = add_simple(s, -1, ITEMS(neg(item(s, "id", VALS(vint(s, 4625))))));
+    size_t n10 = add_simple(s, -1, ITEMS(neg(item(s, "id", VALS(vnum(SIGMA_NUM_GT, 5000))))));
+    size_t n11 =
+        add_simple(s, -1, ITEMS(neg(item(s, "user", VALS(vref(s, SIGMA_S_EQ, "other", false))))));
+    size_t n12 =
+        add_simple(s, -1, ITEMS(neg(item(s, "user", VALS(vref(s, SIGMA_S_EQ, "u2", false))))));
+    size_t n13 = add_simple(s, -1, ITEMS(neg(item(s, "empty", VALS(vnull())))));
+    size_t n14 = add_simple(s, -1, ITEMS(neg(item(s, "user", VALS(vnull())))));
+    size_t n15 = add_simple(s, -1, ITEMS(neg(item(s, "missing", VALS(vexists(true))))));
+    size_t n16 = add_simple(s, -1, ITEMS(neg(item(s, NULL, VALS(CONT("cmd.exe"))))));
+    size_t n17 = add_simple(s, -1, ITEMS(neg(item(s, NULL, VALS(CONT("mimikatz"))))));
+    /* Several event names: the item matches when no present name has the value. */
+    size_t n18 = add_simple(s, -1, ITEMS(neg(itemn(s, "U", two, 2, VALS(EQ("carol")), false))));
+    size_t n19 = add_simple(s, -1, ITEMS(neg(itemn(s, "U", two, 2, VALS(EQ("dave")), false))));
+    /* In a map with a literal-bearing item: the prefilter keeps that item's literal. */
+    size_t n20 = add_simple(
+        s, -1, ITEMS(item(s, "image", VALS(CONT("cmd.exe"))), neg(item(s, "user", VALS(EQ("x"))))));
+    /* The same item with and without neq are not one memoised item. */
+    size_t p1 = add_simple(s, -1, ITEMS(item(s, "user", VALS(EQ("bob")))));
+    size_t p2 = add_simple(s, -1, ITEMS(neg(item(s, "user", VALS(EQ("bob"))))));
+    /* `all` negated: not every value (the loader refuses neq|all; the matcher is defined). */
+    size_t a1 =
+        add_simple(s, -1, ITEMS(neg(item_all(s, "image", VALS(CONT("cmd"), CONT("zzz"))))));
+    /* A negated route item. */
+    size_t rt = add_route(s, ITEMS(neg(item(s, "sourcetype", VALS(EQ("windows"))))));
+    size_t r1 = add_simple(s, (long)rt, ITEMS(item(s, "user", VALS(CONT("ob")))));
+
+    assert_true(MX(f, n1, ev));
+    assert_false(MX(f, n2, ev));
+    assert_true(MX(f, n3, ev));
+    assert_false(MX(f, n4, ev));
+    assert_true(MX(f, n5, ev));
+    assert_false(MX(f, n6, ev));
+    assert_false(MX(f, n7, ev));
+    assert_true(MX(f, n8, ev));
+    assert_false(MX(f, n9, ev));
+    assert_true(MX(f, n10, ev));
+    assert_false(MX(f, n11, ev));
+    assert_true(MX(f, n12, ev));
+    assert_false(MX(f, n13, ev));
+    assert_true(MX(f, n14, ev));
+    assert_true(MX(f, n15, ev));
+    assert_false(MX(f, n16, ev));
+    assert_true(MX(f, n17, ev));
+    assert_false(MX(f, n18, ev));
+    assert_true(MX(f, n19, ev));
+    assert_true(MX(f, n20, ev));
+    assert_true(MX(f, p1, ev));
+    assert_false(MX(f, p2, ev));
+    assert_true(MX(f, a1, ev));
+    assert_true(MX(f, r1, ev));
+    assert_true(f->s->rules[n20].need_lits);
+    assert_false(f->s->rules[n1].need_lits);
+    ev->sourcetype = YM_STR("windows");
+    assert_false(MX(f, r1, ev));
+    /* An empty event: every negated comparison holds, exists does not. */
+    struct ym_event *e2 = ev_new(&f->b, "");
+    assert_true(MX(f, n2, e2));
+    assert_true(MX(f, n4, e2));
+    assert_true(MX(f, n9, e2));
+    assert_true(MX(f, n11, e2));
+    assert_false(MX(f, n14, e2));
+    assert_true(MX(f, n15, e2));
+    assert_false(MX(f, n20, e2));
+}
+
+/* ts of y-mo-d h:mi:s.ms UTC in ns. */
+static int64_t
+tsn(int y, unsigned mo, unsigned d, int h, int mi, int sec, int ms)
+{
+    return (ymtime_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) *
+               YM_NS_PER_SEC +
+           (int64_t)ms * 1000000;
+}
+
+static void
+test_time(void **state)
+{
+    struct fx *f = *state;
+    struct sigma_set *s = f->s;
+    struct ym_field tmp;
+    const struct ym_field *x;
+    struct ym_event *ev = ev_new(&f->b, "time test");
+
+    ev->ts = tsn(2026, 11, 2, 9, 14, 3, 123);
+    fs(&f->b, ev, "iso", "2024-03-15T22:45:10Z");
+    fs(&f->b, ev, "zoned", "2024-03-15T23:30:00+02:00"); /* 21:30 UTC */
+    fs(&f->b, ev, "local", "2024-03-15 01:02:03.5");      /* no zone: UTC */
+    fs(&f->b, ev, "date", "2021-01-01");
+    fi(&f->b, ev, "secs", 1700000000);     /* 2023-11-14T22:13:20Z */
+    fi(&f->b, ev, "ms", 1700000000123LL);  /* the same, in ms */
+    fi(&f->b, ev, "neg", -1);              /* 1969-12-31T23:59:59Z */
+    assert_non_null(ym_event_add_float(ev, &f->b.arena, YM_STR("fl"), 1700000000.9));
+    fs(&f->b, ev, "txt", "1700000000");
+    fs(&f->b, ev, "bad", "yesterday");
+    fs(&f->b, ev, "trail", "2024-03-15T22:45:10Z junk");
+    fip(&f->b, ev, "ip", "10.1.2.3");
+    fi(&f->b, ev, "huge", INT64_MAX);
+
+    /* The pseudo-fields: RFC 3339 with milliseconds. */
+    x = sigma_event_field(ev, "@timestamp", &tmp);
+    assert_non_null(x);
+    assert_true(ym_str_eqc(x->v.s, "2026-11-02T09:14:03.123Z"));
+    assert_true(ym_str_eqc(sigma_event_field(ev, "_time", &tmp)->v.s, "2026-11-02T09:14:03.123Z"));
+
+#define TR(name, tp, op, n) add_simple(s, -1, ITEMS(item(s, (name), VALS(vtime((tp), (op), (n))))))
+    size_t r[] = {
+        TR("iso", SIGMA_T_HOUR, SIGMA_NUM_EQ, 22),
+        TR("iso", SIGMA_T_MINUTE, SIGMA_NUM_EQ, 45),
+        TR("iso", SIGMA_T_DAY, SIGMA_NUM_EQ, 15),
+        TR("iso", SIGMA_T_MONTH, SIGMA_NUM_EQ, 3),
+        TR("iso", SIGMA_T_YEAR, SIGMA_NUM_EQ, 2024),
+        TR("iso", SIGMA_T_WEEK, SIGMA_NUM_EQ, 11),
+        TR("zoned", SIGMA_T_HOUR, SIGMA_NUM_EQ, 21),
+        TR("local", SIGMA_T_HOUR, SIGMA_NUM_EQ, 1),
+        TR("date", SIGMA_T_WEEK, SIGMA_NUM_EQ, 53), /* Friday of 2020's week 53 */
+        TR("secs", SIGMA_T_HOUR, SIGMA_NUM_EQ, 22),
+        TR("ms", SIGMA_T_MINUTE, SIGMA_NUM_EQ, 13),
+        TR("neg", SIGMA_T_YEAR, SIGMA_NUM_EQ, 1969),
+        TR("neg", SIGMA_T_HOUR, SIGMA_NUM_EQ, 23),
+        TR("fl", SIGMA_T_DAY, SIGMA_NUM_EQ, 14),
+        TR("txt", SIGMA_T_MONTH, SIGMA_NUM_EQ, 11),
+        TR("@timestamp", SIGMA_T_HOUR, SIGMA_NUM_EQ, 9),
+        TR("_time", SIGMA_T_MINUTE, SIGMA_NUM_EQ, 14),
+        TR("iso", SIGMA_T_HOUR, SIGMA_NUM_GT, 20),
+        TR("iso", SIGMA_T_HOUR, SIGMA_NUM_GTE, 22),
+        TR("iso", SIGMA_T_HOUR, SIGMA_NUM_LTE, 22),
+        TR("secs", SIGMA_T_YEAR, SIGMA_NUM_LT, 2024),
+    };
+    size_t no[] = {
+        TR("iso", SIGMA_T_HOUR, SIGMA_NUM_EQ, 23),
+        TR("iso", SIGMA_T_HOUR, SIGMA_NUM_LT, 22),
+        TR("bad", SIGMA_T_HOUR, SIGMA_NUM_GTE, 0),
+        TR("trail", SIGMA_T_HOUR, SIGMA_NUM_EQ, 22),
+        TR("ip", SIGMA_T_YEAR, SIGMA_NUM_GT, 0),
+        TR("huge", SIGMA_T_YEAR, SIGMA_NUM_GT, 0),
+        TR("missing", SIGMA_T_YEAR, SIGMA_NUM_GT, 0),
+    };
+    /* Off hours, written as a Sigma rule would: not within 08:00-17:59. */
+    size_t off = add_simple(
+        s, -1,
+        ITEMS(neg(item(s, "iso", VALS(vtime(SIGMA_T_HOUR, SIGMA_NUM_GTE, 8)))),
+              item(s, "iso", VALS(vtime(SIGMA_T_HOUR, SIGMA_NUM_GTE, 18)))));
+    size_t bad_neq = add_simple(s, -1, ITEMS(neg(item(s, "bad", VALS(vtime(SIGMA_T_HOUR,
+                                                                            SIGMA_NUM_EQ, 1))))));
+    /* A string value on @timestamp has its literal found in the scan text. */
+    size_t lit = add_simple(s, -1, ITEMS(item(s, "@timestamp", VALS(STARTS("2026-11-02T09")))));
+    for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+        if (!MX(f, r[i], ev))
+            fail_msg("time rule %zu does not match", i);
+    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+        if (MX(f, no[i], ev))
+            fail_msg("time rule no[%zu] matches", i);
+    assert_false(MX(f, off, ev));
+    assert_true(MX(f, bad_neq, ev));
+    assert_true(MX(f, lit, ev));
+    assert_true(f->s->rules[lit].need_lits);
+    /* Without a time (ts 0) the pseudo-fields are absent; a field of that name wins. */
+    struct ym_event *e2 = ev_new(&f->b, "no time");
+    assert_null(sigma_event_field(e2, "@timestamp", &tmp));
+    assert_false(MX(f, r[15], e2));
+    assert_false(MX(f, lit, e2));
+    struct ym_event *e3 = ev_new(&f->b, "own time");
+    e3->ts = tsn(2026, 11, 2, 9, 14, 3, 123);
+    fs(&f->b, e3, "@timestamp", "2020-01-01T00:00:00Z");
+    assert_true(ym_str_eqc(sigma_event_field(e3, "@timestamp", &tmp)->v.s, "2020-01-01T00:00:00Z"));
+    assert_false(MX(f, r[15], e3));
+    assert_false(MX(f, lit, e3));
+    assert_true(MX(f, r[16], e3)); /* _time is still ev->ts */
+#undef TR
+}
+
+/* ISO 8601 weeks and the other parts across year ends, against a reference computation. */
+static void
+test_time_weeks(void **state)
+{
+    struct fx *f = *state;
+    struct sigma_set *s = f->s;
+    static const struct {
+        const char *date;
+        int week;
+    } cases[] = {
+        {"2019-12-29", 52}, {"2019-12-30", 1},  {"2020-01-05", 1},  {"2020-01-06", 2},
+        {"2020-12-31", 53}, {"2021-01-01", 53}, {"2021-01-03", 53}, {"2021-01-04", 1},
+        {"2024-12-29", 52}, {"2024-12-30", 1},  {"2026-01-01", 1},  {"2026-12-31", 53},
+        {"2027-01-03", 53}, {"2027-01-04", 1},  {"2016-01-03", 53}, {"2004-12-31", 53},
+        {"1970-01-01", 1},  {"1969-12-29", 1},  {"1969-12-28", 52}, {"2000-02-29", 9},
+    };
+    size_t rules[54];
+
+    for (int w = 1; w <= 53; w++)
+        rules[w] = add_simple(s, -1, ITEMS(item(s, "d", VALS(vtime(SIGMA_T_WEEK, SIGMA_NUM_EQ, w)))));
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct ym_event *ev = ev_new(&f->b, cases[i].date);
+        fs(&f->b, ev, "d", cases[i].date);
+        for (int w = 1; w <= 53; w++)
+            if (MX(f, rules[w], ev) != (w == cases[i].week))
+                fail_msg("%s: week %d %s", cases[i].date, w,
+                         w == cases[i].week ? "does not match" : "matches");
+    }
+    /* Every day of 1990-2030 (at some second of it) against strftime's %V. */
+    for (int64_t day = ymtime_days_from_civil(1990, 1, 1); day < ymtime_days_from_civil(2031, 1, 1);
+         day += 1) {
+        time_t t = (time_t)(day * 86400 + (day * 7919) % 86400);
+        struct tm tm;
+        char want[8];
+        assert_non_null(gmtime_r(&t, &tm));
+        strftime(want, sizeof(want), "%V", &tm);
+        struct ym_field fl = {YM_STR("d"), YM_T_INT, {.i = (int64_t)t}};
+        struct ym_event ev = {0};
+        ev.fields = &fl;
+        ev.n_fields = 1;
+        ev.cap_fields = 1;
+        int w = (int)strtol(want, NULL, 10);
+        if (!sigma_match_rule(f->s, f->sc, rules[w], &ev))
+            fail_msg("day %lld: week %d expected", (long long)day, w);
+        if (w > 1 && sigma_match_rule(f->s, f->sc, rules[w - 1], &ev))
+            fail_msg("day %lld: week %d too", (long long)day, w - 1);
+    }
+}
+
+/* Adds a string field whose value is copied into the batch's arena. */
+static void
+fsc(struct ym_batch *b, struct ym_event *ev, const char *name, const char *val)
+{
+    char *p = arena_strndup(&b->arena, val, strlen(val));
+
+    assert_non_null(p);
+    assert_non_null(ym_event_add_str(ev, &b->arena, ym_str_c(name), ym_str_c(p)));
+}
+
+static void
+test_arrays(void **state)
+{
+    struct fx *f = *state;
+    struct sigma_set *s = f->s;
+    struct ym_event *ev = ev_new(&f->b, "arrays");
+
+    fsc(&f->b, ev, "tags",
+        "[\"alpha\",\"C:\\\\Windows\\\\x.exe\",\"say \\\"hi\\\"\",\"caf\\u00e9\",\"\\ud83d\\ude00\","
+        "7,-1.5e3,true,null,{\"k\":\"v\"},[1,2],\"\"]");
+    fsc(&f->b, ev, "ips", "[\"10.1.2.3\",\"192.168.9.9\"]");
+    fsc(&f->b, ev, "dates", "[\"2024-03-15T22:45:10Z\",1700000000]");
+    fsc(&f->b, ev, "empty", "[]");
+    fsc(&f->b, ev, "notjson", "[a, b]");
+    fsc(&f->b, ev, "open", "[\"a\"");
+    fsc(&f->b, ev, "plain", "[INFO] started");
+    fsc(&f->b, ev, "target",
+        "[{\"id\":\"00u1\",\"type\":\"User\",\"displayName\":\"Jane Doe\"},"
+        "{\"id\":\"0oa2\",\"type\":\"AppInstance\",\"displayName\":\"Okta Admin Console\","
+        "\"detail\":{\"a.b\":\"dotted\",\"n\":{\"m\":\"deep\"}}},\"scalar\",[{\"id\":\"nested\"}]]");
+    fsc(&f->b, ev, "req.spec.containers",
+        "[{\"name\":\"c1\",\"securityContext\":{\"capabilities\":{\"add\":[\"NET_RAW\"]}}},"
+        "{\"name\":\"c2\",\"securityContext\":{\"privileged\":true,\"capabilities\":{\"add\":"
+        "[\"SYS_ADMIN\",\"SYS_PTRACE\"]}},\"path\":\"C:\\\\Temp\\\\evil.ps1\"}]");
+
+    size_t yes[] = {
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(EQ("ALPHA"))))),
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(ENDS("\\windows\\x.exe"))))),
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(EQ("say \"hi\""))))),
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(EQ("caf\xc3\xa9"))))),
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(EQ("\xf0\x9f\x98\x80"))))),
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(vint(s, 7))))),
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(EQ("-1.5e3"))))),
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(vnum(SIGMA_NUM_LT, -1000))))),
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(EQ("true"))))),
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(EQ("{\"k\":\"v\"}"))))),
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(EQ("[1,2]"))))),
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(EQ(""))))),
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(CONT("\"alpha\",\"C:"))))), /* the text */
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(vre(s, "^C:\\\\Win", 0))))),
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(GLOB("c:\\\\*\\\\x.exe"))))),
+        add_simple(s, -1, ITEMS(item(s, "ips", VALS(vcidr("192.168.0.0", 16))))),
+        add_simple(s, -1, ITEMS(item(s, "dates", VALS(vtime(SIGMA_T_YEAR, SIGMA_NUM_EQ, 2023))))),
+        add_simple(s, -1, ITEMS(item(s, "notjson", VALS(EQ("[a, b]"))))),
+        add_simple(s, -1, ITEMS(item(s, "plain", VALS(STARTS("[info]"))))),
+        add_simple(s, -1, ITEMS(item(s, "empty", VALS(vexists(true))))),
+        add_simple(s, -1, ITEMS(neg(item(s, "tags", VALS(EQ("beta")))))),
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(vref(s, SIGMA_S_EQ, "alias", false))))),
+        /* Paths into the arrays' objects. */
+        add_simple(s, -1, ITEMS(item(s, "target.displayName", VALS(EQ("Okta Admin Console"))))),
+        add_simple(s, -1, ITEMS(item(s, "target.displayName", VALS(EQ("jane doe"))))),
+        add_simple(s, -1, ITEMS(item(s, "target.id", VALS(EQ("nested"))))),
+        add_simple(s, -1, ITEMS(item(s, "target.detail.a.b", VALS(EQ("dotted"))))),
+        add_simple(s, -1, ITEMS(item(s, "target.detail.n.m", VALS(EQ("deep"))))),
+        add_simple(s, -1, ITEMS(item(s, "target.detail.n", VALS(CONT("\"m\""))))),
+        add_simple(s, -1, ITEMS(item(s, "target.displayName", VALS(vexists(true))))),
+        add_simple(s, -1, ITEMS(item(s, "target.nope", VALS(vexists(false))))),
+        add_simple(s, -1, ITEMS(item(s, "target.nope", VALS(vnull())))),
+        add_simple(s, -1,
+                   ITEMS(item(s, "req.spec.containers.securityContext.capabilities.add",
+                              VALS(EQ("SYS_ADMIN"))))),
+        add_simple(s, -1,
+                   ITEMS(item(s, "req.spec.containers.securityContext.privileged",
+                              VALS(EQ("true"))))),
+        add_simple(s, -1, ITEMS(item(s, "req.spec.containers.path", VALS(ENDS("\\evil.ps1"))))),
+        add_simple(s, -1, ITEMS(neg(item(s, "target.displayName", VALS(EQ("nobody")))))),
+        add_simple(s, -1, ITEMS(item(s, "tags.k", VALS(EQ("v"))))), /* tags holds {"k":"v"} */
+        /* A route whose condition reads a name inside an array, and one on an array field. */
+        add_simple(s, (long)add_route(s, ITEMS(item(s, "target.type", VALS(EQ("appinstance"))))),
+                   ITEMS(item(s, "target.id", VALS(EQ("0oa2"))))),
+        add_simple(s, (long)add_route(s, ITEMS(item(s, "ips", VALS(EQ("10.1.2.3"))))),
+                   ITEMS(item(s, "ips", VALS(CONT("192.168."))))),
+    };
+    size_t no[] = {
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(EQ("null"))))),
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(EQ("k"))))),
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(EQ("1"))))), /* inside a nested array */
+        add_simple(s, -1, ITEMS(item(s, "tags", VALS(vnull())))),
+        add_simple(s, -1, ITEMS(item(s, "empty", VALS(EQ(""))))),
+        add_simple(s, -1, ITEMS(item(s, "notjson", VALS(EQ("a"))))),
+        add_simple(s, -1, ITEMS(item(s, "open", VALS(EQ("a"))))),
+        add_simple(s, -1, ITEMS(item(s, "ips", VALS(vcidr("172.16.0.0", 12))))),
+        add_simple(s, -1, ITEMS(neg(item(s, "tags", VALS(EQ("alpha")))))),
+        add_simple(s, -1, ITEMS(item(s, "target.displayName", VALS(EQ("scalar"))))),
+        add_simple(s, -1, ITEMS(item(s, "target.type.x", VALS(EQ("User"))))),
+        add_simple(s, -1, ITEMS(item(s, "target.displayName", VALS(vnull())))),
+        add_simple(s, -1, ITEMS(item(s, "target.displayName", VALS(vexists(false))))),
+        add_simple(s, -1,
+                   ITEMS(item(s, "req.spec.containers.securityContext.capabilities.add",
+                              VALS(EQ("SYS_MODULE"))))),
+        add_simple(s, -1, ITEMS(neg(item(s, "target.displayName", VALS(EQ("jane doe")))))),
+    };
+    fs(&f->b, ev, "alias", "Alpha");
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+        if (!MX(f, yes[i], ev))
+            fail_msg("array rule yes[%zu] does not match", i);
+    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+        if (MX(f, no[i], ev))
+            fail_msg("array rule no[%zu] matches", i);
+    /* Literal rules whose literal appears only unescaped are found by the prefilter. */
+    assert_true(f->s->rules[yes[1]].need_lits);
+    assert_true(f->s->rules[yes[33]].need_lits);
+    /* Without a scratch (names read one by one), the same answers. */
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+        assert_true(sigma_sel_match(s, NULL, &s->rules[yes[i]].sels[0], ev));
+    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+        assert_false(sigma_sel_match(s, f->sc, &s->rules[no[i]].sels[0], ev));
+}
+
+/* b's bytes as a C string. */
+static const char *
+bstr(struct ym_buf *b)
+{
+    ym_buf_putc(b, '\0');
+    assert_false(b->is_oom);
+    b->len--;
+    return b->p;
+}
+
+/* Arrays at their bounds, more arrays in one event than the cache holds, hostile texts. */
+static void
+test_arrays_bounds(void **state)
+{
+    struct fx *f = *state;
+    struct sigma_set *s = f->s;
+    struct ym_buf b;
+    char name[32];
+    size_t last = add_simple(s, -1, ITEMS(item(s, "a", VALS(EQ("e999"))))); /* the 1000th */
+    size_t over = add_simple(s, -1, ITEMS(item(s, "b", VALS(EQ("e1000"))))); /* the 1001st */
+    size_t big = add_simple(s, -1, ITEMS(item(s, "c", VALS(EQ("needle")))));
+    size_t deep = add_simple(s, -1, ITEMS(item(s, "d", VALS(EQ("x")))));
+    size_t path_over = add_simple(s, -1, ITEMS(item(s, "o.k", VALS(EQ("v1000")))));
+    static const char *many[70]; /* more array fields than the element cache holds */
+    for (int i = 0; i < 70; i++) {
+        snprintf(name, sizeof(name), "m%d", i);
+        many[i] = dup(s, name);
+    }
+    size_t mr = add_simple(s, -1, ITEMS(itemn(s, "M", many, 70, VALS(EQ("v69")), false)));
+    size_t mr2 = add_simple(
+        s, -1, ITEMS(itemn(s, "M", many, 70, VALS(EQ("v3"), EQ("v68"), EQ("v2")), true)));
+    size_t rk = add_simple(s, -1, ITEMS(item(s, "r", VALS(CONT("v")))));
+    size_t rp = add_simple(s, -1, ITEMS(item(s, "r.k", VALS(CONT("v")))));
+    size_t rn0 = add_simple(s, -1, ITEMS(item(s, "r.n", VALS(vexists(true)))));
+
+    ym_buf_init(&b);
+    struct ym_event *ev = ev_new(&f->b, "bounds");
+    ym_buf_puts(&b, "[");
+    for (int i = 0; i < 1000; i++) {
+        char el[16];
+        int n = snprintf(el, sizeof(el), "%s\"e%d\"", i ? "," : "", i);
+        ym_buf_append(&b, el, (size_t)n);
+    }
+    ym_buf_puts(&b, "]");
+    fsc(&f->b, ev, "a", bstr(&b));
+    b.len--;
+    ym_buf_puts(&b, ",\"e1000\"]");
+    fsc(&f->b, ev, "b", bstr(&b));
+    ym_buf_reset(&b);
+    ym_buf_puts(&b, "[\"needle\",\"");
+    for (int i = 0; i < SIGMA_ARRAY_MAX_TEXT; i++)
+        ym_buf_putc(&b, 'x');
+    ym_buf_puts(&b, "\"]");
+    fsc(&f->b, ev, "c", bstr(&b));
+    ym_buf_reset(&b);
+    for (int i = 0; i < 40; i++)
+        ym_buf_putc(&b, '[');
+    ym_buf_puts(&b, "\"x\"");
+    for (int i = 0; i < 40; i++)
+        ym_buf_putc(&b, ']');
+    fsc(&f->b, ev, "d", bstr(&b));
+    ym_buf_reset(&b);
+    ym_buf_puts(&b, "[");
+    for (int i = 0; i <= 1000; i++) {
+        char el[32];
+        int n = snprintf(el, sizeof(el), "%s{\"k\":\"v%d\"}", i ? "," : "", i);
+        ym_buf_append(&b, el, (size_t)n);
+    }
+    ym_buf_puts(&b, "]");
+    fsc(&f->b, ev, "o", bstr(&b));
+    for (int i = 0; i < 70; i++) {
+        char val[32];
+        snprintf(val, sizeof(val), "[\"v%d\"]", i);
+        fsc(&f->b, ev, many[i], val);
+    }
+    assert_true(MX(f, last, ev));
+    assert_false(MX(f, over, ev));
+    assert_false(MX(f, big, ev));
+    assert_false(MX(f, deep, ev));
+    assert_false(MX(f, path_over, ev));
+    assert_true(MX(f, mr, ev));
+    assert_true(MX(f, mr2, ev));
+
+    /* Random mutations of valid arrays: no crash, no leak, the same answer twice. */
+    static const char base[] = "[{\"k\":\"v\\\\w\",\"n\":[1,2.5e3,true,null]},\"s\\u00e9\\ud800\","
+                               "\"\\ud83d\\ude00\",-0,[[[]]],{}]";
+    static const char junk[] = "[]{}\",:\\u0e-+.9tfnx ";
+    rng_state = 0xa11a7ull;
+    for (int i = 0; i < 3000; i++) {
+        char t[sizeof(base) + 8];
+        memcpy(t, base, sizeof(base));
+        for (int m = 0, nm = 1 + (int)rn(4); m < nm; m++)
+            t[rn(sizeof(base) - 1)] = junk[rn(sizeof(junk) - 1)];
+        t[0] = '[';
+        struct ym_event *e = ev_new(&f->b, "mutant");
+        fsc(&f->b, e, "r", t);
+        bool a1 = MX(f, rk, e), a2 = MX(f, rp, e), a3 = MX(f, rn0, e);
+        assert_int_equal(a1, MX(f, rk, e));
+        assert_int_equal(a2, MX(f, rp, e));
+        assert_int_equal(a3, MX(f, rn0, e));
+    }
+    ym_buf_fini(&b);
+}
+
+/* ---- real rules on list-valued fields (SigmaHQ's, when the corpus is there) ---- */
+
+#define CORPUS "../shared/corpora/sigmahq"
+
+static const char okta_hit[] =
+    "{\"uuid\":\"1c1f0d1e-0001\",\"published\":\"2023-09-07T10:11:12.345Z\",\"eventType\":"
+    "\"policy.evaluate_sign_on\",\"version\":\"0\",\"severity\":\"INFO\",\"actor\":{\"id\":"
+    "\"00u1abcd\",\"type\":\"User\",\"alternateId\":\"jane@example.com\"},\"target\":[{\"id\":"
+    "\"rul1\",\"type\":\"Rule\",\"displayName\":\"Catch-all Rule\",\"detailEntry\":null},{\"id\":"
+    "\"0oa1\",\"type\":\"AppInstance\",\"displayName\":\"Okta Admin Console\"}],\"debugContext\":{"
+    "\"debugData\":{\"behaviors\":\"{New Geo-Location=NEGATIVE, New Device=POSITIVE}\"}}}";
+/* The same, the name escaped in JSON: the prefilter must see it unescaped. */
+static const char okta_hit_esc[] =
+    "{\"uuid\":\"1c1f0d1e-0002\",\"published\":\"2023-09-07T10:11:12.345Z\",\"eventType\":"
+    "\"policy.evaluate_sign_on\",\"actor\":{\"id\":\"00u1abcd\"},\"target\":[{\"displayName\":"
+    "\"Okta\\u0020Admin Consol\\u0065\"}],\"debugContext\":{\"debugData\":{\"behaviors\":"
+    "\"{New Device=POSITIVE}\"}}}";
+static const char okta_miss[] =
+    "{\"uuid\":\"1c1f0d1e-0003\",\"published\":\"2023-09-07T10:12:12.345Z\",\"eventType\":"
+    "\"policy.evaluate_sign_on\",\"actor\":{\"id\":\"00u1abcd\"},\"target\":[{\"id\":\"0oa2\","
+    "\"displayName\":\"Okta Dashboard\"},{\"displayName\":\"Okta Admin Console (old)\"}],"
+    "\"debugContext\":{\"debugData\":{\"behaviors\":\"{New Device=POSITIVE}\"}}}";
+static const char k8s_hit[] =
+    "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"RequestResponse\","
+    "\"auditID\":\"a1\",\"verb\":\"create\",\"user\":{\"username\":\"eve\"},\"sourceIPs\":["
+    "\"10.0.0.5\"],\"objectRef\":{\"resource\":\"pods\",\"namespace\":\"default\"},"
+    "\"requestObject\":{\"kind\":\"Pod\",\"spec\":{\"containers\":[{\"name\":\"c0\"},{\"name\":"
+    "\"c1\",\"securityContext\":{\"capabilities\":{\"add\":[\"SYS_ADMIN\"]}}}]}}}";
+static const char k8s_miss[] =
+    "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"RequestResponse\","
+    "\"auditID\":\"a2\",\"verb\":\"create\",\"user\":{\"username\":\"bob\"},\"objectRef\":{"
+    "\"resource\":\"pods\"},\"requestObject\":{\"kind\":\"Pod\",\"spec\":{\"containers\":[{"
+    "\"name\":\"c1\",\"securityContext\":{\"capabilities\":{\"add\":[]}}}]}}}";
+
+static void
+test_real_rules(void **state)
+{
+    struct fx *f = *state;
+    static const char okta[] = CORPUS "/rules/identity/okta/okta_new_behaviours_admin_console.yml";
+    static const char k8s[] =
+        CORPUS "/rules/application/kubernetes/audit/kubernetes_audit_privileged_pod_creation.yml";
+    static const char *const lines[] = {okta_hit, okta_hit_esc, okta_miss, k8s_hit, k8s_miss};
+    static const int want[] = {0, 0, -1, 1, -1}; /* 0: the Okta rule, 1: the Kubernetes rule */
+    struct stat st;
+    struct ym_err err;
+    char dir[128], path[256];
+
+    if (stat(okta, &st) != 0 || stat(k8s, &st) != 0 || stat("rules/pipelines/cloud.yml", &st) != 0) {
+        print_message("# the SigmaHQ corpus or rules/pipelines is absent: skipped\n");
+        skip();
+    }
+    /* The shipped cloud pipeline, and a mapping of `capabilities` into the pod spec's array. */
+    assert_int_equal(test_tmpdir_make(dir, sizeof(dir), "sigmarr"), 0);
+    snprintf(path, sizeof(path), "%s/caps.yml", dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("name: caps\npriority: 40\ntransformations:\n  - id: caps\n    type: field_name_mapping\n"
+          "    mapping:\n      capabilities: "
+          "requestObject.spec.containers.securityContext.capabilities.add\n",
+          fp);
+    assert_int_equal(fclose(fp), 0);
+    struct sigma_pipe *p = sigma_pipe_new();
+    assert_non_null(p);
+    if (sigma_pipe_load_file(p, "rules/pipelines/cloud.yml", &err) != 0 ||
+        sigma_pipe_load_file(p, path, &err) != 0)
+        fail_msg("pipeline: %s", err.msg);
+    struct sigma_set *s = sigma_set_new(&(struct sigma_load_opts){.pipe = p});
+    assert_non_null(s);
+    assert_int_equal(sigma_set_load_file(s, okta, &err), 0);
+    assert_int_equal(sigma_set_load_file(s, k8s, &err), 0);
+    assert_int_equal(sigma_set_compile(s, &err), 0);
+    assert_int_equal(sigma_set_count(s), 2);
+    long ri[2] = {sigma_set_find(s, "a0b38b70-3cb5-484b-a4eb-c4d8e7bcc0a9"),
+                  sigma_set_find(s, "c5cd1b20-36bb-488d-8c05-486be3d0cb97")};
+    assert_true(ri[0] >= 0 && ri[1] >= 0);
+    assert_true(s->rules[ri[0]].need_lits);
+    struct sigma_scratch *sc = sigma_scratch_new(s);
+    assert_non_null(sc);
+    struct decode_ctx ctx = {.arena = &f->b.arena, .ref_ts = 1700000000 * YM_NS_PER_SEC};
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        struct ym_event *ev = ym_batch_add(&f->b);
+        struct hits h = {.n = 0};
+        assert_non_null(ev);
+        ev->raw = ym_str_c(lines[i]);
+        if (decode_event(&ctx, NULL, ev, &err) != 0)
+            fail_msg("line %zu: %s", i, err.msg);
+        assert_int_equal(sigma_match(s, sc, ev, collect, &h), 0);
+        if (h.n != (want[i] < 0 ? 0u : 1u) || (h.n == 1 && (long)h.r[0] != ri[want[i]]))
+            fail_msg("line %zu: %zu matches, want rule %d", i, h.n, want[i]);
+        for (int r = 0; r < 2; r++)
+            assert_int_equal(sigma_match_rule(s, sc, (size_t)ri[r], ev), want[i] == r);
+    }
+    sigma_scratch_free(sc);
+    sigma_set_free(s);
+    sigma_pipe_free(p);
+    assert_int_equal(test_tmpdir_remove(dir), 0);
+}
+
 /* ---- the property test: prefilter + routing == exact evaluation ---- */
 
 static const char *const words[] = {
@@ -1073,6 +1705,12 @@ static const char *const fnames[] = {
     "sourcetype",
     "index",
     "log.file.path",
+    "arr",
+    "arr.k",
+    "arr.k.z",
+    "when",
+    "@timestamp",
+    "_time",
 };
 #define N_FNAMES (sizeof(fnames) / sizeof(fnames[0]))
 
@@ -1149,7 +1787,7 @@ rand_value(struct sigma_set *s)
 {
     struct sigma_value v;
     const char *w;
-    size_t k = rn(20);
+    size_t k = rn(22);
 
     if (k < 10) {
         static const enum sigma_smode modes[] = {SIGMA_S_EQ, SIGMA_S_CONTAINS, SIGMA_S_STARTS,
@@ -1193,6 +1831,16 @@ rand_value(struct sigma_set *s)
     case 17:
         v = vref(s, (enum sigma_smode)(1 + rn(4)), rand_fname(), rn(3) == 0);
         return v;
+    case 20:
+    case 21: {
+        /* A time part near the values rand_date gives. */
+        static const double near[] = {0, 14, 9, 53, 11, 2024};
+        enum sigma_tpart tp = (enum sigma_tpart)(SIGMA_T_MINUTE + rn(6));
+        double n = rn(2) ? near[tp - SIGMA_T_MINUTE] : (double)rn(60);
+        if (tp == SIGMA_T_YEAR && rn(2))
+            n = 1969 + (double)rn(60);
+        return vtime(tp, (enum sigma_numop)(SIGMA_NUM_GT + rn(5)), n);
+    }
     default:
         return vstr(SIGMA_S_CONTAINS, words[rn(N_WORDS)], false);
     }
@@ -1222,6 +1870,7 @@ rand_sel(struct sigma_set *s)
                 const char *names[2] = {rand_fname(), rand_fname()};
                 items[i] = itemn(s, names[0], names, 1 + rn(2), vals, nv, rn(3) == 0);
             }
+            items[i].neg = rn(6) == 0;
         }
         sel.maps[m].items = items;
         sel.maps[m].n_items = n_items;
@@ -1248,6 +1897,88 @@ rand_cond(struct sigma_set *s, size_t n_sels, int depth)
     }
 }
 
+/* Appends word w as a JSON string body to buf: escapes where needed, and sometimes where not. */
+static void
+json_word(char *buf, size_t cap, const char *w)
+{
+    size_t n = strlen(buf);
+
+    for (size_t i = 0; w[i] && n + 8 < cap; i++) {
+        unsigned char c = (unsigned char)w[i];
+        if (c == '"' || c == '\\')
+            n += (size_t)snprintf(buf + n, cap - n, "\\%c", c);
+        else if (c == '\n')
+            n += (size_t)snprintf(buf + n, cap - n, rn(2) ? "\\n" : "\\u000a");
+        else if (c == 0xc3 && (unsigned char)w[i + 1] == 0xa9 && rn(2)) {
+            n += (size_t)snprintf(buf + n, cap - n, "\\u00%s", rn(2) ? "e9" : "E9");
+            i++;
+        } else if (c == '/' && rn(2))
+            n += (size_t)snprintf(buf + n, cap - n, "\\/");
+        else if (c < 0x80 && rn(8) == 0)
+            n += (size_t)snprintf(buf + n, cap - n, "\\u%04x", c);
+        else
+            buf[n++] = (char)c;
+    }
+    buf[n] = '\0';
+}
+
+/* A JSON array of words, numbers, literals, objects {"k":...} and nested arrays; sometimes broken. */
+static const char *
+rand_json(struct sigma_set *s)
+{
+    char buf[512] = "[";
+    size_t n = rn(5);
+
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(buf);
+        char w[160] = "";
+        if (i)
+            strncat(buf, ",", sizeof(buf) - l - 1);
+        put_word(w, sizeof(w), rn(3) ? words[rn(N_WORDS)] : rand_text(s, 2));
+        char q[200] = "\"";
+        json_word(q, sizeof(q) - 1, w);
+        strncat(q, "\"", sizeof(q) - strlen(q) - 1);
+        char el[256];
+        switch (rn(7)) {
+        case 0:
+            snprintf(el, sizeof(el), "%s", rn(2) ? "4625" : rn(2) ? "-1.5" : "true");
+            break;
+        case 1:
+            snprintf(el, sizeof(el), "%s", rn(2) ? "null" : "false");
+            break;
+        case 2:
+            snprintf(el, sizeof(el), "{\"k\":%s,\"o\":1}", q);
+            break;
+        case 3:
+            snprintf(el, sizeof(el), "{\"k\":{\"z\":%s}}", q);
+            break;
+        case 4:
+            snprintf(el, sizeof(el), "[%s]", q);
+            break;
+        default:
+            snprintf(el, sizeof(el), "%s", q);
+            break;
+        }
+        strncat(buf, el, sizeof(buf) - strlen(buf) - 1);
+    }
+    if (rn(12) != 0)
+        strncat(buf, "]", sizeof(buf) - strlen(buf) - 1);
+    return dup(s, buf);
+}
+
+/* A date: RFC 3339 text (with or without a zone), a date alone, or epoch seconds or ms as text. */
+static const char *
+rand_date(struct sigma_set *s)
+{
+    static const char *const dates[] = {
+        "2024-12-30T23:59:59Z",      "2021-01-01T00:14:00+01:00", "2026-11-02 09:14:03.5",
+        "2020-12-31",                "1700000000",                "1700000000123",
+        "1969-12-31T23:59:59.999Z", "not a date",                "2024-02-29T11:53:00-05:30",
+    };
+
+    return dup(s, dates[rn(sizeof(dates) / sizeof(dates[0]))]);
+}
+
 static void
 rand_event(struct ym_batch *b, struct sigma_set *s)
 {
@@ -1262,6 +1993,8 @@ rand_event(struct ym_batch *b, struct sigma_set *s)
     }
     ev = ev_new(b, dup(s, raw));
     if (rn(2))
+        ev->ts = (1600000000 + (int64_t)rn(200000000)) * YM_NS_PER_SEC + (int64_t)rn(1000000000);
+    if (rn(2))
         ev->host = ym_str_c(rand_text(s, 2));
     if (rn(2))
         ev->sourcetype = rn(2) ? YM_STR("sshd") : ym_str_c(rand_text(s, 1));
@@ -1272,10 +2005,22 @@ rand_event(struct ym_batch *b, struct sigma_set *s)
     for (size_t i = 0; i < nf; i++) {
         struct ym_str name = ym_str_c(rand_fname());
         struct ym_ip ip;
-        switch (rn(8)) {
+        switch (rn(11)) {
         case 0:
             assert_non_null(
                 ym_event_add_int(ev, &b->arena, name, rn(2) ? 4625 : (int64_t)rn(5000) - 17));
+            break;
+        case 8:
+        case 9:
+            assert_non_null(ym_event_add_str(ev, &b->arena, rn(2) ? YM_STR("arr") : name,
+                                             ym_str_c(rand_json(s))));
+            break;
+        case 10:
+            if (rn(3) == 0)
+                assert_non_null(ym_event_add_int(ev, &b->arena, name, 1700000000));
+            else
+                assert_non_null(ym_event_add_str(ev, &b->arena, rn(2) ? YM_STR("when") : name,
+                                                 ym_str_c(rand_date(s))));
             break;
         case 1: {
             static const char *const ips[] = {"10.1.2.3", "::1", "192.168.0.1", "10.200.0.9"};
@@ -1489,6 +2234,12 @@ main(void)
         cmocka_unit_test_setup_teardown(test_conditions_routes_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prefilter_choice, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_prefilter, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_neq, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_time_weeks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_arrays, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_arrays_bounds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_real_rules, setup, teardown),
         cmocka_unit_test(test_property),
         cmocka_unit_test(test_oom),
         cmocka_unit_test_setup_teardown(test_yaml, setup, teardown),
