@@ -7,9 +7,10 @@
  * whose value semantics this file implements.
  *
  * Per event, sigma_match() works in three steps:
- *   1. routing: each distinct logsource route (s->routes) that has rules is
- *      evaluated once (routes requiring one same item, event.module=windows,
- *      are skipped together when it fails); their plain rules are routed;
+ *   1. routing: the routes (s->routes) that have rules and may hold are
+ *      found from the values of a few key fields (event.module,
+ *      winlog.channel...: see struct dkey, "route dispatch"), each
+ *      evaluated once; their plain rules are routed;
  *   2. the literal prefilter (sigma_prefilter.c): the event's values are
  *      joined into one text and scanned with the Hyperscan databases of the
  *      routes that hold; a routed rule whose literals are all absent is
@@ -28,14 +29,17 @@
  * whenever their route holds) and those with (found from the literals the
  * scan hit, through a literal → rules index), so the work per event follows
  * the routes that hold and the literals that occur, not the number of rules
- * loaded.  Nothing on the
- * per-event path allocates except the growth of the prefilter text buffer,
- * which is kept across events.
+ * loaded.  Items of plain string values (most) are compared field by field
+ * without the per-value machinery (str_item), and `contains` searches with
+ * memchr.  Nothing on the per-event path allocates except the growth of the
+ * prefilter text buffer, which is kept across events (and, once per
+ * combination of routes seen often, the prefilter's merged database).
  *
  * Invariants: the scan text contains, as text, every value the matcher can
- * compare a literal-bearing value with: the raw line, every string field,
- * every typed field rendered by field_text() (the same function the
- * matcher uses), the pseudo-fields (@timestamp/_time when an item reads
+ * compare a literal-bearing value with: the raw line, every field it can
+ * read (field_read: the first field of a name some route or rule reads),
+ * typed ones rendered by field_text() (the same function the matcher
+ * uses), the pseudo-fields (@timestamp/_time when an item reads
  * them), and for a string field holding a JSON array the unescaped form
  * (junesc(), which also makes the matcher's elements) of each escaped
  * string inside it.  sigma_prefilter.c relies on it for soundness.
@@ -322,7 +326,7 @@ byte_rank(char c)
     return (unsigned)(c - '0') < 10u ? 1 : 0;
 }
 
-/* The index of the rarest non-letter byte of nd (the first of its rank), nl when all are letters. */
+/* The index of nd's rarest non-letter byte (the first of its rank); nl when all are letters. */
 static size_t
 anchor(const char *nd, size_t nl)
 {
@@ -367,7 +371,8 @@ find_bytes(const char *hay, size_t hl, const char *nd, size_t nl, bool cased)
         return false;
     }
     char lo = (char)lc(nd[0]), up = (char)(lc(nd[0]) - 32);
-    const char *pl = memchr(hay, lo, (size_t)(end - hay)), *pu = memchr(hay, up, (size_t)(end - hay));
+    const char *pl = memchr(hay, lo, (size_t)(end - hay));
+    const char *pu = memchr(hay, up, (size_t)(end - hay));
     while (pl != NULL || pu != NULL) {
         const char *p;
         if (pu == NULL || (pl != NULL && pl < pu)) {
@@ -1348,7 +1353,7 @@ index_event(struct sigma_scratch *sc, const struct ym_event *ev)
             continue;
         if (sc->slot_ep[k] == sc->ep || !pseudo_value(ev, k, &v, sc->ts_text))
             continue;
-        pseudo_field(&sc->pseudo[k], k, v);
+        sc->pseudo[k].v.s = v; /* name and type set by sigma_scratch_new */
         sc->slot_ep[k] = sc->ep;
         sc->slot_f[k] = &sc->pseudo[k];
         if (sc->slot_ds[k] != 0)
@@ -2002,7 +2007,8 @@ item_plain(const struct sigma_item *it)
         return false;
     for (size_t i = 0; i < it->n_v; i++) {
         const struct sigma_value *v = &it->v[i];
-        if (v->kind != SIGMA_V_STR || v->s == NULL || v->mode < SIGMA_S_EQ || v->mode > SIGMA_S_GLOB ||
+        if (v->kind != SIGMA_V_STR || v->s == NULL || v->mode < SIGMA_S_EQ ||
+            v->mode > SIGMA_S_GLOB ||
             (v->has_int && (fmt_i64(v->i, buf) != v->len || memcmp(buf, v->s, v->len) != 0)))
             return false;
     }
@@ -2031,7 +2037,8 @@ mirror_sel(struct mirror *b, const struct sigma_sel *sel)
             b->n_slots += n;
             if (!b->is_fill)
                 continue;
-            sc->items[item0 + i] = (struct citem){it, (uint32_t)slot0, (uint32_t)n, 0, item_plain(it)};
+            sc->items[item0 + i] =
+                (struct citem){it, (uint32_t)slot0, (uint32_t)n, 0, item_plain(it)};
             for (size_t k = 0; k < n; k++) {
                 size_t len = strlen(names[k]);
                 uint32_t sl = str_lookup(sc, names[k], len, name_hash(names[k], len));
@@ -2273,6 +2280,7 @@ out:
 /* ---- route dispatch (see struct dkey) ---- */
 
 #define KEY_MAX_VALUES 256 /* an item with more values is not used as a key */
+#define KEY_SWITCH_SCORE 8 /* see share_key_slots() */
 
 /* The 8 bytes of x with the ASCII upper-case letters lowered (as lc() does byte by byte). */
 static inline uint64_t
@@ -2432,6 +2440,74 @@ route_keys(const struct sigma_scratch *sc, uint32_t i, const uint64_t *score, ui
     return true;
 }
 
+/* Adds d to the key uses of the slots of item j. */
+static void
+slot_uses(const struct sigma_scratch *sc, uint32_t j, uint32_t *use, int d)
+{
+    for (uint32_t k = 0; k < sc->items[j].n_slots; k++)
+        use[sc->slots[sc->items[j].slot0 + k]] += (uint32_t)d;
+}
+
+/* True when every slot of item j has at least min key uses. */
+static bool
+slots_used(const struct sigma_scratch *sc, uint32_t j, const uint32_t *use, uint32_t min)
+{
+    for (uint32_t k = 0; k < sc->items[j].n_slots; k++)
+        if (use[sc->slots[sc->items[j].slot0 + k]] < min)
+            return false;
+    return true;
+}
+
+/*
+ * Each key slot an event has costs it a lookup.  A map whose key item is
+ * alone on its slots moves its key, when it can, to a keyable item on slots
+ * that other keys use already and whose values few pairs share (score at
+ * most KEY_SWITCH_SCORE): event.module: access rather than event.type:
+ * access, which no other route keys on.
+ */
+static int
+share_key_slots(const struct sigma_scratch *sc, const uint64_t *score, uint8_t *is_key,
+                const bool *is_always)
+{
+    uint32_t *use = ym_calloc(sc->n_names + 1, sizeof(*use));
+
+    if (use == NULL)
+        return YM_ENOMEM;
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t i = 0; i < sc->n_rb; i++) {
+            if (is_always[i])
+                continue;
+            const struct csel *cs = &sc->sels[sc->rb[i].csel];
+            for (uint32_t m = 0; m < cs->n_maps; m++) {
+                const struct cmap *map = &sc->maps[cs->map0 + m];
+                uint32_t key = UINT32_MAX, alt = UINT32_MAX;
+                for (uint32_t j = map->item0; j < map->item0 + map->n_items; j++)
+                    if (is_key[j] != 0)
+                        key = j;
+                if (key == UINT32_MAX)
+                    continue;
+                if (pass == 0) {
+                    slot_uses(sc, key, use, 1);
+                    continue;
+                }
+                if (slots_used(sc, key, use, 2))
+                    continue;
+                for (uint32_t j = map->item0; j < map->item0 + map->n_items; j++)
+                    if (j != key && item_keyable(sc->items[j].it) && score[j] <= KEY_SWITCH_SCORE &&
+                        slots_used(sc, j, use, 1) && (alt == UINT32_MAX || score[j] < score[alt]))
+                        alt = j;
+                if (alt == UINT32_MAX)
+                    continue;
+                slot_uses(sc, key, use, -1);
+                is_key[key] = 0;
+                is_key[alt] = 1; /* the map has another item: the key does not prove it */
+                slot_uses(sc, alt, use, 1);
+            }
+        }
+    ym_free(use);
+    return 0;
+}
+
 /* Fills sc->dkeys, dk_rb, dk_ht, dslots and ds_rb from the chosen pairs p[0..n) (sorted). */
 static int
 build_keys(struct sigma_scratch *sc, const struct kpair *p, size_t n)
@@ -2549,6 +2625,8 @@ build_dispatch(struct sigma_scratch *sc)
         if (is_always[i])
             sc->always[sc->n_always++] = i;
     }
+    if (share_key_slots(sc, score, is_key, is_always) < 0)
+        goto out;
     for (size_t i = 0; i < n; i++)
         if (is_key[p[i].item] && !is_always[p[i].rbi]) {
             p[kept] = p[i];
@@ -2580,6 +2658,8 @@ sigma_scratch_new(const struct sigma_set *s)
         return NULL;
     sc->s = s;
     ym_buf_init(&sc->text);
+    for (int k = 0; k < N_PSEUDO; k++)
+        pseudo_field(&sc->pseudo[k], k, YM_STR(""));
     if (build_names(sc) < 0 || build_mirror(sc) < 0 || build_buckets(sc) < 0 ||
         build_dispatch(sc) < 0)
         goto fail;

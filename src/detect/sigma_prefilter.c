@@ -38,13 +38,14 @@
  *     part is; AND: its best constrained child; NOT, TRUE: unconstrained;
  *     FALSE and a selection without maps: the empty set (never matches).
  * Every literal is matched caselessly, also for `cased` values (a superset).
- * The scan text (sigma_match.c) holds every string field, every typed field
- * rendered as the matcher renders it, the raw line and the pseudo-fields, so
- * a value that matches some field has its literal in the text; for a JSON
- * array in a string field, whose elements (and the values of paths in its
- * objects) the matcher compares one by one, the text also holds the
- * unescaped form of every escaped string inside it, and the elements that
- * need no unescaping are in the array's own text.
+ * The scan text (sigma_match.c) holds every field the matcher can read (the
+ * first field of each name a route or rule reads; others cannot match a
+ * value), typed ones rendered as the matcher renders them, the raw line and
+ * the pseudo-fields, so a value that matches some field has its literal in
+ * the text; for a JSON array in a string field, whose elements (and the
+ * values of paths in its objects) the matcher compares one by one, the text
+ * also holds the unescaped form of every escaped string inside it, and the
+ * elements that need no unescaping are in the array's own text.
  *
  * Memory: the per-rule literal id arrays live in the set's arena; the
  * database and struct sigma_prefilter are owned by the set (freed by
@@ -622,7 +623,8 @@ compile_bucket(struct sigma_set *s, struct build *b, size_t k, size_t *mark, con
  * entries, is scratch space; NULL when there is no literal).
  */
 static int
-keep_lits(const struct sigma_set *s, struct sigma_prefilter *pf, const struct build *b, size_t *mark)
+keep_lits(const struct sigma_set *s, struct sigma_prefilter *pf, const struct build *b,
+          size_t *mark)
 {
     size_t bytes = 0, n = 0;
 

@@ -364,16 +364,21 @@ test_dispatch_cases(void **state)
     (void)state;
     ym_batch_init(&b);
     /* Plain keys, caseless; several values; one key shared by two routes. */
-    size_t r_ssh = add_rule(s, (long)add_route(s, ITEMS(item(s, "event.module", VALS(EQ("sshd"))))));
+    size_t r_ssh =
+        add_rule(s, (long)add_route(s, ITEMS(item(s, "event.module", VALS(EQ("sshd"))))));
     size_t r_sec = add_rule(
-        s, (long)add_route(s, ITEMS(item(s, "event.module", VALS(EQ("windows"))),
-                                    item(s, "winlog.channel", VALS(EQ("Security"), EQ("System"))))));
-    size_t r_win = add_rule(s, (long)add_route(s, ITEMS(item(s, "event.module", VALS(EQ("windows"))))));
+        s,
+        (long)add_route(s, ITEMS(item(s, "event.module", VALS(EQ("windows"))),
+                                 item(s, "winlog.channel", VALS(EQ("Security"), EQ("System"))))));
+    size_t r_win =
+        add_rule(s, (long)add_route(s, ITEMS(item(s, "event.module", VALS(EQ("windows"))))));
     /* cased: looked up caselessly, decided exactly. */
-    size_t r_cased = add_rule(s, (long)add_route(s, ITEMS(item(s, "observer.type", VALS(EQC("IDS"))))));
+    size_t r_cased =
+        add_rule(s, (long)add_route(s, ITEMS(item(s, "observer.type", VALS(EQC("IDS"))))));
     /* OR of maps, each with its own key. */
     struct tmap or_maps[] = {
-        {ITEMS(item(s, "event.module", VALS(EQ("named"))), item(s, "event.action", VALS(EQ("query"))))},
+        {ITEMS(item(s, "event.module", VALS(EQ("named"))),
+               item(s, "event.action", VALS(EQ("query"))))},
         {ITEMS(item(s, "event.dataset", VALS(EQ("suricata.dns"))))},
     };
     size_t r_or = add_rule(s, (long)add_route_maps(s, or_maps, 2));
@@ -385,24 +390,31 @@ test_dispatch_cases(void **state)
     size_t r_mixed = add_rule(s, (long)add_route_maps(s, mixed, 2));
     size_t r_exists = add_rule(s, (long)add_route(s, ITEMS(item(s, "uid", VALS(vexists(true))))));
     /* Several event names for one field. */
-    size_t r_names = add_rule(s, (long)add_route(s, ITEMS(itemn(s, "Channel", chan_names, 2,
-                                                                 VALS(EQ("Application")), false, false))));
+    size_t r_names =
+        add_rule(s, (long)add_route(s, ITEMS(itemn(s, "Channel", chan_names, 2,
+                                                   VALS(EQ("Application")), false, false))));
     /* Keys on typed fields and YAML integers. */
-    size_t r_int = add_rule(s, (long)add_route(s, ITEMS(item(s, "winlog.event_id", VALS(vint("4688", 4688))))));
-    size_t r_oct = add_rule(s, (long)add_route(s, ITEMS(item(s, "event.code", VALS(vint("0x10", 16))))));
-    size_t r_ip = add_rule(s, (long)add_route(s, ITEMS(item(s, "source.ip", VALS(EQ("10.0.0.1"))))));
+    size_t r_int = add_rule(
+        s, (long)add_route(s, ITEMS(item(s, "winlog.event_id", VALS(vint("4688", 4688))))));
+    size_t r_oct =
+        add_rule(s, (long)add_route(s, ITEMS(item(s, "event.code", VALS(vint("0x10", 16))))));
+    size_t r_ip =
+        add_rule(s, (long)add_route(s, ITEMS(item(s, "source.ip", VALS(EQ("10.0.0.1"))))));
     size_t r_bool = add_rule(s, (long)add_route(s, ITEMS(item(s, "flag", VALS(EQ("TRUE"))))));
     size_t r_empty = add_rule(s, (long)add_route(s, ITEMS(item(s, "empty", VALS(EQ(""))))));
     size_t r_st = add_rule(s, (long)add_route(s, ITEMS(item(s, "sourcetype", VALS(EQ("syslog"))))));
     /* neq never keys; a regex neither. */
-    size_t r_neq = add_rule(s, (long)add_route(s, ITEMS(itemn(s, "event.module", (const char *[]){"event.module"},
-                                                               1, VALS(EQ("windows")), false, true))));
-    size_t r_re = add_rule(s, (long)add_route(s, ITEMS(item(s, "event.module", VALS(vre(s, "^post"))))));
+    size_t r_neq = add_rule(
+        s, (long)add_route(s, ITEMS(itemn(s, "event.module", (const char *[]){"event.module"}, 1,
+                                          VALS(EQ("windows")), false, true))));
+    size_t r_re =
+        add_rule(s, (long)add_route(s, ITEMS(item(s, "event.module", VALS(vre(s, "^post"))))));
     /* `all` with one value keys; with two it does not. */
     size_t r_all1 = add_rule(s, (long)add_route(s, ITEMS(itemn(s, "k", (const char *[]){"k"}, 1,
-                                                                VALS(EQ("one")), true, false))));
+                                                               VALS(EQ("one")), true, false))));
     /* A key on a dotted name that an array of a prefix may hold. */
-    size_t r_nested = add_rule(s, (long)add_route(s, ITEMS(item(s, "target.displayName", VALS(EQ("Okta Admin"))))));
+    size_t r_nested = add_rule(
+        s, (long)add_route(s, ITEMS(item(s, "target.displayName", VALS(EQ("Okta Admin"))))));
     size_t r_none = add_rule(s, -1);
     tcompile(s);
     struct sigma_scratch *sc = sigma_scratch_new(s);
@@ -556,13 +568,14 @@ rn(size_t n)
 }
 
 static const char *const fnames[] = {
-    "event.module", "winlog.channel", "winlog.event_id", "observer.type", "obj.name",
-    "obj",          "sourcetype",     "code",            "event.original",
+    "event.module", "winlog.channel", "winlog.event_id", "observer.type", "obj.name", "obj",
+    "sourcetype",   "code",           "event.original",
 };
 #define N_FNAMES (sizeof(fnames) / sizeof(fnames[0]))
 
 static const char *const words[] = {
-    "sshd", "Windows", "Security", "4688", "10.0.0.1", "true", "", "json", "Sysmon/Operational", "-17",
+    "sshd", "Windows", "Security",           "4688", "10.0.0.1", "true",
+    "",     "json",    "Sysmon/Operational", "-17",
 };
 #define N_WORDS (sizeof(words) / sizeof(words[0]))
 
@@ -760,7 +773,8 @@ test_items_property(void **state)
                     const char *names[2] = {fnames[rn(N_FNAMES)], fnames[rn(N_FNAMES)]};
                     for (size_t j = 0; j < nv; j++)
                         vals[j] = rand_str_value(s);
-                    items[i] = itemn(s, names[0], names, 1 + rn(2), vals, nv, rn(6) == 0, rn(8) == 0);
+                    items[i] =
+                        itemn(s, names[0], names, 1 + rn(2), vals, nv, rn(6) == 0, rn(8) == 0);
                 }
                 sel.maps[m].items = items;
                 sel.maps[m].n_items = n_items;
@@ -854,7 +868,7 @@ static void
 test_combo_scan(void **state)
 {
     static const char *const lits[][3] = {
-        {"alpha", "gamma", "mimikatz"}, {"beta", "alpha", "root"},   {"sshd", "failed", "zeta"},
+        {"alpha", "gamma", "mimikatz"},  {"beta", "alpha", "root"},     {"sshd", "failed", "zeta"},
         {"powershell", "-enc", "gamma"}, {"union select", "root", "x"}, {"passwd", "admin", "eta"},
     };
     enum { N_ROUTES = 6, N_SCANS = 3000 };
@@ -867,7 +881,8 @@ test_combo_scan(void **state)
     for (int r = 0; r < N_ROUTES; r++) {
         char *v = A(s, 16);
         snprintf(v, 16, "m%d", r);
-        size_t rt = add_route(s, ITEMS(item(s, r % 2 ? "event.module" : "sourcetype", VALS(EQ(v)))));
+        size_t rt =
+            add_route(s, ITEMS(item(s, r % 2 ? "event.module" : "sourcetype", VALS(EQ(v)))));
         add_lit_rule(s, (long)rt, lits[r], 1 + (size_t)(r % 3));
         add_lit_rule(s, (long)rt, lits[(r + 1) % N_ROUTES], 2);
     }
@@ -875,7 +890,8 @@ test_combo_scan(void **state)
     tcompile(s);
 
     /* At the prefilter: merged databases give the hits of the buckets scanned one by one. */
-    struct sigma_pf_scan *ps = sigma_prefilter_scan_new(s->pf), *ref = sigma_prefilter_scan_new(s->pf);
+    struct sigma_pf_scan *ps = sigma_prefilter_scan_new(s->pf),
+                         *ref = sigma_prefilter_scan_new(s->pf);
     assert_non_null(ps);
     assert_non_null(ref);
     for (int i = 0; i < N_SCANS; i++) {
@@ -899,7 +915,8 @@ test_combo_scan(void **state)
         assert_int_equal(sigma_prefilter_scan(s->pf, ps, buckets, nb, text, strlen(text)), 0);
         ng = sorted_hits(ps, got, 64);
         for (size_t j = 0; j < nb; j++) {
-            assert_int_equal(sigma_prefilter_scan(s->pf, ref, &buckets[j], 1, text, strlen(text)), 0);
+            assert_int_equal(sigma_prefilter_scan(s->pf, ref, &buckets[j], 1, text, strlen(text)),
+                             0);
             size_t n1 = sorted_hits(ref, one, 64);
             for (size_t k = 0; k < n1; k++) {
                 size_t x = 0;
@@ -1053,12 +1070,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dispatch_cases),
-        cmocka_unit_test(test_dispatch_bytes),
-        cmocka_unit_test(test_dispatch_property),
-        cmocka_unit_test(test_items_property),
-        cmocka_unit_test(test_combo_scan),
-        cmocka_unit_test(test_contains_random),
+        cmocka_unit_test(test_dispatch_cases),    cmocka_unit_test(test_dispatch_bytes),
+        cmocka_unit_test(test_dispatch_property), cmocka_unit_test(test_items_property),
+        cmocka_unit_test(test_combo_scan),        cmocka_unit_test(test_contains_random),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
