@@ -53,6 +53,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <hs/hs.h>
 
@@ -279,6 +280,29 @@ cset_better(const struct cset *a, const struct cset *b)
     return a->n < b->n;
 }
 
+/*
+ * How selective v's literal r is, for choosing between the items of a map:
+ * its length, except for words so common in logs (an HTTP method, a
+ * protocol, a boolean) that nearly every event of their source holds them,
+ * which rank below any other literal.  Only the choice changes, never the
+ * literals' soundness.
+ */
+static size_t
+lit_rank(const struct sigma_value *v, const struct lit_run *r)
+{
+    static const char *const common[] = {
+        "get",  "post",  "head", "put",  "http", "https", "http/1.1", "www",  "com",   "html",
+        "true", "false", "null", "user", "root", "admin", "error",    "info", "tcp",   "udp",
+        "allow", "deny", "accept", "success", "failure", NULL,
+    };
+    if (r->span != r->len || r->len > 8)
+        return r->len;
+    for (size_t k = 0; common[k] != NULL; k++)
+        if (strlen(common[k]) == r->len && strncasecmp(v->s + r->off, common[k], r->len) == 0)
+            return 1;
+    return r->len;
+}
+
 static void
 item_cset(struct build *b, const struct sigma_item *it, struct cset *out)
 {
@@ -296,7 +320,8 @@ item_cset(struct build *b, const struct sigma_item *it, struct cset *out)
             }
         if (best_len >= MIN_LIT) {
             cset_init(out, false);
-            cset_add(b, out, &it->v[best], best_len);
+            (void)value_lit(&it->v[best], &r);
+            cset_add(b, out, &it->v[best], lit_rank(&it->v[best], &r));
         }
         return;
     }
@@ -306,7 +331,7 @@ item_cset(struct build *b, const struct sigma_item *it, struct cset *out)
     cset_init(out, false);
     for (size_t i = 0; i < it->n_v; i++) {
         (void)value_lit(&it->v[i], &r);
-        cset_add(b, out, &it->v[i], r.len);
+        cset_add(b, out, &it->v[i], lit_rank(&it->v[i], &r));
     }
 }
 

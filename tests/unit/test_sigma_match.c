@@ -1002,6 +1002,12 @@ test_prefilter_choice(void **state)
     size_t r11 = add_simple(s, -1, ITEMS(item(s, "id", VALS(vint(s, 4625)))));
     /* A literal with the separator: its longest line. */
     size_t r10 = add_simple(s, -1, ITEMS(item(s, "z", VALS(CONT("ab\nlonger line\nxy")))));
+    /* A word nearly every event of its source holds (an HTTP method) ranks below any other
+     * literal, even a shorter one: the map takes the other item. */
+    size_t r12 = add_simple(s, -1,
+                            ITEMS(item(s, "m", VALS(EQ("GET"))), item(s, "q", VALS(CONT("{{7")))));
+    /* ... but is still used when it is the map's only literal. */
+    size_t r13 = add_simple(s, -1, ITEMS(item(s, "m", VALS(EQ("POST")))));
     ready(f);
 
     const struct sigma_rule *R = s->rules;
@@ -1024,8 +1030,14 @@ test_prefilter_choice(void **state)
     assert_true(R[r10].need_lits);
     assert_true(R[r11].need_lits);
     assert_int_equal(R[r11].n_lits, 1);
-    /* mimikatz sekurlsa powershell \appdata\ evil good "longer line" 4625 */
-    assert_int_equal(sigma_prefilter_n_lits(s->pf), 8);
+    assert_true(R[r12].need_lits);
+    assert_int_equal(R[r12].n_lits, 1);
+    assert_int_equal(R[r12].sels[0].maps[0].items[1].v[0].lit, R[r12].lits[0]);
+    assert_int_equal(R[r12].sels[0].maps[0].items[0].v[0].lit, -1);
+    assert_true(R[r13].need_lits);
+    assert_int_equal(R[r13].n_lits, 1);
+    /* mimikatz sekurlsa powershell \appdata\ evil good "longer line" 4625 {{7 post */
+    assert_int_equal(sigma_prefilter_n_lits(s->pf), 10);
 
     /* The glob's literal is "\appdata\": it passes when that occurs, not otherwise. */
     struct ym_event *ev = ev_new(&f->b, "no literal here");
@@ -1035,7 +1047,7 @@ test_prefilter_choice(void **state)
     assert_int_equal(sigma_match(s, f->sc, ev, collect, &h), 0);
     const struct sigma_stats *st = sigma_scratch_stats(f->sc);
     /* Evaluated: r2 r5 r8 (unconstrained) and r4 (literal found); matched: r4, r5, r8. */
-    assert_int_equal(st->routed - before.routed, 11);
+    assert_int_equal(st->routed - before.routed, 13);
     assert_int_equal(st->evaluated - before.evaluated, 4);
     assert_int_equal(h.n, 3);
     assert_int_equal(h.r[0], r4);
