@@ -43,6 +43,24 @@ struct evid {
     char raw[];                  /* len bytes + NUL */
 };
 
+/*
+ * A firing of a correlation that does not alert on its own (the inner
+ * stage of a chain), remembered by the hash of its last event: that is the
+ * event the outer correlation sees, so the outer alert can show the inner
+ * stage's events too (the brute force's failed passwords, not only the
+ * login that completed the chain).
+ */
+struct inner {
+    struct inner *next_hash;
+    struct inner *newer;
+    uint64_t last_hash;
+    size_t n;
+    struct corr_ref refs[CORR_MAX_REFS];
+};
+
+#define INNER_BUCKETS 1024u
+#define INNER_MAX 4096u
+
 struct sup {
     struct sup *next;
     size_t rule;
@@ -64,6 +82,10 @@ struct detect {
     struct evid **evb;
     struct evid *oldest, *newest;
     size_t evid_bytes;
+    /* inner stages of chains */
+    struct inner **inb;
+    struct inner *in_oldest, *in_newest;
+    size_t n_inner;
     /* suppression */
     struct sup **supb;
     /* the event being detected (for plain-rule alerts and latency) */
@@ -271,7 +293,8 @@ detect_new(const struct detect_opts *o, struct ym_err *err)
     d->corr = corr_new(d->set, &o->corr);
     d->evb = ym_calloc(EVID_BUCKETS, sizeof(*d->evb));
     d->supb = ym_calloc(SUP_BUCKETS, sizeof(*d->supb));
-    if (!d->sc || !d->corr || !d->evb || !d->supb) {
+    d->inb = ym_calloc(INNER_BUCKETS, sizeof(*d->inb));
+    if (!d->sc || !d->corr || !d->evb || !d->supb || !d->inb) {
         ym_err_set(err, YM_ENOMEM, "out of memory");
         goto fail;
     }
@@ -297,6 +320,12 @@ detect_free(struct detect *d)
         e = n;
     }
     ym_free(d->evb);
+    for (struct inner *e = d->in_oldest; e;) {
+        struct inner *n = e->newer;
+        ym_free(e);
+        e = n;
+    }
+    ym_free(d->inb);
     if (d->supb)
         for (size_t i = 0; i < SUP_BUCKETS; i++)
             for (struct sup *s = d->supb[i]; s;) {
@@ -548,13 +577,82 @@ plain_alert(struct detect *d, size_t rule, const struct ym_event *ev)
     return rc;
 }
 
+static const struct inner *
+inner_find(const struct detect *d, uint64_t hash)
+{
+    for (const struct inner *e = d->inb[hash & (INNER_BUCKETS - 1)]; e; e = e->next_hash)
+        if (e->last_hash == hash)
+            return e;
+    return NULL;
+}
+
+/* Remembers an inner stage's firing (the oldest dropped past INNER_MAX). */
+static void
+inner_add(struct detect *d, const struct corr_fire *f)
+{
+    if (f->n_refs == 0)
+        return;
+    if (d->n_inner == INNER_MAX) {
+        struct inner *o = d->in_oldest;
+        d->in_oldest = o->newer;
+        if (!d->in_oldest)
+            d->in_newest = NULL;
+        struct inner **pp = &d->inb[o->last_hash & (INNER_BUCKETS - 1)];
+        while (*pp && *pp != o)
+            pp = &(*pp)->next_hash;
+        if (*pp)
+            *pp = o->next_hash;
+        ym_free(o);
+        d->n_inner--;
+    }
+    struct inner *e = ym_malloc(sizeof(*e));
+    if (!e)
+        return;
+    e->n = f->n_refs < CORR_MAX_REFS ? f->n_refs : CORR_MAX_REFS;
+    memcpy(e->refs, f->refs, e->n * sizeof(e->refs[0]));
+    e->last_hash = e->refs[e->n - 1].hash;
+    e->newer = NULL;
+    e->next_hash = d->inb[e->last_hash & (INNER_BUCKETS - 1)];
+    d->inb[e->last_hash & (INNER_BUCKETS - 1)] = e;
+    if (d->in_newest)
+        d->in_newest->newer = e;
+    else
+        d->in_oldest = e;
+    d->in_newest = e;
+    d->n_inner++;
+}
+
+/* Appends the event ref to evs (at most max, no hash twice). */
+static void
+push_ref(const struct detect *d, struct alert_event *evs, size_t *n, size_t max,
+         const struct corr_ref *ref)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (evs[i].hash == ref->hash)
+            return;
+    if (*n == max)
+        return;
+    const struct evid *e = evid_find(d, ref->hash);
+    evs[(*n)++] = (struct alert_event){
+        .ts = ref->ts,
+        .hash = ref->hash,
+        .index = e ? e->index : "",
+        .raw = e ? e->raw : NULL,
+        .raw_len = e ? e->len : 0,
+    };
+}
+
 static int
 on_fire(void *arg, const struct corr_fire *f)
 {
     struct detect *d = arg;
     const struct sigma_rule_info *ri = sigma_set_rule(d->set, f->rule);
-    if (!ri || !ri->generates)
+    if (!ri)
         return 0;
+    if (!ri->generates) {
+        inner_add(d, f);
+        return 0;
+    }
     struct alert a;
     memset(&a, 0, sizeof(a));
     fill_rule(&a, ri);
@@ -565,20 +663,19 @@ on_fire(void *arg, const struct corr_fire *f)
     a.last_ts = f->last_ts;
     a.count = f->n_events;
     a.value = f->value;
-    struct alert_event evs[CORR_MAX_REFS];
-    size_t n = f->n_refs < CORR_MAX_REFS ? f->n_refs : CORR_MAX_REFS;
-    for (size_t i = 0; i < n; i++) {
-        struct evid *e = evid_find(d, f->refs[i].hash);
-        evs[i] = (struct alert_event){
-            .ts = f->refs[i].ts,
-            .hash = f->refs[i].hash,
-            .index = e ? e->index : "",
-            .raw = e ? e->raw : NULL,
-            .raw_len = e ? e->len : 0,
-        };
+    /* Its events, each preceded by the events of the inner stage it stands for. */
+    struct alert_event evs[ALERT_MAX_EVENTS];
+    size_t n = 0;
+    for (size_t i = 0; i < f->n_refs && i < CORR_MAX_REFS; i++) {
+        const struct inner *in = inner_find(d, f->refs[i].hash);
+        for (size_t j = 0; in && j < in->n; j++)
+            push_ref(d, evs, &n, ALERT_MAX_EVENTS, &in->refs[j]);
+        push_ref(d, evs, &n, ALERT_MAX_EVENTS, &f->refs[i]);
     }
     a.events = evs;
     a.n_events = n;
+    if (a.count < n) /* a chain: the inner stage's events count too */
+        a.count = n;
     return deliver(d, &a, f->rule);
 }
 

@@ -78,6 +78,14 @@ for seed in 1 7; do
     # the explanation travels with the alert: the brute force's events, raw
     n=$($JQ -r 'select(."rule.file" | endswith("ssh_brute_force.yml")) | ."alert.events" | map(select(."event.original" | test("Failed password"))) | length' alerts.ndjson)
     if [ "${n:-0}" -ge 5 ]; then ok "seed $seed: the brute-force alert carries its failed-password lines"; else not_ok "seed $seed: the brute-force alert carries its failed-password lines ($n)"; fi
+    # and the chained correlation shows its inner stage's events before the login
+    n=$($JQ -r 'select(."rule.file" | endswith("ssh_brute_force_then_login.yml")) | ."alert.events" | map(select(."event.original" | test("Failed password"))) | length' alerts.ndjson)
+    last=$($JQ -r 'select(."rule.file" | endswith("ssh_brute_force_then_login.yml")) | ."alert.events"[-1]."event.original"' alerts.ndjson)
+    if [ "${n:-0}" -ge 5 ] && [[ "$last" == *"Accepted password for alice"* ]]; then
+        ok "seed $seed: the chained alert shows the brute force's lines, then the login"
+    else
+        not_ok "seed $seed: the chained alert shows the brute force's lines, then the login ($n; $last)"
+    fi
 done
 
 # The store path: ingest, then replay the day with --store.
