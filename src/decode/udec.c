@@ -41,6 +41,7 @@
 #include "decode/grok.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/ymyaml.h"
 #include "util/ymtime.h"
 
 #define UDEC_MAX_DECODERS 4096
@@ -1473,20 +1474,6 @@ node(struct loader *L, int i)
     return yaml_document_get_node(L->doc, i);
 }
 
-static const char *
-kind_name(const yaml_node_t *n)
-{
-    switch (n->type) {
-    case YAML_SCALAR_NODE:
-        return "a single value";
-    case YAML_SEQUENCE_NODE:
-        return "a list";
-    case YAML_MAPPING_NODE:
-        return "a mapping";
-    default:
-        return "nothing";
-    }
-}
 
 /* A scalar's text, copied; errors name what (e.g. "key 'name'"). */
 static int
@@ -1496,7 +1483,7 @@ get_scalar(struct loader *L, yaml_node_t *n, const char *what, char **out)
     size_t len;
 
     if (n->type != YAML_SCALAR_NODE)
-        return lerr(L, &n->start_mark, "%s: want a single value, not %s", what, kind_name(n));
+        return lerr(L, &n->start_mark, "%s: want a single value, not %s", what, ym_yaml_kind_name(n));
     s = (const char *)n->data.scalar.value;
     len = n->data.scalar.length;
     if (memchr(s, '\0', len) != NULL)
@@ -1680,7 +1667,7 @@ load_programs(struct loader *L, struct udec *u, yaml_node_t *n)
         }
     } else {
         return lerr(L, &n->start_mark, "programs: want a list of program names, not %s",
-                    kind_name(n));
+                    ym_yaml_kind_name(n));
     }
     for (size_t i = 0; i < u->n_programs; i++)
         if (u->programs[i][0] == '\0' || strlen(u->programs[i]) > 128)
@@ -1704,7 +1691,7 @@ load_patterns(struct loader *L, struct udec *u, yaml_node_t *single, yaml_node_t
     } else if (list != NULL) {
         if (list->type != YAML_SEQUENCE_NODE)
             return lerr(L, &list->start_mark, "patterns: want a list of patterns, not %s",
-                        kind_name(list));
+                        ym_yaml_kind_name(list));
         for (yaml_node_item_t *it = list->data.sequence.items.start;
              it < list->data.sequence.items.top; it++) {
             if (cnt == UDEC_MAX_PATTERNS)
@@ -1770,7 +1757,7 @@ load_fields(struct loader *L, struct udec *u, yaml_node_t *n)
 
     if (n->type != YAML_MAPPING_NODE)
         return lerr(L, &n->start_mark, "fields: want a mapping of field: value, not %s",
-                    kind_name(n));
+                    ym_yaml_kind_name(n));
     cnt = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
     if (cnt > UDEC_MAX_STATICS)
         return lerr(L, &n->start_mark, "fields: more than %d", UDEC_MAX_STATICS);
@@ -1829,7 +1816,7 @@ load_types(struct loader *L, struct udec *u, yaml_node_t *n)
 
     if (n->type != YAML_MAPPING_NODE)
         return lerr(L, &n->start_mark, "types: want a mapping of field: type, not %s",
-                    kind_name(n));
+                    ym_yaml_kind_name(n));
     cnt = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
     u->types = ym_calloc(cnt ? cnt : 1, sizeof(*u->types));
     if (u->types == NULL)
@@ -1869,7 +1856,7 @@ load_definitions(struct loader *L, struct udec *u, yaml_node_t *n)
 
     if (n->type != YAML_MAPPING_NODE)
         return lerr(L, &n->start_mark, "definitions: want a mapping of NAME: pattern, not %s",
-                    kind_name(n));
+                    ym_yaml_kind_name(n));
     cnt = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
     u->defs = ym_calloc(cnt ? cnt : 1, sizeof(*u->defs));
     if (u->defs == NULL)
@@ -1972,7 +1959,7 @@ load_timestamp(struct loader *L, struct udec *u, yaml_node_t *n)
     }
     if (n->type != YAML_MAPPING_NODE)
         return lerr(L, &n->start_mark, "timestamp: want {field, format, timezone}, not %s",
-                    kind_name(n));
+                    ym_yaml_kind_name(n));
     for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
         yaml_node_t *k = node(L, pr->key), *v = node(L, pr->value);
         char *key, *val;
@@ -2043,7 +2030,7 @@ load_decoder(struct loader *L, yaml_node_t *map)
 
     if (map->type != YAML_MAPPING_NODE)
         return lerr(L, &map->start_mark,
-                    "want a decoder (a mapping with name:, pattern:...), not %s", kind_name(map));
+                    "want a decoder (a mapping with name:, pattern:...), not %s", ym_yaml_kind_name(map));
     rc = add_decoder(L, &u);
     if (rc < 0)
         return rc;
@@ -2055,7 +2042,7 @@ load_decoder(struct loader *L, yaml_node_t *map)
         yaml_node_t *k = node(L, pr->key);
         size_t i;
         if (k->type != YAML_SCALAR_NODE)
-            return lerr(L, &k->start_mark, "a key must be a single word, not %s", kind_name(k));
+            return lerr(L, &k->start_mark, "a key must be a single word, not %s", ym_yaml_kind_name(k));
         for (i = 0; i < N_KEYS; i++)
             if (strcmp((const char *)k->data.scalar.value, key_names[i]) == 0)
                 break;

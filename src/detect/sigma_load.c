@@ -50,6 +50,7 @@
 #include "detect/sigma_int.h"
 #include "detect/sigma_pipe.h"
 #include "util/mem.h"
+#include "util/ymyaml.h"
 
 #define MAX_FILE (16u << 20) /* bytes of one rule file */
 #define MAX_DIR_DEPTH 32     /* directory nesting under a rules directory */
@@ -200,20 +201,6 @@ text_in(const yaml_node_t *n, const char *const *set)
     return false;
 }
 
-/* YAML 1.1 null: a plain null, Null, NULL, ~ or nothing; or the !!null tag. */
-static bool
-is_null(const yaml_node_t *n)
-{
-    static const char *const nulls[] = {"", "null", "Null", "NULL", "~", NULL};
-
-    if (!n)
-        return true;
-    if (n->type != YAML_SCALAR_NODE)
-        return false;
-    if (n->tag && strcmp((const char *)n->tag, YAML_NULL_TAG) == 0)
-        return true;
-    return is_plain(n) && text_in(n, nulls);
-}
 
 /* YAML 1.1 boolean (PyYAML): returns 1 true, 0 false, -1 not a boolean. */
 static int
@@ -297,7 +284,7 @@ meta_text(struct ld *ld, const yaml_node_t *n)
 {
     int rc;
 
-    if (!n || is_null(n))
+    if (!n || ym_yaml_is_null(n))
         return "";
     if (n->type == YAML_SCALAR_NODE)
         return scalar_dup(ld, n, &rc);
@@ -342,7 +329,7 @@ str_list(struct ld *ld, const yaml_node_t *n, bool strict, const char *what,
 
     *out = no_strings;
     *n_out = 0;
-    if (!n || is_null(n))
+    if (!n || ym_yaml_is_null(n))
         return 0;
     if (n->type == YAML_SCALAR_NODE) {
         const char **v = arena_alloc(&ld->s->arena, sizeof(*v));
@@ -552,7 +539,7 @@ raw_of(const yaml_node_t *n, struct sigma_raw *r)
     int b;
 
     memset(r, 0, sizeof(*r));
-    if (is_null(n)) {
+    if (ym_yaml_is_null(n)) {
         r->kind = SIGMA_RAW_NULL;
         r->s = "";
         return;
@@ -708,7 +695,7 @@ sel_parse(struct ld *ld, const struct sigma_logsource *ls, const char *name, con
         return map_parse(ld, ls, n, &sel->maps[0]);
     }
     if (n->type == YAML_SCALAR_NODE) {
-        if (is_null(n))
+        if (ym_yaml_is_null(n))
             return sigma_why_set(&ld->why, NULL, "detection: empty search identifier '%s'",
                            sigma_shown(sb, sizeof(sb), name, strlen(name)));
         struct sigma_itemvec iv = {0};
@@ -872,7 +859,7 @@ conds_parse(struct ld *ld, const yaml_node_t *cn, const struct sigma_rule *r,
     int rc;
 
     *out = NULL;
-    if (!cn || is_null(cn))
+    if (!cn || ym_yaml_is_null(cn))
         return sigma_why_set(&ld->why, NULL, "no condition");
     if (cn->type == YAML_MAPPING_NODE ||
         (cn->type == YAML_SEQUENCE_NODE && (cnt = n_items(cn)) == 0))
@@ -1040,7 +1027,7 @@ corr_condition(struct ld *ld, const yaml_node_t *cn, struct sigma_corr *c)
     char sb[64];
     int rc = 0;
 
-    if (!cn || is_null(cn))
+    if (!cn || ym_yaml_is_null(cn))
         return 0;
     if (cn->type != YAML_MAPPING_NODE)
         return sigma_why_set(&ld->why, NULL, "correlation condition is not a map");
@@ -1106,7 +1093,7 @@ corr_aliases(struct ld *ld, const yaml_node_t *an, struct sigma_corr *c)
 {
     int rc;
 
-    if (!an || is_null(an))
+    if (!an || ym_yaml_is_null(an))
         return 0;
     if (an->type != YAML_MAPPING_NODE)
         return sigma_why_set(&ld->why, NULL, "correlation aliases is not a map");
@@ -1174,7 +1161,7 @@ load_corr(struct ld *ld, const yaml_node_t *cs, struct sigma_rule *r)
         return YM_ENOMEM;
     memset(c, 0, sizeof(*c));
     tn = map_get(ld->doc, cs, "type");
-    if (!tn || tn->type != YAML_SCALAR_NODE || is_null(tn))
+    if (!tn || tn->type != YAML_SCALAR_NODE || ym_yaml_is_null(tn))
         return sigma_why_set(&ld->why, NULL, "correlation without type");
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
         if (scalar_is(tn, types[i].name))
@@ -1199,7 +1186,7 @@ load_corr(struct ld *ld, const yaml_node_t *cs, struct sigma_rule *r)
     if (rc < 0)
         return rc;
     ts = map_get(ld->doc, cs, "timespan");
-    if (!ts || ts->type != YAML_SCALAR_NODE || is_null(ts))
+    if (!ts || ts->type != YAML_SCALAR_NODE || ym_yaml_is_null(ts))
         return sigma_why_set(&ld->why, NULL, "correlation without timespan");
     if (!timespan_parse((const char *)ts->data.scalar.value, &c->timespan_ns))
         return sigma_why_set(
@@ -1222,7 +1209,7 @@ load_corr(struct ld *ld, const yaml_node_t *cs, struct sigma_rule *r)
     if (!needs_field && c->field)
         c->field = NULL; /* event_count and temporal count no field */
     yaml_node_t *gen = map_get(ld->doc, cs, "generate");
-    if (gen && !is_null(gen)) {
+    if (gen && !ym_yaml_is_null(gen)) {
         if ((g = yaml_bool(gen)) < 0)
             return sigma_why_set(&ld->why, NULL, "correlation generate is not true or false");
         c->generate = g == 1;
@@ -1405,7 +1392,7 @@ load_document(struct ld *ld, bool *owned)
     int rc = 0;
 
     *owned = false;
-    if (!root || is_null(root))
+    if (!root || ym_yaml_is_null(root))
         return 0; /* an empty document */
     ld->line = (long)root->start_mark.line + 1;
     ld->id = ld->title = "";
@@ -1434,7 +1421,7 @@ load_document(struct ld *ld, bool *owned)
     in->file = ld->file;
     in->line = ld->line;
     in->level = SIGMA_LEVEL_MEDIUM;
-    if (ls && !is_null(ls) && ls->type != YAML_MAPPING_NODE) {
+    if (ls && !ym_yaml_is_null(ls) && ls->type != YAML_MAPPING_NODE) {
         sigma_why_set(&ld->why, NULL, "logsource is not a map");
         return ld_skip(ld);
     }

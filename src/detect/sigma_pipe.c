@@ -43,6 +43,7 @@
 #include "detect/sigma_pipe.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/ymyaml.h"
 
 #define PIPE_MAX_FILE_BYTES (16u << 20) /* a pipeline file */
 #define PIPE_MAX_PIPELINES 1024         /* pipelines in one sigma_pipe */
@@ -301,33 +302,7 @@ node(struct loader *L, int i)
     return yaml_document_get_node(L->doc, i);
 }
 
-static const char *
-kind_name(const yaml_node_t *n)
-{
-    switch (n->type) {
-    case YAML_SCALAR_NODE:
-        return "a single value";
-    case YAML_SEQUENCE_NODE:
-        return "a list";
-    case YAML_MAPPING_NODE:
-        return "a mapping";
-    default:
-        return "nothing";
-    }
-}
 
-/* True for YAML's null spellings in a plain scalar. */
-static bool
-is_null_scalar(const yaml_node_t *n)
-{
-    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-        return false;
-    const char *s = (const char *)n->data.scalar.value;
-    size_t len = n->data.scalar.length;
-    return len == 0 || (len == 1 && s[0] == '~') ||
-           (len == 4 &&
-            (memcmp(s, "null", 4) == 0 || memcmp(s, "Null", 4) == 0 || memcmp(s, "NULL", 4) == 0));
-}
 
 /*
  * A scalar's text copied into the arena (*len may be NULL).  what names
@@ -338,7 +313,7 @@ get_str(struct loader *L, yaml_node_t *n, const char *what, size_t maxlen, const
         size_t *len)
 {
     if (n->type != YAML_SCALAR_NODE)
-        return lerr(L, n, "%s: want a single value, not %s", what, kind_name(n));
+        return lerr(L, n, "%s: want a single value, not %s", what, ym_yaml_kind_name(n));
     const char *s = (const char *)n->data.scalar.value;
     size_t l = n->data.scalar.length;
     if (memchr(s, '\0', l) != NULL)
@@ -415,7 +390,7 @@ load_rule_conds(struct loader *L, struct ptrans *t, yaml_node_t *n, const char *
 {
     char what[128];
     if (n->type != YAML_SEQUENCE_NODE)
-        return lerr(L, n, "%s.rule_conditions: want a list, not %s", tw, kind_name(n));
+        return lerr(L, n, "%s.rule_conditions: want a list, not %s", tw, ym_yaml_kind_name(n));
     size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
     if (cnt > PIPE_MAX_RULE_CONDS)
         return lerr(L, n, "%s.rule_conditions: more than %d conditions", tw, PIPE_MAX_RULE_CONDS);
@@ -430,7 +405,7 @@ load_rule_conds(struct loader *L, struct ptrans *t, yaml_node_t *n, const char *
         memset(ls, 0, sizeof(*ls));
         snprintf(what, sizeof(what), "%s.rule_conditions[%zu]", tw, k);
         if (c->type != YAML_MAPPING_NODE)
-            return lerr(L, c, "%s: want a mapping, not %s", what, kind_name(c));
+            return lerr(L, c, "%s: want a mapping, not %s", what, ym_yaml_kind_name(c));
         bool has_type = false;
         for (yaml_node_pair_t *pr = c->data.mapping.pairs.start; pr < c->data.mapping.pairs.top;
              pr++) {
@@ -474,7 +449,7 @@ load_mapping(struct loader *L, struct ptrans *t, yaml_node_t *n, const char *tw)
 {
     char what[256];
     if (n->type != YAML_MAPPING_NODE)
-        return lerr(L, n, "%s.mapping: want a mapping, not %s", tw, kind_name(n));
+        return lerr(L, n, "%s.mapping: want a mapping, not %s", tw, ym_yaml_kind_name(n));
     size_t cnt = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
     if (cnt == 0)
         return lerr(L, n, "%s.mapping: empty", tw);
@@ -651,8 +626,8 @@ load_value(struct loader *L, yaml_node_t *vn, const char *what, const struct pit
 {
     memset(v, 0, sizeof(*v));
     if (vn->type != YAML_SCALAR_NODE)
-        return lerr(L, vn, "%s: want a value, not %s", what, kind_name(vn));
-    if (is_null_scalar(vn)) {
+        return lerr(L, vn, "%s: want a value, not %s", what, ym_yaml_kind_name(vn));
+    if (ym_yaml_is_null(vn)) {
         v->is_null = true;
         v->s = "";
     } else {
@@ -671,7 +646,7 @@ load_alt(struct loader *L, struct palt *alt, yaml_node_t *n, const char *what)
 {
     char iw[320];
     if (n->type != YAML_MAPPING_NODE)
-        return lerr(L, n, "%s: want a mapping of field: value, not %s", what, kind_name(n));
+        return lerr(L, n, "%s: want a mapping of field: value, not %s", what, ym_yaml_kind_name(n));
     size_t cnt = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
     if (cnt == 0)
         return lerr(L, n, "%s: empty", what);
@@ -737,7 +712,7 @@ load_conditions(struct loader *L, struct ptrans *t, yaml_node_t *n, const char *
     }
     if (n->type != YAML_SEQUENCE_NODE)
         return lerr(L, n, "%s.conditions: want a mapping or a list of mappings, not %s", tw,
-                    kind_name(n));
+                    ym_yaml_kind_name(n));
     size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
     if (cnt == 0)
         return lerr(L, n, "%s.conditions: empty list", tw);
@@ -793,7 +768,7 @@ load_transformation(struct loader *L, struct ptrans *t, yaml_node_t *n, size_t i
     t->id = "";
     t->line = (long)n->start_mark.line + 1;
     if (n->type != YAML_MAPPING_NODE)
-        return lerr(L, n, "%s: want a mapping, not %s", tw, kind_name(n));
+        return lerr(L, n, "%s: want a mapping, not %s", tw, ym_yaml_kind_name(n));
     for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
         yaml_node_t *kn = node(L, pr->key);
         if (kn->type != YAML_SCALAR_NODE)
@@ -908,7 +883,7 @@ load_root(struct loader *L, struct pipeline *pl, yaml_node_t *root)
 
     if (root->type != YAML_MAPPING_NODE)
         return lerr(L, root, "a pipeline is a mapping (name, priority, transformations), not %s",
-                    kind_name(root));
+                    ym_yaml_kind_name(root));
     for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top;
          pr++) {
         yaml_node_t *kn = node(L, pr->key), *vn = node(L, pr->value);
@@ -935,7 +910,7 @@ load_root(struct loader *L, struct pipeline *pl, yaml_node_t *root)
     if (tr == NULL)
         return lerr(L, root, "transformations: missing");
     if (tr->type != YAML_SEQUENCE_NODE)
-        return lerr(L, tr, "transformations: want a list, not %s", kind_name(tr));
+        return lerr(L, tr, "transformations: want a list, not %s", ym_yaml_kind_name(tr));
     size_t cnt = (size_t)(tr->data.sequence.items.top - tr->data.sequence.items.start);
     if (cnt > PIPE_MAX_TRANSFORMS)
         return lerr(L, tr, "transformations: more than %d", PIPE_MAX_TRANSFORMS);
