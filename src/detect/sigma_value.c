@@ -766,6 +766,28 @@ value_re(struct bctx *c, const struct mods *m, const struct sigma_raw *raw, stru
     return 0;
 }
 
+/* A string value's text as a C string in buf; false when not a non-empty string that fits. */
+static bool
+raw_cstr(const struct sigma_raw *raw, char *buf, size_t cap)
+{
+    if (raw->kind != SIGMA_RAW_STR || raw->len == 0 || raw->len >= cap)
+        return false;
+    memcpy(buf, raw->s, raw->len);
+    buf[raw->len] = '\0';
+    return true;
+}
+
+/* Keeps the value's text as written (for messages and route keys). */
+static int
+keep_text(struct bctx *c, const struct sigma_raw *raw, struct sigma_value *v)
+{
+    v->s = arena_strndup(&c->s->arena, raw->s, raw->len);
+    if (!v->s)
+        return YM_ENOMEM;
+    v->len = raw->len;
+    return 0;
+}
+
 /* `cidr`: a.b.c.d/n or IPv6/n (no /n: one address), kept on the 128-bit mapped form. */
 static int
 value_cidr(struct bctx *c, const struct sigma_raw *raw, struct sigma_value *v)
@@ -798,11 +820,7 @@ value_cidr(struct bctx *c, const struct sigma_raw *raw, struct sigma_value *v)
     v->bits = (int)bits + (v4 ? 96 : 0);
     for (int i = v->bits; i < 128; i++)
         v->net.b[i / 8] &= (uint8_t) ~(0x80u >> (i % 8));
-    v->s = arena_strndup(&c->s->arena, raw->s, raw->len);
-    if (!v->s)
-        return YM_ENOMEM;
-    v->len = raw->len;
-    return 0;
+    return keep_text(c, raw, v);
 bad:
     return sigma_why_set(c->why, NULL, "modifier 'cidr' on '%s', not an address/prefix",
                 sigma_shown(sb, sizeof(sb), raw->s, raw->len));
@@ -819,20 +837,14 @@ value_num(struct bctx *c, const struct mods *m, const struct sigma_raw *raw, str
     if (raw->kind == SIGMA_RAW_INT) {
         v->num = (double)raw->i;
     } else {
-        if (raw->kind != SIGMA_RAW_STR || raw->len == 0 || raw->len >= sizeof(buf))
+        if (!raw_cstr(raw, buf, sizeof(buf)))
             goto bad;
-        memcpy(buf, raw->s, raw->len);
-        buf[raw->len] = '\0';
         errno = 0;
         v->num = strtod(buf, &end);
         if (*end != '\0' || errno != 0 || !isfinite(v->num) || isspace((unsigned char)buf[0]))
             goto bad;
     }
-    v->s = arena_strndup(&c->s->arena, raw->s, raw->len);
-    if (!v->s)
-        return YM_ENOMEM;
-    v->len = raw->len;
-    return 0;
+    return keep_text(c, raw, v);
 bad:
     return sigma_why_set(c->why, NULL, "modifier '%s' on '%s', not a number", m->kind_name,
                 sigma_shown(sb, sizeof(sb), raw->s ? raw->s : "", raw->len));
@@ -853,10 +865,8 @@ value_time(struct bctx *c, const struct mods *m, const struct sigma_raw *raw,
     if (raw->kind == SIGMA_RAW_INT) {
         n = raw->i;
     } else {
-        if (raw->kind != SIGMA_RAW_STR || raw->len == 0 || raw->len >= sizeof(buf))
+        if (!raw_cstr(raw, buf, sizeof(buf)))
             goto bad;
-        memcpy(buf, raw->s, raw->len);
-        buf[raw->len] = '\0';
         errno = 0;
         n = strtoll(buf, &end, 10);
         if (*end != '\0' || errno != 0 || isspace((unsigned char)buf[0]))
@@ -865,11 +875,7 @@ value_time(struct bctx *c, const struct mods *m, const struct sigma_raw *raw,
     if (n < -1000000000LL || n > 1000000000LL)
         goto bad;
     v->num = (double)n;
-    v->s = arena_strndup(&c->s->arena, raw->s, raw->len);
-    if (!v->s)
-        return YM_ENOMEM;
-    v->len = raw->len;
-    return 0;
+    return keep_text(c, raw, v);
 bad:
     return sigma_why_set(c->why, NULL, "modifier '%s' on '%s', not an integer", m->tpart_name,
                 sigma_shown(sb, sizeof(sb), raw->s ? raw->s : "", raw->len));
