@@ -858,23 +858,35 @@ text_col(sqlite3_stmt *st, int col)
     return s != NULL ? (const char *)s : "";
 }
 
+/* Runs statement which, which yields one row of one integer, into *out (what: for errors). */
 static int
-read_version(struct alert_db *db, int *version, struct ym_err *err)
+one_int64(struct alert_db *db, int which, const char *what, int64_t *out, struct ym_err *err)
 {
     sqlite3_stmt *st;
     int rc, src;
 
-    if ((rc = stmt(db, ST_VERSION, &st, err)) < 0)
+    if ((rc = stmt(db, which, &st, err)) < 0)
         return rc;
     src = sqlite3_step(st);
     if (src != SQLITE_ROW) {
-        rc = db_fail(db, src, "reading the schema version", err);
+        rc = db_fail(db, src, what, err);
         sqlite3_reset(st);
         return rc;
     }
-    *version = sqlite3_column_int(st, 0);
+    *out = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return 0;
+}
+
+static int
+read_version(struct alert_db *db, int *version, struct ym_err *err)
+{
+    int64_t v = 0;
+    int rc = one_int64(db, ST_VERSION, "reading the schema version", &v, err);
+
+    if (rc == 0)
+        *version = (int)v;
+    return rc;
 }
 
 /* Creates the schema when the file has none (version 0), in one transaction. */
@@ -1096,18 +1108,10 @@ insert(struct alert_db *db, const struct alert *a, const struct ym_buf *key, str
 {
     struct alert n = *a;
     sqlite3_stmt *st;
-    int rc, src;
+    int rc;
 
-    if ((rc = stmt(db, ST_NEXT_ID, &st, err)) < 0)
+    if ((rc = one_int64(db, ST_NEXT_ID, "choosing an id", id, err)) < 0)
         return rc;
-    src = sqlite3_step(st);
-    if (src != SQLITE_ROW) {
-        rc = db_fail(db, src, "choosing an id", err);
-        sqlite3_reset(st);
-        return rc;
-    }
-    *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
     n.id = *id;
     n.status = alert_status_valid(a->status) ? a->status : "new";
     n.severity = clamp_severity(a->severity);
