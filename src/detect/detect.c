@@ -91,7 +91,6 @@ struct detect {
     /* the event being detected (for plain-rule alerts and latency) */
     const struct ym_event *cur;
     uint64_t cur_hash;
-    struct timespec t0;
     detect_alert_fn fn;
     void *arg;
     struct detect_stats st;
@@ -457,14 +456,6 @@ wall_ns(void)
     return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-static int64_t
-mono_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
 static void
 fill_rule(struct alert *a, const struct sigma_rule_info *ri)
 {
@@ -517,7 +508,6 @@ deliver(struct detect *d, struct alert *a, size_t rule)
         return 0;
     }
     d->st.alerts++;
-    d->st.last_alert_latency_ns = mono_ns() - ((int64_t)d->t0.tv_sec * 1000000000LL + d->t0.tv_nsec);
     return d->fn ? d->fn(d->arg, a) : 0;
 }
 
@@ -700,7 +690,6 @@ on_match(void *arg, size_t rule, const struct ym_event *ev)
 int
 detect_event(struct detect *d, const struct ym_event *ev, detect_alert_fn fn, void *arg)
 {
-    clock_gettime(CLOCK_MONOTONIC, &d->t0);
     d->fn = fn;
     d->arg = arg;
     d->cur = ev;
@@ -714,7 +703,6 @@ detect_event(struct detect *d, const struct ym_event *ev, detect_alert_fn fn, vo
 int
 detect_advance(struct detect *d, int64_t ts, detect_alert_fn fn, void *arg)
 {
-    clock_gettime(CLOCK_MONOTONIC, &d->t0);
     d->fn = fn;
     d->arg = arg;
     return corr_advance(d->corr, ts, on_fire, d);

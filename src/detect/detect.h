@@ -79,7 +79,6 @@ struct detect_stats {
     uint64_t alerts;            /* alerts handed out */
     uint64_t suppressed;        /* alerts folded by in-memory suppression */
     uint64_t evidence_dropped;  /* raw lines dropped from the evidence store over its budget */
-    int64_t last_alert_latency_ns; /* wall clock from detect_event entry to the last alert */
 };
 void detect_get_stats(const struct detect *d, struct detect_stats *out);
 
