@@ -988,51 +988,6 @@ group_get(struct corr_engine *e, uint32_t ci, bool *created)
 
 /* ---- values of an event ---- */
 
-/* Appends the shortest text of d that reads back as d. */
-static void
-put_double(struct ym_buf *b, double d)
-{
-    char tmp[40];
-
-    if (!isfinite(d)) {
-        ym_buf_puts(b, isnan(d) ? "nan" : d > 0 ? "inf" : "-inf");
-        return;
-    }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
-        if (strtod(tmp, NULL) == d)
-            break;
-    }
-    ym_buf_puts(b, tmp);
-}
-
-/* Appends field f's value as text to b. */
-static void
-put_field(struct ym_buf *b, const struct ym_field *f)
-{
-    char ip[64];
-
-    switch (f->type) {
-    case YM_T_STR:
-        ym_buf_append(b, f->v.s.p, f->v.s.len);
-        break;
-    case YM_T_INT:
-        ym_buf_put_i64(b, f->v.i);
-        break;
-    case YM_T_FLOAT:
-        put_double(b, f->v.f);
-        break;
-    case YM_T_IP: {
-        size_t n = ym_ip_format(&f->v.ip, ip, sizeof(ip));
-        ym_buf_append(b, ip, n);
-        break;
-    }
-    case YM_T_BOOL:
-        ym_buf_puts(b, f->v.b ? "true" : "false");
-        break;
-    }
-}
-
 /* The first present field among names, or NULL. */
 static const struct ym_field *
 find_field(const struct ym_event *ev, const struct sigma_corr_field *cf, struct ym_field *tmp)
@@ -1064,7 +1019,7 @@ src_text(struct corr_engine *e, const struct src *src, const struct sigma_corr_f
         const struct ym_field *f = find_field(src->ev, cf, &tmp);
         if (f == NULL)
             return false;
-        put_field(&e->txt, f);
+        ym_field_text(f, &e->txt);
         return true;
     }
     if (inner < 0 || (size_t)inner >= src->inner->n_key)

@@ -471,31 +471,6 @@ fill_rule(struct alert *a, const struct sigma_rule_info *ri)
     a->created_ts = wall_ns();
 }
 
-/* The text of a field for a key: strings as they are, typed values rendered. */
-static size_t
-field_text(const struct ym_field *f, char *buf, size_t cap, const char **out)
-{
-    switch (f->type) {
-    case YM_T_STR:
-        *out = f->v.s.p;
-        return f->v.s.len;
-    case YM_T_INT:
-        *out = buf;
-        return (size_t)snprintf(buf, cap, "%lld", (long long)f->v.i);
-    case YM_T_FLOAT:
-        *out = buf;
-        return (size_t)snprintf(buf, cap, "%.17g", f->v.f);
-    case YM_T_IP:
-        *out = buf;
-        return ym_ip_format(&f->v.ip, buf, cap);
-    case YM_T_BOOL:
-        *out = f->v.b ? "true" : "false";
-        return strlen(*out);
-    }
-    *out = "";
-    return 0;
-}
-
 static int
 deliver(struct detect *d, struct alert *a, size_t rule)
 {
@@ -518,19 +493,19 @@ plain_alert(struct detect *d, size_t rule, const struct ym_event *ev)
     struct alert a;
     memset(&a, 0, sizeof(a));
     fill_rule(&a, ri);
-    char buf[64], idx[65];
+    char idx[65];
     const char *kname = NULL, *kval = NULL;
     const struct ym_field *f = ym_event_get(ev, YM_STR("source.ip"));
     char *val = NULL;
     if (f) {
         kname = "source.ip";
-        const char *t;
-        size_t n = field_text(f, buf, sizeof(buf), &t);
-        val = ym_malloc(n + 1);
-        if (!val)
+        ym_buf_reset(&d->keybuf);
+        ym_field_text(f, &d->keybuf);
+        if (d->keybuf.is_oom || !(val = ym_malloc(d->keybuf.len + 1)))
             return YM_ENOMEM;
-        memcpy(val, t, n);
-        val[n] = '\0';
+        if (d->keybuf.len)
+            memcpy(val, d->keybuf.p, d->keybuf.len);
+        val[d->keybuf.len] = '\0';
         kval = val;
     } else if (ev->host.len) {
         kname = "host.name";

@@ -8,8 +8,12 @@
 #include "event/event.h"
 
 #include <arpa/inet.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/mem.h"
 
 struct ym_str
@@ -212,4 +216,39 @@ ym_type_name(enum ym_type t)
         return "boolean";
     }
     return "unknown";
+}
+
+void
+ym_field_text(const struct ym_field *f, struct ym_buf *out)
+{
+    char tmp[64];
+    size_t n;
+
+    switch (f->type) {
+    case YM_T_STR:
+        ym_buf_append(out, f->v.s.p, f->v.s.len);
+        break;
+    case YM_T_INT:
+        ym_buf_put_i64(out, f->v.i);
+        break;
+    case YM_T_FLOAT:
+        if (!isfinite(f->v.f)) {
+            ym_buf_puts(out, isnan(f->v.f) ? "nan" : f->v.f > 0 ? "inf" : "-inf");
+            break;
+        }
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(tmp, sizeof(tmp), "%.*g", prec, f->v.f);
+            if (strtod(tmp, NULL) == f->v.f)
+                break;
+        }
+        ym_buf_puts(out, tmp);
+        break;
+    case YM_T_IP:
+        n = ym_ip_format(&f->v.ip, tmp, sizeof(tmp));
+        ym_buf_append(out, tmp, n);
+        break;
+    case YM_T_BOOL:
+        ym_buf_puts(out, f->v.b ? "true" : "false");
+        break;
+    }
 }

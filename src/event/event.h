@@ -121,6 +121,15 @@ bool ym_ip_parse(const char *s, size_t len, struct ym_ip *out);
 /* Formats ip into out (at least 46 bytes); IPv4-mapped addresses print as IPv4. */
 size_t ym_ip_format(const struct ym_ip *ip, char *out, size_t cap);
 
+struct ym_buf;
+/*
+ * Appends f's value as text to out: strings as they are, integers in
+ * decimal, floats in the shortest form that reads back the same (nan, inf,
+ * -inf), IPs as ym_ip_format, booleans as true/false.  Alert keys and
+ * correlation group values use it.
+ */
+void ym_field_text(const struct ym_field *f, struct ym_buf *out);
+
 /* Returns the name of a type: "string", "integer", "float", "ip", "boolean". */
 const char *ym_type_name(enum ym_type t);
 

@@ -461,12 +461,51 @@ test_json_always_valid(void **state)
     ym_buf_fini(&out);
 }
 
+/* ym_field_text: each type as alert keys and correlation values show it. */
+static void
+test_field_text(void **state)
+{
+    struct ym_batch *b = *state;
+    struct ym_event *ev = ym_batch_add(b);
+    struct ym_ip ip;
+    struct ym_buf out;
+    static const struct {
+        const char *name;
+        const char *want;
+    } want[] = {
+        {"s", "a b"}, {"i", "-42"},  {"f1", "0.1"},  {"f2", "1e+300"}, {"f3", "nan"},
+        {"f4", "-inf"}, {"f5", "3"}, {"ip", "10.0.1.10"}, {"b", "true"},
+    };
+
+    assert_non_null(ev);
+    assert_true(ym_ip_parse("10.0.1.10", 9, &ip));
+    assert_non_null(ym_event_add_str(ev, &b->arena, YM_STR("s"), YM_STR("a b")));
+    assert_non_null(ym_event_add_int(ev, &b->arena, YM_STR("i"), -42));
+    assert_non_null(ym_event_add_float(ev, &b->arena, YM_STR("f1"), 0.1));
+    assert_non_null(ym_event_add_float(ev, &b->arena, YM_STR("f2"), 1e300));
+    assert_non_null(ym_event_add_float(ev, &b->arena, YM_STR("f3"), NAN));
+    assert_non_null(ym_event_add_float(ev, &b->arena, YM_STR("f4"), -INFINITY));
+    assert_non_null(ym_event_add_float(ev, &b->arena, YM_STR("f5"), 3.0));
+    assert_non_null(ym_event_add_ip(ev, &b->arena, YM_STR("ip"), &ip));
+    assert_non_null(ym_event_add_bool(ev, &b->arena, YM_STR("b"), true));
+    ym_buf_init(&out);
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        ym_buf_reset(&out);
+        ym_field_text(ym_event_get(ev, ym_str_c(want[i].name)), &out);
+        ym_buf_putc(&out, '\0');
+        assert_false(out.is_oom);
+        assert_string_equal((const char *)out.p, want[i].want);
+    }
+    ym_buf_fini(&out);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_batch_add_reset, setup_batch, teardown_batch),
         cmocka_unit_test_setup_teardown(test_field_every_type, setup_batch, teardown_batch),
+        cmocka_unit_test_setup_teardown(test_field_text, setup_batch, teardown_batch),
         cmocka_unit_test_setup_teardown(test_field_max_fields, setup_batch, teardown_batch),
         cmocka_unit_test_setup_teardown(test_field_name_bounds, setup_batch, teardown_batch),
         cmocka_unit_test_setup_teardown(test_event_get, setup_batch, teardown_batch),
